@@ -1,0 +1,201 @@
+// Package build compiles generated Go programs inside the tutorial's
+// module, caches the binaries by content, shows progress while a cold build
+// compiles the dependencies, and turns compiler output into diagnostics.
+package build
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// A Request is one program to build.
+type Request struct {
+	Root   string            // the module root: the build runs there
+	Name   string            // a short name for the binary and messages
+	Files  map[string][]byte // file name -> source, in the program's own folder
+	Flags  []string          // extra go build flags (e.g. -overlay=...)
+	Inputs [][]byte          // anything else the binary depends on, for the cache key
+}
+
+// Progress receives lines describing a build that takes a while. It may be
+// nil.
+type Progress func(line string)
+
+// Binary returns the path of a binary built from req, building it only if
+// no identical build is cached.
+func Binary(ctx context.Context, req Request, progress Progress) (string, error) {
+	key, err := cacheKey(req)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(CacheDir(), req.Name+"-"+key[:16])
+	bin := filepath.Join(dir, req.Name)
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if _, err := os.Stat(bin); err == nil {
+		return bin, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	var files []string
+	for name, src := range req.Files {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, src, 0o644); err != nil {
+			return "", err
+		}
+		if strings.HasSuffix(name, ".go") {
+			files = append(files, p)
+		}
+	}
+	tmp := bin + ".tmp" + strconv.Itoa(os.Getpid())
+	args := append([]string{"build", "-v", "-o", tmp}, req.Flags...)
+	args = append(args, files...)
+	if err := goBuild(ctx, req.Root, args, progress); err != nil {
+		os.Remove(tmp)
+		return "", err
+	}
+	// Rename last, so a binary in the cache is always a finished one.
+	if err := os.Rename(tmp, bin); err != nil {
+		return "", err
+	}
+	return bin, nil
+}
+
+// CacheDir is where built programs are kept: the user's cache folder, or
+// $NOTEBOOK_CACHE when set.
+func CacheDir() string {
+	if d := os.Getenv("NOTEBOOK_CACHE"); d != "" {
+		return d
+	}
+	if d, err := os.UserCacheDir(); err == nil {
+		return filepath.Join(d, "redis-notebook")
+	}
+	return filepath.Join(os.TempDir(), "redis-notebook-cache")
+}
+
+// cacheKey hashes everything a binary depends on: its sources, the
+// module's go.mod and go.sum, the kernel it links, the Go version, and the
+// caller's extra inputs.
+func cacheKey(req Request) (string, error) {
+	h := sha256.New()
+	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(req.Flags, " "))
+	for _, name := range slices.Sorted(maps.Keys(req.Files)) {
+		fmt.Fprintf(h, "file %s %d\n", name, len(req.Files[name]))
+		h.Write(req.Files[name])
+	}
+	for _, in := range req.Inputs {
+		fmt.Fprintf(h, "input %d\n", len(in))
+		h.Write(in)
+	}
+	deps, err := moduleInputs(req.Root)
+	if err != nil {
+		return "", err
+	}
+	h.Write(deps)
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+var (
+	moduleOnce  sync.Map // root -> []byte
+	goFileInDir = regexp.MustCompile(`\.go$`)
+)
+
+// moduleInputs returns the module files every program depends on: go.mod,
+// go.sum and the sources of runner/kernel, which all chapter programs link.
+func moduleInputs(root string) ([]byte, error) {
+	if v, ok := moduleOnce.Load(root); ok {
+		return v.([]byte), nil
+	}
+	var buf bytes.Buffer
+	for _, name := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(root, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		buf.Write(b)
+	}
+	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol"} {
+		entries, _ := os.ReadDir(filepath.Join(root, dir))
+		for _, e := range entries {
+			if goFileInDir.MatchString(e.Name()) && !strings.HasSuffix(e.Name(), "_test.go") {
+				b, err := os.ReadFile(filepath.Join(root, dir, e.Name()))
+				if err != nil {
+					return nil, err
+				}
+				fmt.Fprintf(&buf, "%s/%s\n", dir, e.Name())
+				buf.Write(b)
+			}
+		}
+	}
+	moduleOnce.Store(root, buf.Bytes())
+	return buf.Bytes(), nil
+}
+
+// goBuild runs the go command, reporting each package it compiles (go
+// build -v prints only those not already in the build cache) once the
+// build has taken more than a second, which only a cold cache does.
+func goBuild(ctx context.Context, root string, args []string, progress Progress) error {
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("running go build: %w (is Go installed and on PATH?)", err)
+	}
+	var out bytes.Buffer
+	compiled := 0
+	sc := bufio.NewScanner(stderr)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	lastReport := time.Time{}
+	for sc.Scan() {
+		line := sc.Text()
+		out.WriteString(line + "\n")
+		if progress == nil || !isPackagePath(line) {
+			continue
+		}
+		compiled++
+		if time.Since(start) > time.Second && time.Since(lastReport) > 250*time.Millisecond {
+			lastReport = time.Now()
+			progress(fmt.Sprintf("compiling dependencies (a first build takes about a minute): %d packages, %s, now %s",
+				compiled, time.Since(start).Round(time.Second), line))
+		}
+	}
+	io.Copy(io.Discard, stderr)
+	if err := cmd.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return parseCompileErrors(out.String(), err)
+	}
+	if progress != nil && !lastReport.IsZero() {
+		progress(fmt.Sprintf("built in %s (%d packages); later runs reuse them", time.Since(start).Round(time.Second), compiled))
+	}
+	return nil
+}
+
+// isPackagePath tells go build -v's package lines from compiler messages.
+func isPackagePath(line string) bool {
+	return line != "" && !strings.ContainsAny(line, " :\t") && !strings.HasPrefix(line, "#")
+}

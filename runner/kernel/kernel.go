@@ -1,0 +1,159 @@
+// Package kernel is what a generated chapter program links against: it
+// connects to Redis (an embedded miniredis or a real server), marks where
+// each cell begins and ends, displays a cell's last expression, pauses in
+// step mode, and on a real server removes only the keys the run created.
+//
+// The runner starts the program with environment variables (see package
+// protocol); without them the program runs plainly on miniredis, so the
+// built binary can also be run by hand.
+package kernel
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+)
+
+// A Session is one run of a chapter program.
+type Session struct {
+	Client *redis.Client
+
+	backend *backend
+	events  bool
+	step    bool
+	stdin   *bufio.Reader
+
+	mu      sync.Mutex // guards cell and started against the signal handler
+	cell    int
+	started time.Time
+	closing sync.Once
+}
+
+// Start connects to the backend the environment names. If it cannot, it
+// reports why and exits: no cell can run without Redis.
+func Start() *Session {
+	s := &Session{
+		events: os.Getenv(protocol.EnvEvents) == "1",
+		step:   os.Getenv(protocol.EnvStep) == "1",
+		stdin:  bufio.NewReader(os.Stdin),
+	}
+	b, err := connect(backendConfig{
+		url:        os.Getenv(protocol.EnvRedisURL),
+		allowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
+		keep:       os.Getenv(protocol.EnvKeep) == "1",
+	})
+	if err != nil {
+		s.fail(err.Error())
+		os.Exit(2)
+	}
+	s.backend = b
+	s.Client = b.client
+	s.emit(protocol.Event{Kind: protocol.Ready, Addr: b.addr, Backend: b.name})
+	s.catchSignals()
+	return s
+}
+
+// Cell marks the start of cell n, first waiting for the runner in step mode.
+// It also ends the cell before it.
+func (s *Session) Cell(n int) {
+	s.endCell()
+	if s.step {
+		s.emit(protocol.Event{Kind: protocol.Wait, Cell: n})
+		if _, err := s.stdin.ReadString('\n'); err != nil {
+			s.step = false // the runner went away: run the rest straight through
+		}
+	}
+	s.mu.Lock()
+	s.cell, s.started = n, time.Now()
+	s.mu.Unlock()
+	s.emit(protocol.Event{Kind: protocol.Begin, Cell: n})
+}
+
+func (s *Session) endCell() {
+	s.mu.Lock()
+	n, elapsed := s.cell, time.Since(s.started)
+	s.cell = 0
+	s.mu.Unlock()
+	if n != 0 {
+		os.Stdout.Sync()
+		s.emit(protocol.Event{Kind: protocol.End, Cell: n, Elapsed: elapsed})
+	}
+}
+
+// Finish ends the run; generated programs defer it first thing in main. A
+// panic in a cell is reported with its stack (whose positions point into the
+// chapter, thanks to //line directives) and ends the program with status 2.
+func (s *Session) Finish() {
+	if r := recover(); r != nil {
+		s.mu.Lock()
+		n := s.cell
+		s.mu.Unlock()
+		s.emit(protocol.Event{Kind: protocol.Panic, Cell: n, Message: fmt.Sprint(r), Stack: string(debug.Stack())})
+		if !s.events {
+			fmt.Fprintf(os.Stderr, "panic in cell %d: %v\n%s", n, r, debug.Stack())
+		}
+		s.close()
+		os.Exit(2)
+	}
+	s.endCell()
+	s.close()
+	s.emit(protocol.Event{Kind: protocol.Done})
+}
+
+// close releases the backend once, whichever way the run ends.
+func (s *Session) close() {
+	s.closing.Do(func() {
+		if msg := s.backend.close(); msg != "" {
+			s.emit(protocol.Event{Kind: protocol.Cleaned, Message: msg})
+		}
+	})
+}
+
+// catchSignals lets a stopped run (the runner's time limit, or Ctrl-C)
+// still clean up what it created on a real server.
+func (s *Session) catchSignals() {
+	ch := make(chan os.Signal, 1)
+	signal.Notify(ch, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		<-ch
+		s.close()
+		os.Exit(130)
+	}()
+}
+
+func (s *Session) fail(msg string) {
+	if s.events {
+		s.emit(protocol.Event{Kind: protocol.Fail, Message: msg})
+		return
+	}
+	fmt.Fprintln(os.Stderr, msg)
+}
+
+func (s *Session) emit(e protocol.Event) {
+	if !s.events {
+		return
+	}
+	// An event must start a line of its own even when the cell's output
+	// did not end in a newline; the runner strips the Mark, not the text.
+	os.Stdout.Write(e.Encode())
+}
+
+// Display prints the values of a cell's final expression, as a notebook
+// shows the value of its last line.
+func (s *Session) Display(values ...any) {
+	parts := make([]string, len(values))
+	for i, v := range values {
+		parts[i] = Format(v)
+	}
+	fmt.Println(strings.Join(parts, " "))
+}

@@ -1,0 +1,61 @@
+// Package protocol is how a running chapter program tells the runner where
+// each cell starts and ends. It has no dependencies, so the runner can read
+// the stream without linking Redis clients.
+//
+// The program writes its cells' output to stdout unchanged; between them it
+// writes events, each on a line that begins with Mark and holds one JSON
+// object. Mark is two bytes that no cell prints in practice.
+package protocol
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Mark starts every event line.
+const Mark = "\x00\x01"
+
+// Environment variables the runner sets for the program it starts.
+const (
+	EnvEvents     = "NOTEBOOK_EVENTS"      // "1": write events
+	EnvRedisURL   = "NOTEBOOK_REDIS_URL"   // a real server; empty: embedded miniredis
+	EnvAllowDirty = "NOTEBOOK_ALLOW_DIRTY" // "1": run even if the database holds keys
+	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
+	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
+)
+
+// Kinds of event, in the order a run sends them.
+const (
+	Ready   = "ready"   // connected; Addr says where
+	Wait    = "wait"    // step mode: paused before Cell until a line arrives
+	Begin   = "begin"   // Cell starts
+	End     = "end"     // Cell finished after Elapsed
+	Panic   = "panic"   // Cell panicked: Message and Stack
+	Fail    = "fail"    // the program could not start or go on: Message
+	Cleaned = "cleaned" // real server: Message says what was removed
+	Done    = "done"    // every cell ran
+)
+
+// An Event is one line of the protocol.
+type Event struct {
+	Kind    string        `json:"kind"`
+	Cell    int           `json:"cell,omitempty"`
+	Elapsed time.Duration `json:"elapsed,omitempty"`
+	Addr    string        `json:"addr,omitempty"`
+	Backend string        `json:"backend,omitempty"`
+	Message string        `json:"message,omitempty"`
+	Stack   string        `json:"stack,omitempty"`
+}
+
+// Encode returns the event as a protocol line, ending in a newline.
+func (e Event) Encode() []byte {
+	b, _ := json.Marshal(e) // an Event always marshals
+	return append(append([]byte(Mark), b...), '\n')
+}
+
+// Decode parses the JSON part of an event line (after Mark).
+func Decode(line []byte) (Event, error) {
+	var e Event
+	err := json.Unmarshal(line, &e)
+	return e, err
+}

@@ -1,0 +1,59 @@
+package program
+
+// standalonePrelude ends an exported program: how it connects, and how it
+// displays a cell's final expression. show mirrors kernel.Format; a test
+// runs both and compares their output.
+const standalonePrelude = `
+// connect returns a client for $REDIS_URL, or for an embedded miniredis.
+// It refuses a database that already holds keys, so that running the
+// program never mixes its keys with somebody's data.
+func connect() *redis.Client {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		mr, err := miniredis.Run()
+		if err != nil {
+			log.Fatalf("starting miniredis: %v", err)
+		}
+		return redis.NewClient(&redis.Options{Addr: mr.Addr(), DisableIdentity: true})
+	}
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		log.Fatalf("bad REDIS_URL %q: %v", url, err)
+	}
+	client := redis.NewClient(opt)
+	n, err := client.DBSize(ctx).Result()
+	if err != nil {
+		log.Fatalf("cannot reach Redis at %s: %v", opt.Addr, err)
+	}
+	if n > 0 {
+		log.Fatalf("database %d at %s holds %d keys: point REDIS_URL at an empty database", opt.DB, opt.Addr, n)
+	}
+	return client
+}
+
+// show prints the values of a cell's final expression, as a notebook does.
+func show(values ...any) {
+	for i, v := range values {
+		if i > 0 {
+			fmt.Print(" ")
+		}
+		switch v := v.(type) {
+		case nil:
+			fmt.Print("<nil>")
+		case redis.Cmder:
+			fmt.Print(v.String())
+		case error:
+			fmt.Print("error: " + v.Error())
+		case string:
+			fmt.Printf("%q", v)
+		case []byte:
+			fmt.Printf("[]byte(%q)", v)
+		case fmt.Stringer:
+			fmt.Print(v.String())
+		default:
+			fmt.Printf("%v", v)
+		}
+	}
+	fmt.Println()
+}
+`
