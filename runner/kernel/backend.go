@@ -16,22 +16,31 @@ import (
 // names none: high enough to be unlikely to hold anybody's data.
 const DefaultDB = 15
 
-type backendConfig struct {
-	url        string // empty: embedded miniredis
-	allowDirty bool   // run on a database that already holds keys
-	keep       bool   // leave the keys the run created
+// Config says which Redis to use.
+type Config struct {
+	URL        string // a real server; empty: an embedded miniredis
+	AllowDirty bool   // run on a database that already holds keys, without touching them
+	Keep       bool   // leave the keys the run created
 }
 
-// backend is a connected Redis and what closing it must undo.
-type backend struct {
-	name   string // "miniredis" or "redis"
-	addr   string // where redis-cli can reach it
-	client *redis.Client
-	close  func() string // returns a note on what it cleaned, if anything
+// A Backend is a connected Redis and what closing it must undo.
+type Backend struct {
+	Name   string // "miniredis" or "redis"
+	Addr   string // where redis-cli can reach it
+	Client *redis.Client
+	close  func() string
 }
 
-func connect(cfg backendConfig) (*backend, error) {
-	if cfg.url == "" {
+// Close disconnects; on a real server it first deletes the keys the run
+// created, and returns a note saying so.
+func (b *Backend) Close() string { return b.close() }
+
+// Open connects to the Redis cfg names. On a real server it refuses a
+// database that holds keys (unless AllowDirty), never sends commands that
+// reach outside its database, and refuses to touch keys that were there
+// before; grading and chapter runs share these rules.
+func Open(cfg Config) (*Backend, error) {
+	if cfg.URL == "" {
 		return startMiniredis()
 	}
 	return connectServer(cfg)
@@ -41,7 +50,7 @@ func connect(cfg backendConfig) (*backend, error) {
 // through memory, which is several times faster than loopback TCP for the
 // chapter's one-command-at-a-time loops; the loopback listener is there
 // only so a learner can look in with redis-cli.
-func startMiniredis() (*backend, error) {
+func startMiniredis() (*Backend, error) {
 	mr := miniredis.NewMiniRedis()
 	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
 		return nil, fmt.Errorf("starting the embedded miniredis: %w", err)
@@ -56,10 +65,10 @@ func startMiniredis() (*backend, error) {
 		},
 		DisableIdentity: true,
 	})
-	return &backend{
-		name:   "miniredis",
-		addr:   mr.Addr(),
-		client: client,
+	return &Backend{
+		Name:   "miniredis",
+		Addr:   mr.Addr(),
+		Client: client,
 		close: func() string {
 			client.Close()
 			mr.Close()
@@ -70,8 +79,8 @@ func startMiniredis() (*backend, error) {
 
 // connectServer connects to a real server and makes sure the run can only
 // touch its own keys in its one database.
-func connectServer(cfg backendConfig) (*backend, error) {
-	opt, err := serverOptions(cfg.url)
+func connectServer(cfg Config) (*Backend, error) {
+	opt, err := serverOptions(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +97,7 @@ func connectServer(cfg backendConfig) (*backend, error) {
 		client.Close()
 		return nil, fmt.Errorf("listing keys in %s: %v", where, err)
 	}
-	if len(existing) > 0 && !cfg.allowDirty {
+	if len(existing) > 0 && !cfg.AllowDirty {
 		client.Close()
 		return nil, fmt.Errorf("%s already holds %d keys; the runner will not work among somebody's data. "+
 			"Name an empty database in the URL (redis://%s/N), or pass --allow-dirty to run beside those keys without touching them",
@@ -96,13 +105,13 @@ func connectServer(cfg backendConfig) (*backend, error) {
 	}
 	g := newGuard(existing)
 	client.AddHook(g)
-	return &backend{
-		name:   "redis",
-		addr:   where,
-		client: client,
+	return &Backend{
+		Name:   "redis",
+		Addr:   where,
+		Client: client,
 		close: func() string {
 			defer client.Close()
-			if cfg.keep {
+			if cfg.Keep {
 				return ""
 			}
 			return g.cleanup(opt)

@@ -28,7 +28,7 @@ import (
 type Session struct {
 	Client *redis.Client
 
-	backend *backend
+	backend *Backend
 	events  bool
 	step    bool
 	stdin   *bufio.Reader
@@ -47,18 +47,18 @@ func Start() *Session {
 		step:   os.Getenv(protocol.EnvStep) == "1",
 		stdin:  bufio.NewReader(os.Stdin),
 	}
-	b, err := connect(backendConfig{
-		url:        os.Getenv(protocol.EnvRedisURL),
-		allowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
-		keep:       os.Getenv(protocol.EnvKeep) == "1",
+	b, err := Open(Config{
+		URL:        os.Getenv(protocol.EnvRedisURL),
+		AllowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
+		Keep:       os.Getenv(protocol.EnvKeep) == "1",
 	})
 	if err != nil {
 		s.fail(err.Error())
 		os.Exit(2)
 	}
 	s.backend = b
-	s.Client = b.client
-	s.emit(protocol.Event{Kind: protocol.Ready, Addr: b.addr, Backend: b.name})
+	s.Client = b.Client
+	s.emit(protocol.Event{Kind: protocol.Ready, Addr: b.Addr, Backend: b.Name})
 	s.catchSignals()
 	return s
 }
@@ -113,7 +113,7 @@ func (s *Session) Finish() {
 // close releases the backend once, whichever way the run ends.
 func (s *Session) close() {
 	s.closing.Do(func() {
-		if msg := s.backend.close(); msg != "" {
+		if msg := s.backend.Close(); msg != "" {
 			s.emit(protocol.Event{Kind: protocol.Cleaned, Message: msg})
 		}
 	})

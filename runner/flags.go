@@ -1,0 +1,57 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// backendFlags are the flags of every command that runs code against Redis.
+type backendFlags struct {
+	redisURL   string
+	allowDirty bool
+	timeout    time.Duration
+}
+
+func (b *backendFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&b.redisURL, "redis", os.Getenv("REDIS_URL"),
+		"use the real Redis server at this URL (default $REDIS_URL; empty: an embedded miniredis); "+
+			"with no /N in the URL, database 15 is used")
+	fs.BoolVar(&b.allowDirty, "allow-dirty", false,
+		"run even if the server's database already holds keys (they are never touched)")
+	fs.DurationVar(&b.timeout, "timeout", 10*time.Second, "stop a cell (or an exercise) that runs longer than this")
+}
+
+// backendName is what the flags select, for messages.
+func (b *backendFlags) backendName() string {
+	if b.redisURL == "" {
+		return "miniredis"
+	}
+	return "redis"
+}
+
+const modulePath = "github.com/redis-notebook/tutorial"
+
+// moduleRoot finds the tutorial's folder by walking up from the current
+// one to the go.mod that declares this module: generated programs are built
+// there, so that they can use its dependencies.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
+		if err == nil && strings.Contains(string(b), "module "+modulePath+"\n") {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("run the runner from inside the tutorial's folder (the one with its go.mod)")
+		}
+		dir = parent
+	}
+}

@@ -1,0 +1,59 @@
+// Package notebook runs a chapter: it generates the chapter's program,
+// builds it (cached), runs it against a backend, and splits what it prints
+// into each cell's output. Walking, testing and the site all run chapters
+// through here.
+package notebook
+
+import (
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/chapter"
+)
+
+// DefaultCellTimeout is how long a cell may run before it is stopped.
+const DefaultCellTimeout = 10 * time.Second
+
+// Options says how to run a chapter. The zero value runs it on an embedded
+// miniredis with the default time limit.
+type Options struct {
+	Root        string        // the module root (required)
+	RedisURL    string        // a real server; empty: embedded miniredis
+	AllowDirty  bool          // run beside keys already in the database
+	Keep        bool          // leave the keys the run created on a real server
+	CellTimeout time.Duration // 0: DefaultCellTimeout
+	Progress    build.Progress
+
+	// Step, when set, is called before each cell runs, while the program
+	// waits; it returns false to stop the run there.
+	Step func(c *chapter.Cell) bool
+	// Events, when set, hears about the run as it goes.
+	Events Events
+}
+
+// Events are optional callbacks for a run in progress (the walk prints as
+// it goes; the test and the site only need the Result).
+type Events struct {
+	Ready     func(backend, addr string)      // connected
+	CellStart func(c *chapter.Cell)           // a cell begins
+	Output    func(c *chapter.Cell, b []byte) // a cell printed b
+	CellEnd   func(r *CellResult)             // a cell finished
+}
+
+// A CellResult is what one cell did.
+type CellResult struct {
+	Cell    *chapter.Cell
+	Ran     bool   // false: skipped (norun, other backend) or never reached
+	Output  string // everything it printed, display included
+	Elapsed time.Duration
+}
+
+// A Result is a whole run.
+type Result struct {
+	Chapter *chapter.Chapter
+	Backend chapter.Backend
+	Addr    string        // where the backend listened
+	Cells   []*CellResult // one per chapter cell, in order
+	Cleaned string        // a real server: what the run removed at its end
+	Elapsed time.Duration // from start to finish, build included
+}
