@@ -94,7 +94,14 @@ func Generate(ch *chapter.Chapter, opt Options) (*Program, error) {
 	var out bytes.Buffer
 	g.header(&out, ch.Path)
 	out.WriteString("import (\n")
-	for _, imp := range imps {
+	std, others := splitStd(imps)
+	for _, imp := range std {
+		out.WriteString("\t" + imp + "\n")
+	}
+	if len(std) > 0 && len(others) > 0 {
+		out.WriteString("\n")
+	}
+	for _, imp := range others {
 		out.WriteString("\t" + imp + "\n")
 	}
 	out.WriteString(")\n\n")
@@ -142,8 +149,9 @@ func (g *generator) body(cells []*splitCell) string {
 		if sc.decls == "" {
 			continue
 		}
-		g.position(&b, sc.cell, sc.cell.Line)
-		b.WriteString(strings.TrimRight(sc.decls, " \t\n") + "\n\n")
+		text, line := trimLeadingBlankLines(sc.decls, sc.cell.Line)
+		g.position(&b, sc.cell, line)
+		b.WriteString(strings.TrimRight(text, " \t\n") + "\n\n")
 	}
 
 	b.WriteString("func main() {\n")
@@ -168,8 +176,9 @@ func (g *generator) body(cells []*splitCell) string {
 		if sc.stmts == "" {
 			continue
 		}
-		g.position(&b, sc.cell, sc.cell.Line)
-		b.WriteString(strings.TrimRight(g.statements(sc), " \t\n") + "\n")
+		text, line := trimLeadingBlankLines(g.statements(sc), sc.cell.Line)
+		g.position(&b, sc.cell, line)
+		b.WriteString(strings.TrimRight(text, " \t\n") + "\n")
 		if len(sc.declared) > 0 {
 			// A notebook does not insist that every variable be used.
 			blanks := strings.TrimSuffix(strings.Repeat("_, ", len(sc.declared)), ", ")
@@ -182,6 +191,18 @@ func (g *generator) body(cells []*splitCell) string {
 		b.WriteString(standalonePrelude)
 	}
 	return b.String()
+}
+
+// trimLeadingBlankLines drops the blank lines a split cell starts with
+// (where its other part was), returning the chapter line text now starts at.
+func trimLeadingBlankLines(text string, line int) (string, int) {
+	for {
+		first, rest, ok := strings.Cut(text, "\n")
+		if !ok || strings.TrimSpace(first) != "" {
+			return text, line
+		}
+		text, line = rest, line+1
+	}
 }
 
 // position writes what ties the next line to the chapter: a //line
@@ -234,6 +255,20 @@ func (g *generator) displayable(expr string) bool {
 		}
 	}
 	return !noValue.MatchString(name) && !g.voids[name]
+}
+
+// splitStd separates standard library imports from the others, as
+// goimports groups them; a standard path has no dot in its first element.
+func splitStd(specs []string) (std, others []string) {
+	for _, spec := range specs {
+		path := spec[strings.Index(spec, `"`)+1:]
+		if first, _, _ := strings.Cut(path, "/"); strings.Contains(first, ".") {
+			others = append(others, spec)
+		} else {
+			std = append(std, spec)
+		}
+	}
+	return std, others
 }
 
 var directive = regexp.MustCompile(`(?m)^//line .*$|/\*line [^*]*\*/`)

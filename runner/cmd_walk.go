@@ -1,0 +1,284 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/term"
+)
+
+func init() {
+	register(command{
+		name:    "walk",
+		args:    "CHAPTER",
+		summary: "read a chapter in the terminal, running each cell and showing its output",
+		setup:   setupWalk,
+	})
+}
+
+func setupWalk(fs *flag.FlagSet) func([]string) int {
+	var bf backendFlags
+	bf.register(fs)
+	step := fs.Bool("step", false, "pause before each cell until Enter, with the program paused (look around with redis-cli meanwhile)")
+	keep := fs.Bool("keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
+	return func(args []string) int {
+		if len(args) != 1 {
+			fs.Usage()
+			return exitBadArgs
+		}
+		w := &walker{out: os.Stdout, style: term.Detect(os.Stdout), in: bufio.NewReader(os.Stdin)}
+		return w.run(args[0], bf, *step, *keep)
+	}
+}
+
+// walker prints a chapter as it runs: prose, then each cell's code, then
+// what the cell printed, then how long it took.
+type walker struct {
+	out     io.Writer
+	style   term.Style
+	in      *bufio.Reader
+	ch      *chapter.Chapter
+	backend chapter.Backend
+	printed int  // blocks of ch already printed
+	midLine bool // the last output did not end its line
+}
+
+func (w *walker) run(name string, bf backendFlags, step, keep bool) int {
+	root, err := moduleRoot()
+	if err != nil {
+		return fail(os.Stderr, exitBadArgs, "%v", err)
+	}
+	path, err := chapter.Find(root, name)
+	if err != nil {
+		return fail(os.Stderr, exitBadArgs, "%v", err)
+	}
+	ch, err := chapter.Load(relToCwd(path))
+	if err != nil {
+		return fail(os.Stderr, exitBadArgs, "%v", err)
+	}
+	w.ch = ch
+
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	opt := notebook.Options{
+		Root:        root,
+		RedisURL:    bf.redisURL,
+		AllowDirty:  bf.allowDirty,
+		Keep:        keep,
+		CellTimeout: bf.timeout,
+		Progress:    progressPrinter(os.Stderr),
+		Events: notebook.Events{
+			Ready:     w.ready,
+			CellStart: w.cellStart,
+			Output:    w.output,
+			CellEnd:   w.cellEnd,
+		},
+	}
+	if step {
+		opt.Step = w.step
+	}
+	w.backend = opt.Backend()
+	res, err := notebook.Run(ctx, ch, opt)
+	if err != nil {
+		return w.failed(err)
+	}
+	w.printUpTo(len(ch.Blocks))
+	summary := fmt.Sprintf("Walked %s: %d cells in %s", ch.Path, ranCells(res), res.Elapsed.Round(time.Millisecond))
+	if res.Cleaned != "" {
+		summary += "; " + res.Cleaned
+	}
+	fmt.Fprintln(w.out, w.style.Green(summary))
+	return exitOK
+}
+
+func ranCells(res *notebook.Result) int {
+	n := 0
+	for _, c := range res.Cells {
+		if c.Ran {
+			n++
+		}
+	}
+	return n
+}
+
+func (w *walker) ready(backend, addr string) {
+	var msg string
+	if backend == "miniredis" {
+		port := addr[strings.LastIndex(addr, ":")+1:]
+		msg = fmt.Sprintf("Redis: an embedded miniredis, also on %s (look in with: redis-cli -p %s)", addr, port)
+	} else {
+		msg = "Redis: " + addr
+	}
+	fmt.Fprintln(w.out, w.style.Dim(msg)+"\n")
+}
+
+// printUpTo prints the blocks before index end that are not printed yet.
+// Cells that do not run are shown as code, marked as such.
+func (w *walker) printUpTo(end int) {
+	for ; w.printed < end; w.printed++ {
+		b := w.ch.Blocks[w.printed]
+		if b.Cell == nil {
+			fmt.Fprint(w.out, w.style.Prose(b.Prose))
+			fmt.Fprintln(w.out)
+			continue
+		}
+		w.printCode(b.Cell)
+		if !b.Cell.Runs(w.backend) {
+			fmt.Fprintln(w.out, w.style.Dim("    (not run here)")+"\n")
+		}
+	}
+}
+
+func (w *walker) printCode(c *chapter.Cell) {
+	header := fmt.Sprintf("── cell %d · %s:%d ", c.Index, w.ch.Path, c.Line)
+	fmt.Fprintln(w.out, w.style.Dim(header+strings.Repeat("─", max(0, 60-len([]rune(header))))))
+	fmt.Fprint(w.out, w.style.Code(c.Code, "    "))
+}
+
+// blockOf returns the index of the block holding cell c.
+func (w *walker) blockOf(c *chapter.Cell) int {
+	for i, b := range w.ch.Blocks {
+		if b.Cell == c {
+			return i
+		}
+	}
+	return len(w.ch.Blocks)
+}
+
+func (w *walker) step(c *chapter.Cell) bool {
+	w.printUpTo(w.blockOf(c) + 1)
+	fmt.Fprint(w.out, w.style.Bold(fmt.Sprintf("▶ Enter runs cell %d, q quits: ", c.Index)))
+	line, err := w.in.ReadString('\n')
+	if err != nil || strings.TrimSpace(line) == "q" {
+		return false
+	}
+	return true
+}
+
+func (w *walker) cellStart(c *chapter.Cell) {
+	w.printUpTo(w.blockOf(c) + 1)
+	w.midLine = false
+}
+
+func (w *walker) output(c *chapter.Cell, b []byte) {
+	text := string(b)
+	var out strings.Builder
+	for len(text) > 0 {
+		if !w.midLine {
+			out.WriteString(w.style.Dim("  │ "))
+		}
+		line, rest, found := strings.Cut(text, "\n")
+		out.WriteString(line)
+		if found {
+			out.WriteString("\n")
+		}
+		w.midLine = !found
+		text = rest
+	}
+	fmt.Fprint(w.out, out.String())
+}
+
+func (w *walker) cellEnd(r *notebook.CellResult) {
+	if w.midLine {
+		fmt.Fprintln(w.out)
+		w.midLine = false
+	}
+	fmt.Fprintln(w.out, w.style.Dim("  ↳ "+formatElapsed(r.Elapsed))+"\n")
+}
+
+func formatElapsed(d time.Duration) string {
+	switch {
+	case d < time.Millisecond:
+		return d.Round(time.Microsecond).String()
+	case d < time.Second:
+		return d.Round(100 * time.Microsecond).String()
+	default:
+		return d.Round(10 * time.Millisecond).String()
+	}
+}
+
+// failed reports why the walk stopped, after the cell's code and whatever
+// it printed, and returns the exit status.
+func (w *walker) failed(err error) int {
+	if w.midLine {
+		fmt.Fprintln(w.out)
+	}
+	if errors.Is(err, notebook.ErrStopped) || errors.Is(err, context.Canceled) {
+		fmt.Fprintln(w.out, w.style.Dim("\nStopped."))
+		return exitFailed
+	}
+	return reportRunError(os.Stderr, w.style, err)
+}
+
+// reportRunError prints an error from notebook.Run the way each kind reads
+// best, and returns the exit status: 2 for bad input, 1 for a failing cell.
+func reportRunError(stderr io.Writer, style term.Style, err error) int {
+	var ce *build.CompileError
+	var cellErr *notebook.CellError
+	var chErr *chapter.Error
+	var be *notebook.BackendError
+	switch {
+	case errors.As(err, &ce):
+		fmt.Fprintln(stderr, style.Red("The chapter does not compile:"))
+		fmt.Fprintln(stderr, ce.Error())
+		return exitFailed
+	case errors.As(err, &cellErr):
+		fmt.Fprintln(stderr, style.Red(cellErr.Error()))
+		if cellErr.Stack != "" {
+			fmt.Fprintln(stderr, style.Dim(strings.TrimSpace(cellErr.Stack)))
+		}
+		return exitFailed
+	case errors.As(err, &chErr):
+		return fail(stderr, exitBadArgs, "%v", chErr)
+	case errors.As(err, &be):
+		return fail(stderr, exitBadArgs, "%v", be)
+	default:
+		return fail(stderr, exitFailed, "%v", err)
+	}
+}
+
+// progressPrinter shows build progress on one rewritten line on a
+// terminal, or as occasional lines elsewhere (CI logs).
+func progressPrinter(f *os.File) build.Progress {
+	tty := term.Detect(f).Color
+	last := time.Time{}
+	return func(line string) {
+		if tty {
+			width := 100
+			if len(line) > width {
+				line = line[:width-1] + "…"
+			}
+			fmt.Fprintf(f, "\r\x1b[K%s", line)
+			if strings.HasPrefix(line, "built in") {
+				fmt.Fprintln(f)
+			}
+			return
+		}
+		if time.Since(last) > 5*time.Second || strings.HasPrefix(line, "built in") {
+			last = time.Now()
+			fmt.Fprintln(f, line)
+		}
+	}
+}
+
+// relToCwd shortens an absolute path for messages, when it is under the
+// current folder.
+func relToCwd(path string) string {
+	if wd, err := os.Getwd(); err == nil {
+		if rel, ok := strings.CutPrefix(path, wd+string(os.PathSeparator)); ok {
+			return rel
+		}
+	}
+	return path
+}

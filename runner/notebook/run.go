@@ -1,0 +1,406 @@
+package notebook
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/program"
+)
+
+// ErrStopped is returned when Options.Step asked to stop before a cell.
+var ErrStopped = errors.New("stopped before the next cell")
+
+// A CellError is a cell that failed while running: it panicked, ran past
+// the time limit, or ended the program.
+type CellError struct {
+	Path  string
+	Cell  *chapter.Cell
+	Line  int    // the chapter line where it failed, or the cell's first line
+	What  string // "panicked", "ran past the 10s limit and was stopped", ...
+	Msg   string
+	Stack string // for a panic, with chapter positions
+}
+
+func (e *CellError) Error() string {
+	msg := fmt.Sprintf("%s:%d: cell %d %s", e.Path, e.Line, e.Cell.Index, e.What)
+	if e.Msg != "" {
+		msg += ": " + e.Msg
+	}
+	return msg
+}
+
+// A BackendError means the program could not use Redis: unreachable, a bad
+// URL, or a database that holds somebody's keys.
+type BackendError struct{ Msg string }
+
+func (e *BackendError) Error() string { return e.Msg }
+
+// Backend returns the backend the options select.
+func (o Options) Backend() chapter.Backend {
+	if o.RedisURL != "" {
+		return chapter.Redis
+	}
+	return chapter.Miniredis
+}
+
+// Run generates, builds and runs the chapter. The Result holds whatever
+// ran, also when err is not nil.
+func Run(ctx context.Context, ch *chapter.Chapter, opt Options) (*Result, error) {
+	start := time.Now()
+	if opt.CellTimeout == 0 {
+		opt.CellTimeout = DefaultCellTimeout
+	}
+	res := &Result{Chapter: ch, Backend: opt.Backend()}
+	for _, c := range ch.Cells() {
+		res.Cells = append(res.Cells, &CellResult{Cell: c})
+	}
+	defer func() { res.Elapsed = time.Since(start) }()
+	bin, err := Build(ctx, ch, opt)
+	if err != nil {
+		return res, err
+	}
+	return res, execute(ctx, bin, ch, res, opt)
+}
+
+// Build generates and builds the chapter's program for the options'
+// backend, returning the binary's path. Compile errors come back as a
+// *build.CompileError whose positions are in the chapter.
+func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error) {
+	abs, err := filepath.Abs(ch.Path)
+	if err != nil {
+		return "", err
+	}
+	noDisplay := map[int]bool{}
+	for {
+		prog, err := program.Generate(ch, program.Options{
+			Mode: program.Kernel, Backend: opt.Backend(), LinePath: abs, NoDisplay: noDisplay,
+		})
+		if err != nil {
+			return "", err
+		}
+		bin, err := build.Binary(ctx, build.Request{
+			Root:  opt.Root,
+			Name:  "chapter-" + safeName(ch.Path),
+			Files: map[string][]byte{"main.go": prog.Source},
+		}, opt.Progress)
+		var ce *build.CompileError
+		if !errors.As(err, &ce) {
+			return bin, err
+		}
+		// A displayed expression that turned out to have no value (a call
+		// of a function with no results) is only known to the compiler:
+		// stop displaying it and build again.
+		retry := false
+		for cell, line := range prog.Displays {
+			for _, d := range ce.Diags {
+				if d.File == abs && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
+					noDisplay[cell], retry = true, true
+				}
+			}
+		}
+		if !retry {
+			for i, d := range ce.Diags {
+				if d.File == abs {
+					ce.Diags[i].File = ch.Path
+				}
+			}
+			return "", ce
+		}
+	}
+}
+
+var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
+
+func safeName(path string) string {
+	return unsafeChars.ReplaceAllString(strings.TrimSuffix(filepath.Base(path), ".md"), "_")
+}
+
+// item is what the reader goroutine hands the run loop: output or an event.
+type item struct {
+	text  []byte
+	event *protocol.Event
+}
+
+// execute runs a built chapter program and sorts its output into cells.
+func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, opt Options) error {
+	abs, _ := filepath.Abs(ch.Path)
+	cmd := exec.Command(bin)
+	cmd.Dir = filepath.Dir(abs) // cells open files next to their chapter
+	cmd.Env = append(os.Environ(),
+		protocol.EnvEvents+"=1",
+		protocol.EnvRedisURL+"="+opt.RedisURL,
+		protocol.EnvAllowDirty+"="+flag01(opt.AllowDirty),
+		protocol.EnvStep+"="+flag01(opt.Step != nil),
+		protocol.EnvKeep+"="+flag01(opt.Keep),
+	)
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		return err
+	}
+	// One pipe for both streams keeps a panic's trace in order with the
+	// output that came before it.
+	cmd.Stdout, cmd.Stderr = pw, pw
+	var stdin io.WriteCloser
+	if opt.Step != nil {
+		if stdin, err = cmd.StdinPipe(); err != nil {
+			return err
+		}
+	}
+	if err := cmd.Start(); err != nil {
+		pr.Close()
+		pw.Close()
+		return fmt.Errorf("starting the chapter program: %w", err)
+	}
+	pw.Close()
+	items := make(chan item, 64)
+	go readStream(pr, items)
+
+	r := &runState{ch: ch, res: res, opt: opt, cmd: cmd, abs: abs, exited: make(chan struct{})}
+	err = r.loop(ctx, items, stdin)
+	if stdin != nil {
+		stdin.Close()
+	}
+	for range items { // drain, so the reader ends
+	}
+	waitErr := cmd.Wait()
+	close(r.exited)
+	if err != nil {
+		return err
+	}
+	if !r.done {
+		return r.crashed(waitErr)
+	}
+	return nil
+}
+
+func flag01(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
+}
+
+// readStream splits the program's output at event marks.
+func readStream(r io.ReadCloser, items chan<- item) {
+	defer close(items)
+	defer r.Close()
+	var pending []byte
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		pending = append(pending, buf[:n]...)
+		for {
+			i := bytes.Index(pending, []byte(protocol.Mark))
+			if i < 0 {
+				// Keep a possible partial mark at the end for the next read.
+				keep := 0
+				if len(pending) > 0 && pending[len(pending)-1] == protocol.Mark[0] {
+					keep = 1
+				}
+				if len(pending)-keep > 0 {
+					items <- item{text: bytes.Clone(pending[:len(pending)-keep])}
+				}
+				pending = pending[len(pending)-keep:]
+				break
+			}
+			if i > 0 {
+				items <- item{text: bytes.Clone(pending[:i])}
+			}
+			nl := bytes.IndexByte(pending[i:], '\n')
+			if nl < 0 {
+				pending = pending[i:] // the rest of the event is still coming
+				break
+			}
+			line := pending[i+len(protocol.Mark) : i+nl]
+			if ev, err := protocol.Decode(line); err == nil {
+				items <- item{event: &ev}
+			}
+			pending = pending[i+nl+1:]
+		}
+		if err != nil {
+			if len(pending) > 0 {
+				items <- item{text: pending}
+			}
+			return
+		}
+	}
+}
+
+// runState follows one run of a chapter program.
+type runState struct {
+	ch   *chapter.Chapter
+	res  *Result
+	opt  Options
+	cmd  *exec.Cmd
+	abs  string
+	cell *CellResult // the cell running now
+	done bool        // the program said every cell ran
+	fail string      // the program could not start
+	tail bytes.Buffer
+
+	exited chan struct{} // closed once the program has exited
+}
+
+func (r *runState) loop(ctx context.Context, items <-chan item, stdin io.Writer) error {
+	var deadline <-chan time.Time
+	for {
+		select {
+		case <-ctx.Done():
+			r.stop()
+			return ctx.Err()
+		case <-deadline:
+			r.stop()
+			return &CellError{Path: r.ch.Path, Cell: r.cell.Cell, Line: r.cell.Cell.Line,
+				What: fmt.Sprintf("ran past the %s limit and was stopped", r.opt.CellTimeout)}
+		case it, ok := <-items:
+			if !ok {
+				if r.fail != "" {
+					return &BackendError{Msg: r.fail}
+				}
+				return nil
+			}
+			if it.event == nil {
+				r.output(it.text)
+				continue
+			}
+			ev := it.event
+			switch ev.Kind {
+			case protocol.Ready:
+				r.res.Addr = ev.Addr
+				if f := r.opt.Events.Ready; f != nil {
+					f(ev.Backend, ev.Addr)
+				}
+			case protocol.Wait:
+				c := r.cellResult(ev.Cell)
+				if c == nil || !r.opt.Step(c.Cell) {
+					r.stop()
+					return ErrStopped
+				}
+				if _, err := io.WriteString(stdin, "\n"); err != nil {
+					return fmt.Errorf("resuming the chapter program: %w", err)
+				}
+			case protocol.Begin:
+				r.cell = r.cellResult(ev.Cell)
+				if r.cell == nil {
+					return fmt.Errorf("chapter program reported unknown cell %d", ev.Cell)
+				}
+				r.cell.Ran = true
+				deadline = time.After(r.opt.CellTimeout)
+				if f := r.opt.Events.CellStart; f != nil {
+					f(r.cell.Cell)
+				}
+			case protocol.End:
+				if c := r.cellResult(ev.Cell); c != nil {
+					c.Elapsed = ev.Elapsed
+					if f := r.opt.Events.CellEnd; f != nil {
+						f(c)
+					}
+				}
+				r.cell, deadline = nil, nil
+			case protocol.Panic:
+				return r.panicked(ev)
+			case protocol.Fail:
+				r.fail = ev.Message
+			case protocol.Cleaned:
+				r.res.Cleaned = ev.Message
+			case protocol.Done:
+				r.done = true
+			}
+		}
+	}
+}
+
+func (r *runState) cellResult(n int) *CellResult {
+	if n < 1 || n > len(r.res.Cells) {
+		return nil
+	}
+	return r.res.Cells[n-1]
+}
+
+func (r *runState) output(b []byte) {
+	if r.cell == nil {
+		r.tail.Write(b) // a crash's trace after the last cell, or noise
+		return
+	}
+	r.cell.Output += string(b)
+	if f := r.opt.Events.Output; f != nil {
+		f(r.cell.Cell, b)
+	}
+}
+
+// stop ends the program politely first, so that on a real server it can
+// still delete the keys it created, and for good if it has not exited
+// within a few seconds.
+func (r *runState) stop() {
+	r.cmd.Process.Signal(syscall.SIGTERM)
+	go func() {
+		select {
+		case <-r.exited:
+		case <-time.After(5 * time.Second):
+			r.cmd.Process.Kill()
+		}
+	}()
+}
+
+func (r *runState) panicked(ev *protocol.Event) error {
+	c := r.cellResult(ev.Cell)
+	if c == nil {
+		return fmt.Errorf("the chapter program panicked before its first cell: %s", ev.Message)
+	}
+	return &CellError{Path: r.ch.Path, Cell: c.Cell, Line: r.chapterLine(ev.Stack, c.Cell),
+		What: "panicked", Msg: ev.Message, Stack: r.relativeStack(ev.Stack)}
+}
+
+// crashed explains a program that ended without saying it was done: a
+// panic in another goroutine, os.Exit in a cell, a fatal runtime error.
+func (r *runState) crashed(waitErr error) error {
+	if r.fail != "" {
+		return &BackendError{Msg: r.fail}
+	}
+	if r.cell == nil {
+		return fmt.Errorf("the chapter program ended unexpectedly (%v): %s", waitErr, strings.TrimSpace(r.tail.String()))
+	}
+	what := "ended the program"
+	if waitErr != nil {
+		what += " (" + waitErr.Error() + ")"
+	}
+	return &CellError{Path: r.ch.Path, Cell: r.cell.Cell, Line: r.chapterLine(r.cell.Output, r.cell.Cell), What: what}
+}
+
+// chapterLine finds the first position in the chapter that a stack trace
+// names: the innermost frame of the chapter's own code.
+func (r *runState) chapterLine(stack string, c *chapter.Cell) int {
+	re := regexp.MustCompile(regexp.QuoteMeta(r.abs) + `:(\d+)`)
+	if m := re.FindStringSubmatch(stack); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		return n
+	}
+	return c.Line
+}
+
+// relativeStack keeps the frames of a panic's stack that matter to the
+// learner, those below the panic call itself, with chapter paths as given.
+func (r *runState) relativeStack(stack string) string {
+	lines := strings.Split(stack, "\n")
+	for i, l := range lines {
+		if strings.HasPrefix(l, "panic(") && i+2 <= len(lines) {
+			lines = append(lines[:1:1], lines[i+2:]...)
+			break
+		}
+	}
+	return strings.ReplaceAll(strings.Join(lines, "\n"), r.abs, r.ch.Path)
+}
