@@ -186,8 +186,7 @@ func Parse(path string, src []byte) (*Chapter, error) {
 				}
 				out.Unordered = true
 			}
-			lastCell.Expected = out
-			lastCell = nil
+			lastCell.Expected = out // lastCell stays, so a second fence gets a clear error
 		default:
 			if prose.Len() == 0 {
 				proseLine = open + 1

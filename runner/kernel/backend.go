@@ -85,6 +85,13 @@ func connectServer(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	where := fmt.Sprintf("%s database %d", opt.Addr, opt.DB)
+	// A plain dial first: it fails at once on a refused connection,
+	// where the client would retry until its deadline.
+	conn, err := net.DialTimeout("tcp", opt.Addr, opt.DialTimeout)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach Redis at %s: %v", opt.Addr, err)
+	}
+	conn.Close()
 	client := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 )
@@ -257,6 +258,11 @@ func (sc *splitCell) parseError(path string, err error, head int) error {
 	pos := list[0].Pos
 	if pos.Line == 1 {
 		pos.Column -= head
+	}
+	// An error at the end of input (an unclosed brace) is reported past
+	// the cell's last line, where the wrapper closed it; pin it to the cell.
+	if last := strings.Count(strings.TrimRight(sc.cell.Code, "\n"), "\n") + 1; pos.Line > last {
+		pos.Line, pos.Column = last, 1
 	}
 	if pos.Column < 1 {
 		pos.Column = 1

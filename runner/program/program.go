@@ -247,6 +247,8 @@ func (g *generator) displayable(expr string) bool {
 	}
 	var name string
 	switch fn := call.Fun.(type) {
+	case *ast.FuncLit:
+		return fn.Type.Results != nil
 	case *ast.Ident:
 		name = fn.Name
 	case *ast.SelectorExpr:

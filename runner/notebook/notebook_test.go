@@ -1,0 +1,152 @@
+package notebook_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
+)
+
+func root(t testing.TB) string {
+	r, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func run(t *testing.T, path string, opt notebook.Options) (*notebook.Result, error) {
+	t.Helper()
+	ch, err := chapter.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt.Root = root(t)
+	return notebook.Run(context.Background(), ch, opt)
+}
+
+func outputs(res *notebook.Result) []string {
+	var out []string
+	for _, c := range res.Cells {
+		if c.Ran {
+			out = append(out, c.Output)
+		} else {
+			out = append(out, "(not run)")
+		}
+	}
+	return out
+}
+
+func TestRunSplitsOutputByCell(t *testing.T) {
+	res, err := run(t, "testdata/basics.md", notebook.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{
+		"get greeting: hello\n",
+		"tick 1\ntick 2\ntick 3\nno newline at the end",
+		"", // wg.Wait() has no value: the runner must not try to display it
+		`[]byte("stop pots tops\n") <nil>` + "\n",
+		"(not run)",
+		"only on miniredis\n",
+	}
+	got := outputs(res)
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("outputs:\n%q\nwant:\n%q", got, want)
+	}
+	if res.Backend != chapter.Miniredis || !strings.HasPrefix(res.Addr, "127.0.0.1:") {
+		t.Errorf("backend %q at %q", res.Backend, res.Addr)
+	}
+}
+
+func TestCompileErrorPointsIntoChapter(t *testing.T) {
+	_, err := run(t, "testdata/compile-error.md", notebook.Options{})
+	var ce *build.CompileError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v (%T), want a compile error", err, err)
+	}
+	if len(ce.Diags) != 1 {
+		t.Fatalf("diagnostics %v, want one", ce.Diags)
+	}
+	d := ce.Diags[0]
+	if d.File != "testdata/compile-error.md" || d.Line != 10 || d.Col != 10 || !strings.Contains(d.Msg, "undefined: undefinedName") {
+		t.Errorf("diagnostic %s, want testdata/compile-error.md:10:10: undefined: undefinedName", d)
+	}
+}
+
+func TestPanicNamesCellAndLine(t *testing.T) {
+	res, err := run(t, "testdata/panic.md", notebook.Options{})
+	var ce *notebook.CellError
+	if !errors.As(err, &ce) {
+		t.Fatalf("error %v, want a cell error", err)
+	}
+	// The innermost chapter frame is inside pick, at line 9.
+	if ce.Cell.Index != 2 || ce.Line != 9 || ce.What != "panicked" || !strings.Contains(ce.Msg, "index out of range") {
+		t.Errorf("got %v", ce)
+	}
+	if !strings.Contains(ce.Stack, "testdata/panic.md:12") {
+		t.Errorf("stack does not show the calling line 12:\n%s", ce.Stack)
+	}
+	if got := outputs(res); got[1] != "before the panic\n" || got[2] != "(not run)" {
+		t.Errorf("outputs %q", got)
+	}
+}
+
+func TestTimeoutStopsTheCell(t *testing.T) {
+	res, err := run(t, "testdata/hang.md", notebook.Options{CellTimeout: 500 * time.Millisecond})
+	var ce *notebook.CellError
+	if !errors.As(err, &ce) || ce.Cell.Index != 2 || !strings.Contains(ce.What, "limit") {
+		t.Fatalf("error %v, want cell 2 stopped at the limit", err)
+	}
+	if !strings.HasPrefix(err.Error(), "testdata/hang.md:9: cell 2 ran past the 500ms limit") {
+		t.Errorf("message %q", err)
+	}
+	if res.Cells[0].Output != "about to hang\n" {
+		t.Errorf("cell 1 output %q", res.Cells[0].Output)
+	}
+}
+
+func TestExitInCell(t *testing.T) {
+	_, err := run(t, "testdata/exit.md", notebook.Options{})
+	var ce *notebook.CellError
+	if !errors.As(err, &ce) || ce.Cell.Index != 1 || !strings.Contains(ce.What, "exit status 3") {
+		t.Fatalf("error %v, want cell 1 ended the program with status 3", err)
+	}
+}
+
+func TestStepWaitsForEachCell(t *testing.T) {
+	var stepped []int
+	res, err := run(t, "testdata/basics.md", notebook.Options{
+		Step: func(c *chapter.Cell) bool {
+			stepped = append(stepped, c.Index)
+			return c.Index < 3 // stop before the third cell
+		},
+	})
+	if !errors.Is(err, notebook.ErrStopped) {
+		t.Fatalf("error %v, want ErrStopped", err)
+	}
+	if len(stepped) != 3 || stepped[2] != 3 {
+		t.Errorf("stepped before cells %v, want [1 2 3]", stepped)
+	}
+	if !res.Cells[1].Ran || res.Cells[2].Ran {
+		t.Errorf("cells ran: %v %v", res.Cells[1].Ran, res.Cells[2].Ran)
+	}
+}
+
+func TestUnreachableServer(t *testing.T) {
+	_, err := run(t, "testdata/basics.md", notebook.Options{RedisURL: "redis://127.0.0.1:1/0"})
+	var be *notebook.BackendError
+	if !errors.As(err, &be) || !strings.Contains(be.Msg, "cannot reach Redis at 127.0.0.1:1") {
+		t.Fatalf("error %v, want one naming 127.0.0.1:1", err)
+	}
+	_, err = run(t, "testdata/basics.md", notebook.Options{RedisURL: "http://nowhere"})
+	if !errors.As(err, &be) || !strings.Contains(be.Msg, `bad Redis URL "http://nowhere"`) {
+		t.Fatalf("error %v, want a bad URL error", err)
+	}
+}
