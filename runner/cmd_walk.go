@@ -116,7 +116,7 @@ func (w *walker) ready(backend, addr string) {
 	var msg string
 	if backend == "miniredis" {
 		port := addr[strings.LastIndex(addr, ":")+1:]
-		msg = fmt.Sprintf("Redis: an embedded miniredis, also on %s (look in with: redis-cli -p %s)", addr, port)
+		msg = fmt.Sprintf("Redis: an embedded miniredis, also on %s (look in from another terminal: redis-cli -p %s SCAN 0)", addr, port)
 	} else {
 		msg = "Redis: " + addr
 	}

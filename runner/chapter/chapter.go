@@ -7,6 +7,7 @@
 //	```go                 a cell; cells run in order and share variables
 //	```go norun           shown but never run
 //	```go only=miniredis  run only on that backend (or only=redis)
+//	```go timeout=30s     a cell allowed to run longer than the default limit
 //	```output             the preceding cell's expected output
 //	```output unordered   the same, compared as a set of lines
 //
@@ -18,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Backend names the Redis a chapter runs against.
@@ -46,13 +48,14 @@ type Block struct {
 
 // A Cell is a ```go fence: code the runner executes.
 type Cell struct {
-	Index    int     // 1-based among the chapter's cells
-	Code     string  // the fence's content, ending in a newline unless empty
-	Line     int     // 1-based line of the first code line
-	Fence    Span    // the whole fence, opening to closing line
-	NoRun    bool    // ```go norun
-	Only     Backend // ```go only=...; empty means every backend
-	Expected *Output // the ```output fence right after, if any
+	Index    int           // 1-based among the chapter's cells
+	Code     string        // the fence's content, ending in a newline unless empty
+	Line     int           // 1-based line of the first code line
+	Fence    Span          // the whole fence, opening to closing line
+	NoRun    bool          // ```go norun
+	Only     Backend       // ```go only=...; empty means every backend
+	Timeout  time.Duration // ```go timeout=...; 0 means the runner's limit
+	Expected *Output       // the ```output fence right after, if any
 }
 
 // An Output is an ```output fence: what the cell before it should print.

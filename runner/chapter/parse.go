@@ -3,6 +3,7 @@ package chapter
 import (
 	"fmt"
 	"strings"
+	"time"
 )
 
 // An Error is a problem in a chapter's Markdown, at a line of its file.
@@ -162,8 +163,14 @@ func Parse(path string, src []byte) (*Chapter, error) {
 					cell.Only = Miniredis
 				case w == "only="+string(Redis):
 					cell.Only = Redis
+				case strings.HasPrefix(w, "timeout="):
+					d, err := time.ParseDuration(strings.TrimPrefix(w, "timeout="))
+					if err != nil || d <= 0 {
+						return fail(open+1, "bad cell option %q: want a duration like timeout=30s", w)
+					}
+					cell.Timeout = d
 				default:
-					return fail(open+1, "unknown cell option %q (want norun, only=miniredis or only=redis)", w)
+					return fail(open+1, "unknown cell option %q (want norun, only=miniredis, only=redis or timeout=30s)", w)
 				}
 			}
 			flushProse()

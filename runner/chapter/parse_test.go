@@ -125,6 +125,7 @@ func TestParseErrors(t *testing.T) {
 		{"```go\nx\n```\n```output\n```\n```output\n```\n", "ch.md:6: cell at line 1 already has an ```output fence"},
 		{"```go norun\nx\n```\n```output\nx\n```\n", "ch.md:4: a norun cell cannot have an expected ```output"},
 		{"```go fast\nx\n```\n", `ch.md:1: unknown cell option "fast"`},
+		{"```go timeout=soon\nx\n```\n", `ch.md:1: bad cell option "timeout=soon"`},
 		{"```go\nx\n```\n```output sorted\n```\n", `ch.md:4: unknown output option "sorted"`},
 	}
 	for _, tt := range tests {

@@ -110,7 +110,7 @@ func connectServer(cfg Config) (*Backend, error) {
 			"Name an empty database in the URL (redis://%s/N), or pass --allow-dirty to run beside those keys without touching them",
 			where, len(existing), opt.Addr)
 	}
-	g := newGuard(existing)
+	g := newGuard(opt.DB, existing)
 	client.AddHook(g)
 	return &Backend{
 		Name:   "redis",

@@ -265,7 +265,7 @@ func (r *runState) loop(ctx context.Context, items <-chan item, stdin io.Writer)
 		case <-deadline:
 			r.stop()
 			return &CellError{Path: r.ch.Path, Cell: r.cell.Cell, Line: r.cell.Cell.Line,
-				What: fmt.Sprintf("ran past the %s limit and was stopped", r.opt.CellTimeout)}
+				What: fmt.Sprintf("ran past the %s limit and was stopped", r.limit(r.cell.Cell))}
 		case it, ok := <-items:
 			if !ok {
 				if r.fail != "" {
@@ -299,7 +299,7 @@ func (r *runState) loop(ctx context.Context, items <-chan item, stdin io.Writer)
 					return fmt.Errorf("chapter program reported unknown cell %d", ev.Cell)
 				}
 				r.cell.Ran = true
-				deadline = time.After(r.opt.CellTimeout)
+				deadline = time.After(r.limit(r.cell.Cell))
 				if f := r.opt.Events.CellStart; f != nil {
 					f(r.cell.Cell)
 				}
@@ -322,6 +322,15 @@ func (r *runState) loop(ctx context.Context, items <-chan item, stdin io.Writer)
 			}
 		}
 	}
+}
+
+// limit is how long cell c may run: its own timeout= option, or the
+// runner's.
+func (r *runState) limit(c *chapter.Cell) time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return r.opt.CellTimeout
 }
 
 func (r *runState) cellResult(n int) *CellResult {

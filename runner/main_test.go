@@ -1,0 +1,170 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// runnerBin is the runner, built once for all the tests of this file: they
+// run it as a learner would, and look at its output and exit status.
+var runnerBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "runner-test")
+	if err != nil {
+		panic(err)
+	}
+	runnerBin = filepath.Join(dir, "runner")
+	if out, err := exec.Command("go", "build", "-o", runnerBin, ".").CombinedOutput(); err != nil {
+		panic("building the runner: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type result struct {
+	stdout, stderr string
+	code           int
+}
+
+// runner runs the runner from the module root with args and the given
+// standard input.
+func runner(t *testing.T, stdin string, args ...string) result {
+	t.Helper()
+	cmd := exec.Command(runnerBin, args...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "REDIS_URL=", "NO_COLOR=1")
+	cmd.Stdin = strings.NewReader(stdin)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	if ee, ok := err.(*exec.ExitError); ok {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return result{stdout.String(), stderr.String(), code}
+}
+
+func (r result) expect(t *testing.T, code int, stdout, stderr string) {
+	t.Helper()
+	if r.code != code || !strings.Contains(r.stdout, stdout) || !strings.Contains(r.stderr, stderr) {
+		t.Errorf("exit %d, want %d; stdout should contain %q, stderr %q\nstdout:\n%s\nstderr:\n%s",
+			r.code, code, stdout, stderr, r.stdout, r.stderr)
+	}
+}
+
+// TestChaptersOnMiniredis is `runner test` on every chapter: each cell's
+// output must match the chapter's expected output.
+func TestChaptersOnMiniredis(t *testing.T) {
+	runner(t, "", "test").expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
+}
+
+// TestChaptersOnServer runs the same chapters against a real Redis, where
+// they must print the same outputs as on miniredis.
+func TestChaptersOnServer(t *testing.T) {
+	raw := os.Getenv("REDIS_URL")
+	if raw == "" {
+		if os.Getenv("CI") != "" {
+			t.Fatal("REDIS_URL is not set: CI must start a Redis server for this test")
+		}
+		t.Skip("REDIS_URL is not set; start a redis-server and set REDIS_URL to run the chapters on it")
+	}
+	opt, err := redis.ParseURL(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "redis://" + opt.Addr + "/3" // database 3 is this test's
+	r := runner(t, "", "test", "--redis", url)
+	r.expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
+	if !strings.Contains(r.stdout, "on redis") {
+		t.Errorf("the chapters did not run on the real server:\n%s", r.stdout)
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	runner(t, "", "walk", "nosuch").expect(t, exitBadArgs, "", `runner: unknown chapter "nosuch" (chapters: redis)`)
+	runner(t, "", "walk", "runner/testdata/unclosed.md").expect(t, exitBadArgs, "",
+		"runner: runner/testdata/unclosed.md:5: fence ```go opened here is never closed")
+	runner(t, "", "walk", "runner/testdata/empty.md").expect(t, exitBadArgs, "", "runner: runner/testdata/empty.md: the chapter is empty")
+	runner(t, "", "walk", "missing.md").expect(t, exitBadArgs, "", "runner: chapter missing.md: no such file")
+	runner(t, "", "walk", "redis", "--redis", "redis://127.0.0.1:1").expect(t, exitBadArgs, "", "runner: cannot reach Redis at 127.0.0.1:1")
+	runner(t, "", "nosuch").expect(t, exitBadArgs, "", `unknown command "nosuch"`)
+	runner(t, "", "walk").expect(t, exitBadArgs, "", "usage: go run ./runner walk CHAPTER")
+}
+
+// TestWalkStep answers the prompt twice, then quits: the walk must have
+// run exactly the first two cells.
+func TestWalkStep(t *testing.T) {
+	r := runner(t, "\n\nq\n", "walk", "runner/notebook/testdata/basics.md", "--step")
+	r.expect(t, exitFailed, "Stopped.", "")
+	if n := strings.Count(r.stdout, "▶ Enter runs cell"); n != 3 {
+		t.Errorf("prompted %d times, want 3:\n%s", n, r.stdout)
+	}
+	if !strings.Contains(r.stdout, "tick 3") || strings.Contains(r.stdout, "[]byte(") {
+		t.Errorf("wrong cells ran:\n%s", r.stdout)
+	}
+}
+
+func TestUpdateRewritesOutputs(t *testing.T) {
+	dir := t.TempDir()
+	src, err := os.ReadFile("testdata/stale.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "stale.md")
+	os.WriteFile(path, src, 0o644)
+
+	runner(t, "", "test", path).expect(t, exitFailed, "- old text\n+ new text", "")
+	runner(t, "", "test", "--update", path).expect(t, exitOK, "2 outputs rewritten", "")
+	runner(t, "", "test", path).expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
+	got, _ := os.ReadFile(path)
+	want := strings.Replace(string(src), "old text", "new text", 1) + "\n```output\nset k v: OK\n```\n"
+	if string(got) != want {
+		t.Errorf("updated chapter:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestExportRunsStandalone exports chapter 1 and runs it with go run: it
+// must print what the runner's own run printed, cell after cell (compared
+// as lines, since some cells list keys in no fixed order).
+func TestExportRunsStandalone(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "redis", "main.go")
+	runner(t, "", "export", "redis", "-o", out).expect(t, exitOK, "", "")
+	src, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bytes.Contains(src, []byte("runner/kernel")) || bytes.Contains(src, []byte("//line")) {
+		t.Error("the exported program depends on the runner")
+	}
+	cmd := exec.Command("go", "run", out)
+	cmd.Dir = "../chapters" // where the chapter's files are
+	cmd.Env = append(os.Environ(), "REDIS_URL=")
+	got, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run %s: %v\n%s", out, err, got)
+	}
+	walk := runner(t, "", "walk", "redis")
+	var want []string
+	for _, line := range strings.Split(walk.stdout, "\n") {
+		if text, ok := strings.CutPrefix(line, "  │ "); ok {
+			want = append(want, text)
+		}
+	}
+	gotLines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+	slices.Sort(want)
+	slices.Sort(gotLines)
+	if !slices.Equal(gotLines, want) {
+		t.Errorf("the exported program printed %d lines, the walk %d; they differ", len(gotLines), len(want))
+	}
+}
