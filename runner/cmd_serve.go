@@ -1,0 +1,103 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/watch"
+	"github.com/redis-notebook/tutorial/site"
+)
+
+func init() {
+	register(command{
+		name:    "serve",
+		args:    "[--addr 127.0.0.1:8000]",
+		summary: "build the site, serve it on this machine, and rebuild and reload it when a chapter changes",
+		setup:   setupServe,
+	})
+}
+
+func setupServe(fs *flag.FlagSet) func([]string) int {
+	var f siteFlags
+	f.register(fs, "build into this folder (default: a temporary one, removed on exit; public/ is left alone)")
+	addr := fs.String("addr", "127.0.0.1:8000", "listen on this address; only loopback addresses are accepted")
+	return func(args []string) int {
+		if len(args) != 0 {
+			fs.Usage()
+			return exitBadArgs
+		}
+		if err := site.CheckLoopback(*addr); err != nil {
+			return fail(os.Stderr, exitBadArgs, "%v", err)
+		}
+		root, err := moduleRoot()
+		if err != nil {
+			return fail(os.Stderr, exitBadArgs, "%v", err)
+		}
+		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		defer cancel()
+
+		opt := f.options(root)
+		opt.LiveReload = true
+		// A page that shows which outputs differ helps more while writing
+		// than no page at all.
+		opt.KeepGoing = true
+		if opt.Out == "" {
+			tmp, err := os.MkdirTemp("", "runner-serve-")
+			if err != nil {
+				return fail(os.Stderr, exitFailed, "%v", err)
+			}
+			defer os.RemoveAll(tmp)
+			opt.Out = filepath.Join(tmp, "site")
+		}
+
+		ln, err := net.Listen("tcp", *addr)
+		if err != nil {
+			return fail(os.Stderr, exitFailed, "%v", err)
+		}
+		srv := site.NewServer(opt.Out)
+		httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		go httpSrv.Serve(ln)
+		defer httpSrv.Close()
+
+		rebuild := func() {
+			rep, err := site.Build(ctx, opt)
+			if err != nil {
+				if errors.Is(err, context.Canceled) {
+					return
+				}
+				reportSiteError(os.Stderr, err)
+				srv.Failed(err)
+				return
+			}
+			printMismatches(os.Stderr, rep)
+			fmt.Fprintln(os.Stderr, "site: "+rep.Summary())
+			srv.Built()
+		}
+		rebuild()
+		fmt.Printf("serving http://%s/ (Ctrl-C stops)\n", ln.Addr())
+
+		var dirs []string
+		for _, d := range []string{"chapters", "exercises", "solutions"} {
+			if st, err := os.Stat(filepath.Join(root, d)); err == nil && st.IsDir() {
+				dirs = append(dirs, filepath.Join(root, d))
+			}
+		}
+		changes, err := watch.Changes(ctx, dirs, 150*time.Millisecond)
+		if err != nil {
+			return fail(os.Stderr, exitFailed, "watching for changes: %v", err)
+		}
+		for path := range changes {
+			fmt.Fprintf(os.Stderr, "changed: %s\n", relToCwd(path))
+			rebuild()
+		}
+		return exitOK
+	}
+}

@@ -1,0 +1,165 @@
+package markdown
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+
+	"github.com/yuin/goldmark"
+	"github.com/yuin/goldmark/ast"
+	"github.com/yuin/goldmark/parser"
+	"github.com/yuin/goldmark/renderer"
+	"github.com/yuin/goldmark/text"
+	"github.com/yuin/goldmark/util"
+)
+
+// KindCell is the node kind of a cell.
+var KindCell = ast.NewNodeKind("Cell")
+
+// A Cell is a chapter's ```go cell in the tree, with what it printed when
+// the site was built. The transformer puts it where the fence was.
+type Cell struct {
+	ast.BaseBlock
+
+	Index int    // 1-based among the chapter's cells
+	Code  string // the cell's source
+	// Start and End are the byte range of the whole fence in the source,
+	// opening line to closing line; the transformer finds the fence by it.
+	Start, End int
+
+	Ran    bool   // false: shown only (norun, other backend)
+	Note   string // for a cell that did not run: why, for the reader
+	Output string // what it printed, when it ran
+
+	// Differs marks an output that is not the one the chapter expects (a
+	// build that was asked to keep going); Expected is then shown too.
+	Differs  bool
+	Expected string
+}
+
+// ID is the HTML id of the cell's element.
+func (c *Cell) ID() string { return "cell-" + strconv.Itoa(c.Index) }
+
+// Kind implements ast.Node.
+func (c *Cell) Kind() ast.NodeKind { return KindCell }
+
+// IsRaw implements ast.Node: a cell has no inline children.
+func (c *Cell) IsRaw() bool { return true }
+
+// Dump implements ast.Node.
+func (c *Cell) Dump(source []byte, level int) {
+	ast.DumpHelper(c, source, level, map[string]string{
+		"Index": strconv.Itoa(c.Index), "Ran": strconv.FormatBool(c.Ran),
+	}, nil)
+}
+
+var (
+	cellsKey     = parser.NewContextKey()
+	allowHTMLKey = parser.NewContextKey()
+)
+
+type cellsInput struct {
+	cells  []*Cell
+	placed map[*Cell]bool
+}
+
+// Cells is the extension that shows a chapter's cells with their outputs.
+var Cells goldmark.Extender = cellsExtension{}
+
+type cellsExtension struct{}
+
+func (cellsExtension) Extend(m goldmark.Markdown) {
+	m.Parser().AddOptions(parser.WithASTTransformers(util.Prioritized(cellTransformer{}, 100)))
+	m.Renderer().AddOptions(renderer.WithNodeRenderers(util.Prioritized(cellRenderer{}, 100)))
+}
+
+type cellTransformer struct{}
+
+// Transform replaces each top-level fence that is a cell by its Cell, and
+// removes the ```output fence after it: the page shows what the cell
+// printed this run, not what the chapter says it prints.
+func (cellTransformer) Transform(doc *ast.Document, reader text.Reader, pc parser.Context) {
+	in, _ := pc.Get(cellsKey).(*cellsInput)
+	if in == nil || len(in.cells) == 0 {
+		return
+	}
+	src := reader.Source()
+	for n := doc.FirstChild(); n != nil; {
+		next := n.NextSibling()
+		fence, ok := n.(*ast.FencedCodeBlock)
+		if !ok {
+			n = next
+			continue
+		}
+		pos := blockPos(fence)
+		for _, c := range in.cells {
+			// The fence must open on the cell's first line: goldmark may
+			// see a fence elsewhere in the span (a closing line, when the
+			// opening one is inside a list) that is not this cell.
+			open := c.End
+			if nl := bytes.IndexByte(src[c.Start:c.End], '\n'); nl >= 0 {
+				open = c.Start + nl
+			}
+			if pos < c.Start || pos >= open || in.placed[c] {
+				continue
+			}
+			in.placed[c] = true
+			doc.ReplaceChild(doc, fence, c)
+			if out, ok := next.(*ast.FencedCodeBlock); ok && string(out.Language(src)) == "output" {
+				after := out.NextSibling()
+				doc.RemoveChild(doc, out)
+				next = after
+			}
+			break
+		}
+		n = next
+	}
+}
+
+type cellRenderer struct{}
+
+func (cellRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
+	reg.Register(KindCell, renderCell)
+}
+
+func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	c := node.(*Cell)
+	class := "cell"
+	if !c.Ran {
+		class += " cell-norun"
+	}
+	fmt.Fprintf(w, "<div class=\"%s\" id=\"%s\">\n", class, c.ID())
+	fmt.Fprintf(w, "<div class=\"cell-code\"><a class=\"cell-label\" href=\"#%s\" title=\"Cell %d\">[%d]</a>", c.ID(), c.Index, c.Index)
+	w.WriteString(`<pre class="code"><code class="language-go">`)
+	writeGo(w, c.Code)
+	w.WriteString("</code></pre></div>\n")
+	switch {
+	case !c.Ran:
+		if c.Note != "" {
+			w.WriteString(`<p class="cell-note">`)
+			w.Write(util.EscapeHTML([]byte(c.Note)))
+			w.WriteString("</p>\n")
+		}
+	case c.Differs:
+		w.WriteString("<div class=\"cell-output cell-differs\"><div class=\"output-label\">Output (differs from the expected output below)</div>")
+		writeOutput(w, c.Output)
+		w.WriteString("<div class=\"output-label\">Expected</div>")
+		writeOutput(w, c.Expected)
+		w.WriteString("</div>\n")
+	case c.Output != "":
+		w.WriteString("<div class=\"cell-output\"><div class=\"output-label\">Output</div>")
+		writeOutput(w, c.Output)
+		w.WriteString("</div>\n")
+	}
+	w.WriteString("</div>\n")
+	return ast.WalkSkipChildren, nil
+}
+
+func writeOutput(w util.BufWriter, s string) {
+	w.WriteString("<pre class=\"output\"><samp>")
+	w.Write(util.EscapeHTML([]byte(s)))
+	w.WriteString("</samp></pre>")
+}
