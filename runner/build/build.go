@@ -51,6 +51,8 @@ func Binary(ctx context.Context, req Request, progress Progress) (string, error)
 		bin += ".exe"
 	}
 	if _, err := os.Stat(bin); err == nil {
+		now := time.Now()
+		os.Chtimes(dir, now, now) // recently used: pruned last
 		return bin, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -77,7 +79,33 @@ func Binary(ctx context.Context, req Request, progress Progress) (string, error)
 	if err := os.Rename(tmp, bin); err != nil {
 		return "", err
 	}
+	prune(req.Name, dir)
 	return bin, nil
+}
+
+// keepBuilds is how many binaries of one name stay cached: enough for
+// switching backends or undoing an edit, without a binary per save.
+const keepBuilds = 4
+
+// prune removes all but the newest builds of name, never keep itself.
+func prune(name, keep string) {
+	dirs, _ := filepath.Glob(filepath.Join(CacheDir(), name+"-*"))
+	type build struct {
+		dir  string
+		used time.Time
+	}
+	var builds []build
+	for _, d := range dirs {
+		if st, err := os.Stat(d); err == nil && st.IsDir() && d != keep {
+			builds = append(builds, build{d, st.ModTime()})
+		}
+	}
+	slices.SortFunc(builds, func(a, b build) int { return b.used.Compare(a.used) })
+	for i, b := range builds {
+		if i >= keepBuilds-1 {
+			os.RemoveAll(b.dir)
+		}
+	}
 }
 
 // CacheDir is where built programs are kept: the user's cache folder, or
