@@ -142,4 +142,3 @@ func BenchmarkAnagramStrategies(b *testing.B) {
 		})
 	}
 }
-
