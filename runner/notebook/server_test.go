@@ -89,13 +89,18 @@ func TestServerRunTouchesOnlyItsDatabase(t *testing.T) {
 	before := map[int]map[string]string{}
 	for _, db := range seededDBs {
 		c := client(t, serverURL(t, db))
-		// Keys named like the chapter's, and one it sets itself.
+		// Keys of our own, and the very key the chapter sets, created
+		// only if absent so that a developer's data is never overwritten;
+		// each is deleted afterwards by name.
 		tag := fmt.Sprintf("notebook-test-%d", time.Now().UnixNano())
-		c.Set(ctx, tag+":greeting", "somebody's value", 0)
-		c.Set(ctx, "greeting", "somebody's greeting", time.Hour)
-		c.RPush(ctx, tag+":list", "a", "b")                                         //
-		c.HSet(ctx, tag+":hash", "f", "v")                                          //
-		t.Cleanup(func() { c.Del(ctx, tag+":greeting", tag+":list", tag+":hash") }) // ours, by name only
+		mine := []string{tag + ":string", tag + ":list", tag + ":hash"}
+		c.Set(ctx, mine[0], "somebody's value", 0)
+		c.RPush(ctx, mine[1], "a", "b")
+		c.HSet(ctx, mine[2], "f", "v")
+		if c.SetNX(ctx, "greeting", "somebody's greeting", time.Hour).Val() {
+			mine = append(mine, "greeting")
+		}
+		t.Cleanup(func() { c.Del(ctx, mine...) })
 		before[db] = snapshot(t, c)
 	}
 
