@@ -1,0 +1,152 @@
+// Package checks holds what the grader checks of each exercise of chapter
+// 1: the results the learner's functions return, what they leave in Redis,
+// and which commands they send to get there.
+//
+// The checks are written once, against functions passed in as values
+// (Funcs), so that the same checks grade the learner's exercises, the
+// reference solutions and any submission. They run only inside a harness
+// program that the grader generates for the package being graded (see
+// package grade); Main is that program's body. One run of the harness runs
+// one exercise against a fresh Redis, so that a panic or a hang fails that
+// exercise alone.
+package checks
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Funcs are the graded package's functions by name, for example
+// "SaveJSON": redisbasics.SaveJSON. A function the package does not declare
+// is absent; one with another signature than the exercise asks for fails
+// that exercise with a message saying so.
+type Funcs map[string]any
+
+// Status is an exercise's verdict.
+type Status string
+
+const (
+	Passed  Status = "passed"
+	Failed  Status = "failed"
+	NotDone Status = "not done" // every function still returns its stub's error
+	// Error means the exercise could not be graded at all (Redis
+	// unreachable, a harness that would not start): nothing the learner
+	// did.
+	Error Status = "error"
+)
+
+// NotDonePrefix starts the error that every stub returns until the learner
+// writes it.
+const NotDonePrefix = "not done yet"
+
+// A Result is what one exercise's run found. The harness writes it as JSON
+// for the grader.
+type Result struct {
+	Exercise int    `json:"exercise"`
+	Status   Status `json:"status"`
+	// Message says in one line what went wrong: for lists of results
+	// and CSV files.
+	Message string `json:"message,omitempty"`
+	// Called is the learner's call that went wrong, written as Go.
+	Called   string `json:"called,omitempty"`
+	Expected string `json:"expected,omitempty"`
+	Got      string `json:"got,omitempty"`
+	// Hint says what to try, specific to this failure.
+	Hint string `json:"hint,omitempty"`
+	// Rule and Why are set when results were right but the way Redis
+	// was used was not: the rule broken, and why it matters on a real
+	// server. Sent lists the offending commands.
+	Rule string   `json:"rule,omitempty"`
+	Why  string   `json:"why,omitempty"`
+	Sent []string `json:"sent,omitempty"`
+	// Where is the learner's source line where a panic happened.
+	Where    string        `json:"where,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// Encode returns r as one line of JSON.
+func (r Result) Encode() []byte {
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic(err) // a Result holds only strings and numbers
+	}
+	return append(b, '\n')
+}
+
+// A Rule is a way of using Redis that an exercise demands.
+type Rule struct {
+	Name string // what to do, as an imperative
+	Why  string // why it matters on a real server
+}
+
+// The rules the exercises check by watching the commands sent.
+var (
+	RuleScan = Rule{
+		Name: "find keys with SCAN, not KEYS",
+		Why: "KEYS walks every key of the database in one command. On a server with millions of keys that " +
+			"takes seconds, and Redis, which runs one command at a time, answers no other client meanwhile. " +
+			"SCAN walks the same keys a page at a time, and other clients get their turn between pages.",
+	}
+	RuleHScan = Rule{
+		Name: "read the hash with HSCAN, not HGETALL, HKEYS or HVALS",
+		Why: "HGETALL, HKEYS and HVALS answer with the whole hash in one reply. On a hash of millions of " +
+			"fields the server stalls every other client while it builds that reply, and the client must " +
+			"hold all of it in memory. HSCAN reads a page at a time.",
+	}
+	RuleOneTrip = Rule{
+		Name: "write every field in one round trip",
+		Why: "each command waits for its reply to come back over the network. At 1 ms to a server in " +
+			"another building, 10,000 groups take 10 s one HSET at a time, and about 1 ms in one HSET with " +
+			"every field, or one pipeline.",
+	}
+	RuleLLenFirst = Rule{
+		Name: "fetch only the lists that LLEN says are long enough",
+		Why: "LLEN answers with one number however long the list is; LRANGE sends the whole list over the " +
+			"network. Fetching every list to count it in Go moves all the data to keep a few percent of it.",
+	}
+)
+
+// An exercise is the checks of one exercise.
+type exercise struct {
+	id    int
+	name  string
+	funcs []string // in the order the check uses them
+	check func(t *T)
+}
+
+// exercises are the chapter's exercises, in order. The manifest,
+// exercises/exercises.json, gives each its title, file, points and hint;
+// the grader's tests keep the two in step.
+var exercises = []exercise{
+	{1, "json", []string{"SaveJSON", "LoadJSON"}, checkJSON},
+	{2, "lists", []string{"PushFront", "PopFront"}, checkLists},
+	{3, "letters", []string{"StoreLetterCounts", "LetterCounts"}, checkLetters},
+	{4, "anagram-lists", []string{"BigAnagramLists"}, checkAnagramLists},
+	{5, "anagram-hash", []string{"StoreAnagramHash"}, checkAnagramHash},
+	{6, "anagram-groups", []string{"BigAnagramGroups"}, checkAnagramGroups},
+}
+
+// An Exercise names one exercise that has checks.
+type Exercise struct {
+	ID    int
+	Name  string
+	Funcs []string
+}
+
+// Exercises lists the exercises that have checks, in order.
+func Exercises() []Exercise {
+	out := make([]Exercise, len(exercises))
+	for i, e := range exercises {
+		out[i] = Exercise{e.id, e.name, e.funcs}
+	}
+	return out
+}
+
+func find(id int) *exercise {
+	for i := range exercises {
+		if exercises[i].id == id {
+			return &exercises[i]
+		}
+	}
+	return nil
+}

@@ -1,0 +1,242 @@
+package checks
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// A sent is one command the learner's code sent.
+type sent struct {
+	name string // lower case: "hset"
+	args []any
+	trip int // which round trip carried it; a pipeline is one
+}
+
+// key is the command's first argument after its name, which for the
+// commands the checks look at is the key.
+func (s sent) key() string {
+	if len(s.args) < 2 {
+		return ""
+	}
+	return fmt.Sprint(s.args[1])
+}
+
+// String writes the command as redis-cli shows it, shortened.
+func (s sent) String() string {
+	var b strings.Builder
+	b.WriteString(strings.ToUpper(s.name))
+	for i, a := range s.args[1:] {
+		if i == 6 {
+			fmt.Fprintf(&b, " … (%d more arguments)", len(s.args)-1-i)
+			break
+		}
+		b.WriteByte(' ')
+		b.WriteString(cliArg(a))
+	}
+	return b.String()
+}
+
+func cliArg(a any) string {
+	var s string
+	switch a := a.(type) {
+	case string:
+		s = a
+	case []byte:
+		s = string(a)
+	default:
+		return fmt.Sprint(a)
+	}
+	if len(s) > 40 {
+		s = s[:37] + "…"
+	}
+	if s == "" || strings.ContainsAny(s, " \"'\\\n\t") {
+		return strconv.Quote(s)
+	}
+	return s
+}
+
+// recorder is a go-redis hook that watches the commands the learner's
+// functions send, so that the checks can tell KEYS from SCAN and count
+// round trips.
+//
+// On miniredis it also pages SCAN and HSCAN replies as a real server does.
+// miniredis answers every SCAN with all the matching keys and cursor 0, so
+// code that calls SCAN once, without following the cursor, would pass there
+// and lose keys on a real server; paged, it fails on both.
+type recorder struct {
+	page bool // emulate a real server's paging (miniredis)
+
+	mu      sync.Mutex
+	on      bool // a learner's call is in progress
+	trips   int
+	log     []sent
+	pages   map[uint64][]string // cursor handed out -> what the next pages hold
+	next    uint64
+	scanEnd map[string]uint64 // the cursor the last SCAN/HSCAN of each kind answered
+}
+
+func newRecorder(page bool) *recorder {
+	return &recorder{page: page, pages: map[uint64][]string{}, next: 4096, scanEnd: map[string]uint64{}}
+}
+
+// start begins recording a learner's call, forgetting the one before.
+func (r *recorder) start() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.on, r.trips, r.log = true, 0, nil
+	clear(r.scanEnd)
+}
+
+func (r *recorder) stop() {
+	r.mu.Lock()
+	r.on = false
+	r.mu.Unlock()
+}
+
+// sent returns the commands of the last call, and how many round trips
+// carried them.
+func (r *recorder) sent() ([]sent, int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]sent(nil), r.log...), r.trips
+}
+
+// last returns the last n commands recorded, for a call that hangs.
+func (r *recorder) last(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []string
+	for _, s := range r.log[max(0, len(r.log)-n):] {
+		out = append(out, s.String())
+	}
+	return out
+}
+
+// unfinishedScan says whether the call's last SCAN (or HSCAN) answered a
+// cursor other than 0 that the call then did not follow.
+func (r *recorder) unfinishedScan(name string) (uint64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c, ok := r.scanEnd[name]
+	return c, ok && c != 0
+}
+
+func (r *recorder) record(cmds ...redis.Cmder) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.on {
+		return false
+	}
+	r.trips++
+	for _, c := range cmds {
+		name := strings.ToLower(c.Name())
+		if name == "multi" || name == "exec" {
+			continue
+		}
+		if connSetup[name] {
+			if len(cmds) == 1 {
+				r.trips-- // go-redis's, not the learner's
+			}
+			continue
+		}
+		r.log = append(r.log, sent{name: name, args: c.Args(), trip: r.trips})
+	}
+	return true
+}
+
+// connSetup are the commands go-redis itself sends when it opens a
+// connection (through the hooks, like any other): they are not the
+// learner's, and count neither as commands nor as round trips.
+var connSetup = map[string]bool{"hello": true, "auth": true, "select": true, "client": true}
+
+func (r *recorder) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (r *recorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		if !r.record(cmd) {
+			return next(ctx, cmd)
+		}
+		sc, ok := cmd.(*redis.ScanCmd)
+		if !ok {
+			return next(ctx, cmd)
+		}
+		err := r.scan(ctx, sc, next)
+		if err == nil {
+			_, cursor := sc.Val()
+			r.mu.Lock()
+			r.scanEnd[strings.ToLower(sc.Name())] = cursor
+			r.mu.Unlock()
+		}
+		return err
+	}
+}
+
+func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		r.record(cmds...)
+		return next(ctx, cmds)
+	}
+}
+
+// scan runs a SCAN or HSCAN, paging the reply when the server did not.
+func (r *recorder) scan(ctx context.Context, cmd *redis.ScanCmd, next redis.ProcessHook) error {
+	args := cmd.Args()
+	name := strings.ToLower(cmd.Name())
+	at := 1 // where the cursor is: SCAN cursor ..., HSCAN key cursor ...
+	if name != "scan" {
+		at = 2
+	}
+	if !r.page || len(args) <= at || (name != "scan" && name != "hscan") {
+		return next(ctx, cmd)
+	}
+	cursor, _ := strconv.ParseUint(fmt.Sprint(args[at]), 10, 64)
+	count := 10 // Redis's default COUNT
+	for i := at + 1; i+1 < len(args); i++ {
+		if strings.EqualFold(fmt.Sprint(args[i]), "count") {
+			if n, err := strconv.Atoi(fmt.Sprint(args[i+1])); err == nil && n > 0 {
+				count = n
+			}
+		}
+	}
+	per := count
+	if name == "hscan" {
+		per *= 2 // field, value
+	}
+	var rest []string
+	if cursor == 0 {
+		if err := next(ctx, cmd); err != nil {
+			return err
+		}
+		all, serverCursor := cmd.Val()
+		if serverCursor != 0 {
+			return nil // the server pages by itself
+		}
+		rest = all
+	} else {
+		r.mu.Lock()
+		held, ok := r.pages[cursor]
+		delete(r.pages, cursor)
+		r.mu.Unlock()
+		if !ok {
+			return next(ctx, cmd) // not a cursor we gave: let the server answer
+		}
+		rest = held
+	}
+	if len(rest) <= per {
+		cmd.SetVal(rest, 0)
+		return nil
+	}
+	r.mu.Lock()
+	// Cursors are opaque on a real server; these are too.
+	r.next += 7919
+	c := r.next
+	r.pages[c] = rest[per:]
+	r.mu.Unlock()
+	cmd.SetVal(rest[:per], c)
+	return nil
+}

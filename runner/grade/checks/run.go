@@ -1,0 +1,388 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"reflect"
+	"regexp"
+	"runtime/debug"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/kernel"
+)
+
+// Config says how to run one exercise.
+type Config struct {
+	Exercise   int
+	RedisURL   string // a real server; empty: a fresh embedded miniredis
+	AllowDirty bool
+	Timeout    time.Duration // the whole exercise, probes and checks; 0: 10s
+	// SourceDir is the folder of the graded package's sources as
+	// compiled, so that a panic can be traced to the learner's line.
+	SourceDir string
+	Seed      uint64 // for the generated cases; 0: a random one
+}
+
+// Main is the body of the harness program the grader generates: it reads
+// the grader's flags, runs one exercise, and writes its Result as JSON on
+// standard output. Whatever the learner's code prints goes to standard
+// error, so that it cannot be mistaken for the result.
+func Main(funcs Funcs) {
+	var cfg Config
+	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
+	fs.IntVar(&cfg.Exercise, "exercise", 0, "the exercise to run")
+	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
+	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
+	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
+	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder")
+	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
+	fs.Parse(os.Args[1:])
+	results := os.Stdout
+	os.Stdout = os.Stderr
+	r := Run(cfg, funcs)
+	results.Write(r.Encode())
+	os.Exit(0)
+}
+
+// Run runs one exercise's checks against funcs on a fresh backend. A panic
+// in the learner's code fails the exercise; so does running longer than
+// cfg.Timeout, which Run reports without waiting for the code to stop.
+func Run(cfg Config, funcs Funcs) Result {
+	start := time.Now()
+	ex := find(cfg.Exercise)
+	if ex == nil {
+		return Result{Exercise: cfg.Exercise, Status: Error, Message: fmt.Sprintf("there is no exercise %d", cfg.Exercise)}
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Seed == 0 {
+		cfg.Seed = rand.Uint64()
+	}
+	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	if err != nil {
+		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
+	}
+	rec := newRecorder(b.Name == "miniredis")
+	b.Client.AddHook(rec)
+	t := &T{
+		ctx:   context.Background(),
+		rdb:   b.Client,
+		rec:   rec,
+		funcs: funcs,
+		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.id))),
+		src:   cfg.SourceDir,
+	}
+	if b.Name != "miniredis" {
+		// Keys of their own on a shared server, so that no check ever
+		// meets a key that was there before the run.
+		t.ns = fmt.Sprintf("grade%04d:", t.rnd.IntN(10000))
+	}
+	done := make(chan Result, 1)
+	go func() { done <- t.run(ex) }()
+	var r Result
+	select {
+	case r = <-done:
+	case <-time.After(cfg.Timeout):
+		r = t.timedOut(cfg.Timeout)
+	}
+	// Close deletes the keys the run created on a real server. Code that
+	// hangs may hold the connection; do not hang with it.
+	closed := make(chan struct{})
+	go func() { b.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+	}
+	r.Exercise = ex.id
+	r.Duration = time.Since(start)
+	return r
+}
+
+// T is one exercise's run: the learner's functions, the client they are
+// given, and the commands they send. Checks stop at the first failure by
+// calling fail, which panics, as testing.T's FailNow stops a test.
+type T struct {
+	ctx   context.Context
+	rdb   *redis.Client
+	rec   *recorder
+	funcs Funcs
+	rnd   *rand.Rand
+	ns    string // prefix of every key, on a real server
+	src   string
+
+	mu     sync.Mutex
+	called string // the learner's call in progress, or the last one
+	fn     string // its function
+	inCall bool
+	text   string // exercise 3: the text of the last StoreLetterCounts, for hints
+}
+
+// failure carries a failed check's Result up to run.
+type failure struct{ r Result }
+
+// fail stops the exercise with r, filling in the call that went wrong.
+func (t *T) fail(r Result) {
+	if r.Called == "" {
+		t.mu.Lock()
+		r.Called = t.called
+		t.mu.Unlock()
+	}
+	r.Status = Failed
+	panic(&failure{r})
+}
+
+// key names a key for a check: the same name on miniredis, and one with a
+// prefix of the run's own on a real server.
+func (t *T) key(name string) string { return t.ns + name }
+
+func (t *T) run(ex *exercise) (r Result) {
+	defer func() {
+		p := recover()
+		if p == nil {
+			return
+		}
+		if f, ok := p.(*failure); ok {
+			r = f.r
+			return
+		}
+		r = t.panicked(p, string(debug.Stack()))
+	}()
+	if t.allNotDone(ex) {
+		return Result{Status: NotDone, Message: "not done yet"}
+	}
+	ex.check(t)
+	return Result{Status: Passed}
+}
+
+// call runs the learner's function fn, described by args for messages,
+// recording the commands it sends. A not-done error stops the exercise:
+// the rest of it cannot be checked.
+func (t *T) call(fn string, args []any, body func() error) error {
+	t.mu.Lock()
+	t.called, t.fn, t.inCall = showCall(fn, args...), fn, true
+	t.mu.Unlock()
+	t.rec.start()
+	err := body()
+	t.rec.stop()
+	t.mu.Lock()
+	t.inCall = false
+	t.mu.Unlock()
+	if err != nil && strings.HasPrefix(err.Error(), NotDonePrefix) {
+		t.fail(Result{
+			Message: fn + " is not done yet",
+			Got:     show(err),
+			Hint:    "write " + fn + " too: the exercise checks its functions together",
+		})
+	}
+	return err
+}
+
+// noError fails the exercise when the learner's call returned an error.
+func (t *T) noError(fn string, err error, hint string) {
+	if err != nil {
+		t.fail(Result{Message: fn + " returned an error", Expected: "no error", Got: show(err), Hint: hint})
+	}
+}
+
+// lookup returns the learner's function name as the type the exercise
+// needs.
+func lookup[F any](t *T, name string) F {
+	v, ok := t.funcs[name]
+	if !ok || v == nil {
+		t.fail(Result{
+			Message: name + " is missing",
+			Called:  "-",
+			Hint:    "the package must declare func " + name + "; its stub's signature is the one to keep",
+		})
+	}
+	f, ok := v.(F)
+	if !ok {
+		var want F
+		t.fail(Result{
+			Message:  name + " has the wrong signature",
+			Called:   "-",
+			Expected: fmt.Sprintf("%T", want),
+			Got:      fmt.Sprintf("%T", v),
+			Hint:     "keep the stub's signature: the grader, and the chapter, call " + name + " that way",
+		})
+	}
+	return f
+}
+
+var (
+	errorType   = reflect.TypeFor[error]()
+	ctxType     = reflect.TypeFor[context.Context]()
+	clientType  = reflect.TypeFor[*redis.Client]()
+	probeKeyFmt = "grade:probe:%s"
+)
+
+// allNotDone calls each of the exercise's functions once with harmless
+// arguments, and says whether every one of them is missing or returns
+// its stub's not-done error: then the exercise is not done, rather than
+// failed.
+func (t *T) allNotDone(ex *exercise) bool {
+	all := true
+	var keys []string
+	for _, fn := range ex.funcs {
+		key := t.key(fmt.Sprintf(probeKeyFmt, fn))
+		keys = append(keys, key)
+		if !t.probe(fn, key) {
+			all = false
+		}
+	}
+	t.rdb.Del(t.ctx, keys...)
+	return all
+}
+
+func (t *T) probe(name, key string) (notDone bool) {
+	v, ok := t.funcs[name]
+	if !ok || v == nil {
+		return true
+	}
+	fv := reflect.ValueOf(v)
+	ft := fv.Type()
+	if ft.Kind() != reflect.Func || ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType {
+		return false // the check will say what is wrong with it
+	}
+	n := ft.NumIn()
+	if ft.IsVariadic() {
+		n--
+	}
+	args := make([]reflect.Value, n)
+	for i := range n {
+		switch in := ft.In(i); {
+		case in == ctxType:
+			args[i] = reflect.ValueOf(t.ctx)
+		case in == clientType:
+			args[i] = reflect.ValueOf(t.rdb)
+		case in.Kind() == reflect.String:
+			args[i] = reflect.ValueOf(key).Convert(in)
+		case in.Kind() == reflect.Int:
+			args[i] = reflect.ValueOf(1).Convert(in)
+		case in.Kind() == reflect.Map:
+			args[i] = reflect.MakeMap(in)
+		case in.Kind() == reflect.Interface:
+			args[i] = reflect.ValueOf(new(any)) // a pointer, as LoadJSON's dst
+		default:
+			args[i] = reflect.Zero(in)
+		}
+	}
+	var shown []any
+	for _, a := range args[2:] {
+		shown = append(shown, a.Interface())
+	}
+	t.mu.Lock()
+	t.called, t.fn = showCall(name, shown...), name
+	t.mu.Unlock()
+	t.rec.start()
+	defer t.rec.stop()
+	defer func() {
+		if recover() != nil {
+			notDone = false // it does something; the check will find the panic again
+		}
+	}()
+	out := fv.Call(args)
+	err, _ := out[len(out)-1].Interface().(error)
+	return err != nil && strings.HasPrefix(err.Error(), NotDonePrefix)
+}
+
+// panicked reports a panic: in the learner's call, with the line of the
+// learner's code where it happened; anywhere else, as the grader's own
+// bug.
+func (t *T) panicked(p any, stack string) Result {
+	t.mu.Lock()
+	called, fn, inCall := t.called, t.fn, t.inCall
+	t.mu.Unlock()
+	if !inCall {
+		return Result{Status: Error, Message: fmt.Sprintf("the grader's check panicked: %v", p), Got: stack}
+	}
+	r := Result{
+		Status:  Failed,
+		Message: fmt.Sprintf("%s panicked: %v", fn, p),
+		Called:  called,
+		Got:     fmt.Sprintf("panic: %v", p),
+		Where:   t.where(stack),
+		Hint:    "a panic stops the whole program; return an error instead, and check lengths before indexing",
+	}
+	if r.Where != "" {
+		r.Got += " at " + r.Where
+	}
+	return r
+}
+
+var stackLine = regexp.MustCompile(`(?m)^\t(.+\.go:\d+)`)
+
+// where finds the first line of the stack that is in the learner's code.
+func (t *T) where(stack string) string {
+	if t.src == "" {
+		return ""
+	}
+	for _, m := range stackLine.FindAllStringSubmatch(stack, -1) {
+		if strings.HasPrefix(m[1], strings.TrimSuffix(t.src, "/")+"/") {
+			return m[1]
+		}
+	}
+	return ""
+}
+
+// timedOut reports an exercise that ran out of time, with the call that
+// was running and the last commands it sent.
+func (t *T) timedOut(limit time.Duration) Result {
+	t.mu.Lock()
+	called, fn := t.called, t.fn
+	t.mu.Unlock()
+	if fn == "" {
+		fn = "the exercise"
+	}
+	return Result{
+		Status:  Failed,
+		Message: fmt.Sprintf("%s did not finish within %s", fn, limit),
+		Called:  called,
+		Got:     "still running when the time was up",
+		Sent:    t.rec.last(3),
+		Hint: "look for a loop that never ends: a SCAN or HSCAN loop must stop when the cursor comes back 0, " +
+			"not when a page is empty",
+	}
+}
+
+// isNil reports whether err says a key is missing, the way go-redis does.
+func isNil(err error) bool { return errors.Is(err, redis.Nil) }
+
+// forbid fails the exercise when the last call sent any of the commands
+// names, which rule forbids.
+func (t *T) forbid(rule Rule, hint string, names ...string) {
+	cmds, _ := t.rec.sent()
+	var bad []string
+	for _, c := range cmds {
+		if slices.Contains(names, c.name) {
+			bad = append(bad, c.String())
+		}
+	}
+	if len(bad) > 0 {
+		t.breaks(rule, bad, hint)
+	}
+}
+
+// breaks fails the exercise for breaking rule by sending the commands bad.
+func (t *T) breaks(rule Rule, bad []string, hint string) {
+	if len(bad) > 5 {
+		bad = append(bad[:4], fmt.Sprintf("… and %d more", len(bad)-4))
+	}
+	t.fail(Result{Message: "broke a rule: " + rule.Name, Rule: rule.Name, Why: rule.Why, Sent: bad, Hint: hint})
+}
+
+// sentAny says whether the last call sent any of the commands names.
+func (t *T) sentAny(names ...string) bool {
+	cmds, _ := t.rec.sent()
+	return slices.ContainsFunc(cmds, func(c sent) bool { return slices.Contains(names, c.name) })
+}
