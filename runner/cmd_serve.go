@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/watch"
@@ -41,7 +42,8 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		// SIGTERM too: the temporary folder is removed on the way out.
+		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer cancel()
 
 		opt := f.options(root)
@@ -81,9 +83,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			fmt.Fprintln(os.Stderr, "site: "+rep.Summary())
 			srv.Built()
 		}
-		rebuild()
-		fmt.Printf("serving http://%s/ (Ctrl-C stops)\n", ln.Addr())
-
+		// Watch first, so that a save during the first build is not missed.
 		var dirs []string
 		for _, d := range []string{"chapters", "exercises", "solutions"} {
 			if st, err := os.Stat(filepath.Join(root, d)); err == nil && st.IsDir() {
@@ -94,6 +94,8 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitFailed, "watching for changes: %v", err)
 		}
+		fmt.Printf("serving http://%s/ (Ctrl-C stops)\n", ln.Addr())
+		rebuild()
 		for path := range changes {
 			fmt.Fprintf(os.Stderr, "changed: %s\n", relToCwd(path))
 			rebuild()

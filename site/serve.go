@@ -2,8 +2,11 @@ package site
 
 import (
 	"fmt"
+	"html"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,7 +22,7 @@ type Server struct {
 	files http.Handler
 
 	mu      sync.Mutex
-	version string // of the build being served
+	version string // of the build being served; "" until the first one
 	failure string // why the last rebuild failed, "" after a good one
 	waiting map[chan struct{}]bool
 }
@@ -29,7 +32,6 @@ func NewServer(dir string) *Server {
 	return &Server{
 		dir:     dir,
 		files:   http.FileServer(http.Dir(dir)),
-		version: strconv.FormatInt(time.Now().UnixNano(), 36),
 		waiting: map[chan struct{}]bool{},
 	}
 }
@@ -76,8 +78,33 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	default:
 		// Every rebuild replaces the files: never let the browser keep one.
 		w.Header().Set("Cache-Control", "no-store")
+		if _, err := os.Stat(filepath.Join(s.dir, "index.html")); err != nil && isPage(r.URL.Path) {
+			s.waitingPage(w)
+			return
+		}
 		s.files.ServeHTTP(w, r)
 	}
+}
+
+func isPage(p string) bool { return p == "/" || strings.HasSuffix(p, ".html") }
+
+// waitingPage stands in for the site until its first build succeeds, and
+// reloads itself when it does.
+func (s *Server) waitingPage(w http.ResponseWriter) {
+	s.mu.Lock()
+	failure := s.failure
+	s.mu.Unlock()
+	msg := "The site is being built; this page reloads when it is ready."
+	if failure != "" {
+		msg = "The site did not build. Fix the chapter and save: this page reloads when the next build succeeds.\n\n" + failure
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusServiceUnavailable)
+	fmt.Fprintf(w, `<!DOCTYPE html>
+<html lang="en" data-live-waiting><head><meta charset="utf-8"><title>Building the site</title>
+<meta name="color-scheme" content="light dark"><script defer src="/_live.js"></script></head>
+<body><pre style="white-space:pre-wrap;font:14px/1.5 monospace;margin:2rem">%s</pre></body></html>
+`, html.EscapeString(msg))
 }
 
 // events streams the build version, and failures, to one page.
@@ -102,13 +129,14 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request) {
 		s.mu.Lock()
 		version, failure := s.version, s.failure
 		s.mu.Unlock()
-		if failure != "" {
+		switch {
+		case failure != "":
 			fmt.Fprintf(w, "event: failed\n")
 			for _, l := range strings.Split(failure, "\n") {
 				fmt.Fprintf(w, "data: %s\n", l)
 			}
 			fmt.Fprint(w, "\n")
-		} else {
+		case version != "":
 			fmt.Fprintf(w, "event: version\ndata: %s\n\n", version)
 		}
 		flusher.Flush()

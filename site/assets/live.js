@@ -18,8 +18,10 @@
   }
   var source = new EventSource("/_live");
   source.addEventListener("version", function (ev) {
-    if (version !== null && ev.data !== version) { location.reload(); return; }
+    var waiting = document.documentElement.hasAttribute("data-live-waiting");
+    if (waiting || (version !== null && ev.data !== version)) { location.reload(); return; }
     version = ev.data;
+    document.documentElement.setAttribute("data-live", "connected");
     clearError();
   });
   source.addEventListener("failed", function (ev) {
