@@ -1,6 +1,7 @@
 package markdown
 
 import (
+	"bytes"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -14,7 +15,7 @@ import (
 // HTML is the extension that decides what raw HTML in a document becomes.
 // A document that opts in (Options.AllowHTML) keeps it as written; in any
 // other, it is shown as the text it is, escaped, so a stray <div> in prose
-// cannot break the page.
+// cannot break the page, and HTML comments are dropped.
 var HTML goldmark.Extender = htmlExtension{}
 
 // KindEscapedHTML is the node kind of an HTML block shown as text.
@@ -66,8 +67,14 @@ func (htmlTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		}
 		return ast.WalkContinue, nil
 	})
+	// HTML comments are notes to the chapter's authors, which GitHub hides
+	// too: they go, rather than show as text.
 	for _, n := range blocks {
 		h := n.(*ast.HTMLBlock)
+		if h.HTMLBlockType == ast.HTMLBlockType2 {
+			h.Parent().RemoveChild(h.Parent(), h)
+			continue
+		}
 		var b strings.Builder
 		lines := h.Lines()
 		for i := range lines.Len() {
@@ -87,6 +94,10 @@ func (htmlTransformer) Transform(doc *ast.Document, reader text.Reader, pc parse
 		for i := range r.Segments.Len() {
 			seg := r.Segments.At(i)
 			b = append(b, seg.Value(src)...)
+		}
+		if bytes.HasPrefix(b, []byte("<!--")) {
+			r.Parent().RemoveChild(r.Parent(), r)
+			continue
 		}
 		s := ast.NewString(b)
 		s.SetPos(r.Pos())
