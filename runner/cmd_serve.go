@@ -28,7 +28,7 @@ func init() {
 
 func setupServe(fs *flag.FlagSet) func([]string) int {
 	var f siteFlags
-	f.register(fs, "build into this folder (default: a temporary one, removed on exit; public/ is left alone)")
+	f.register(fs, "build into this folder (default: a temporary one, removed on exit; public/ is left alone)", false)
 	addr := fs.String("addr", "127.0.0.1:8000", "listen on this address; only loopback addresses are accepted")
 	return func(args []string) int {
 		if len(args) != 0 {
@@ -48,8 +48,6 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 
 		opt := f.options(root)
 		opt.LiveReload = true
-		// A page that shows which outputs differ helps more while writing
-		// than no page at all.
 		opt.KeepGoing = true
 		if opt.Out == "" {
 			tmp, err := os.MkdirTemp("", "runner-serve-")

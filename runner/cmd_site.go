@@ -34,11 +34,16 @@ type siteFlags struct {
 	noCache   bool
 }
 
-func (f *siteFlags) register(fs *flag.FlagSet, outHelp string) {
+// register defines the flags; serve, which always keeps going (a page that
+// shows the differing outputs helps more while writing than none), has no
+// --keep-going.
+func (f *siteFlags) register(fs *flag.FlagSet, outHelp string, keepGoingFlag bool) {
 	f.backendFlags.register(fs)
 	fs.StringVar(&f.out, "o", "", outHelp)
-	fs.BoolVar(&f.keepGoing, "keep-going", false,
-		"write the site even when a cell prints something else than its chapter expects (the page shows both)")
+	if keepGoingFlag {
+		fs.BoolVar(&f.keepGoing, "keep-going", false,
+			"write the site even when a cell prints something else than its chapter expects (the page shows both)")
+	}
 	fs.BoolVar(&f.noCache, "no-cache", false, "run every chapter again, even those whose outputs are in the execution cache")
 }
 
@@ -77,7 +82,7 @@ func (f *siteFlags) options(root string) site.Options {
 
 func setupSite(fs *flag.FlagSet) func([]string) int {
 	var f siteFlags
-	f.register(fs, "write the site into this folder (default: public/ in the tutorial's folder)")
+	f.register(fs, "write the site into this folder (default: public/ in the tutorial's folder)", true)
 	return func(args []string) int {
 		if len(args) != 0 {
 			fs.Usage()

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -75,7 +76,12 @@ func (b *builder) loadExercises() error {
 	}
 	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
-		return &chapter.Error{Path: mpath, Msg: err.Error()}
+		line := 0
+		var se *json.SyntaxError
+		if errors.As(err, &se) {
+			line = bytes.Count(data[:se.Offset], []byte("\n")) + 1
+		}
+		return &chapter.Error{Path: mpath, Line: line, Msg: err.Error()}
 	}
 	for _, e := range m.Exercises {
 		if e.ID <= 0 || e.Name == "" || e.File == "" {

@@ -189,10 +189,37 @@
     }
   }
 
+  // The outline marks the section being read.
+  function setupOutline() {
+    var links = document.querySelectorAll(".outline a[href^='#']");
+    if (!links.length) { return; }
+    var byID = {}, headings = [];
+    links.forEach(function (a) {
+      var id = decodeURIComponent(a.getAttribute("href").slice(1)), h = document.getElementById(id);
+      if (h) { byID[id] = a; headings.push(h); }
+    });
+    var pending = false;
+    function update() {
+      pending = false;
+      var current = null;
+      for (var i = 0; i < headings.length; i++) {
+        if (headings[i].getBoundingClientRect().top > 100) { break; }
+        current = headings[i];
+      }
+      links.forEach(function (a) { a.classList.remove("current"); });
+      if (current) { byID[current.id].classList.add("current"); }
+    }
+    window.addEventListener("scroll", function () {
+      if (!pending) { pending = true; window.requestAnimationFrame(update); }
+    }, { passive: true });
+    update();
+  }
+
   function init() {
     addCopyButtons();
     setupSearch();
     setupNarrow();
+    setupOutline();
   }
 
   if (document.readyState === "loading") {
