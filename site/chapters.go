@@ -46,7 +46,7 @@ func pageFile(chapterPath string) string {
 func (b *builder) loadChapters() error {
 	paths, err := chapter.List(b.opt.Root)
 	if err != nil {
-		return err
+		return &chapter.Error{Path: filepath.Join(b.opt.Root, "chapters"), Msg: "no chapters here (files named like 01-topic.md)"}
 	}
 	for _, p := range paths {
 		ch, err := chapter.Load(p)

@@ -8,7 +8,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 )
 
 // Marker is the file that says a folder is a site the runner built, and so
@@ -124,10 +123,4 @@ func copyFile(dst, src string) error {
 		return err
 	}
 	return out.Close()
-}
-
-// isTempName tells the build's own temporary folders, which a watcher
-// should ignore.
-func isTempName(name string) bool {
-	return strings.HasPrefix(name, ".") && (strings.Contains(name, ".new-") || strings.Contains(name, ".old-"))
 }

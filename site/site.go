@@ -11,6 +11,7 @@
 //	search.go     the search index
 //	pages.go      templates -> HTML pages, assets
 //	output.go     write into a temporary folder, then swap it into place
+//	serve.go      serve a built site, and reload its pages after a rebuild
 //
 // Templates, CSS and JavaScript are embedded (templates/, assets/), so the
 // site needs nothing from the network, neither to build nor to view.
