@@ -22,9 +22,10 @@ func checkAnagramGroups(t *T) {
 		return got
 	}
 
-	// A hash as StoreAnagramHash writes it, with more fields than a
-	// real server answers in one HSCAN page.
-	set := anagramSet(t.rnd, 150+t.rnd.IntN(50))
+	// A hash as StoreAnagramHash writes it, with more fields than a real
+	// server keeps in its compact encoding (hash-max-listpack-entries, 128
+	// or 512), so that it answers HSCAN a page at a time.
+	set := anagramSet(t.rnd, 600+t.rnd.IntN(100))
 	key := t.key("AnagramHash")
 	fields := map[string]any{}
 	for sig, words := range set {

@@ -74,11 +74,20 @@ type recorder struct {
 	mu      sync.Mutex
 	on      bool // a learner's call is in progress
 	trips   int
-	log     []sent
+	log     []sent              // up to maxLog commands
+	recent  []sent              // the last few, even past maxLog
 	pages   map[uint64][]string // cursor handed out -> what the next pages hold
+	order   []uint64            // the cursors in pages, oldest first
 	next    uint64
 	scanEnd map[string]uint64 // the cursor the last SCAN/HSCAN of each kind answered
 }
+
+// Code in an endless loop sends commands as fast as it can until its time
+// is up: what the recorder keeps of them is bounded.
+const (
+	maxLog   = 100_000
+	maxPages = 1_000
+)
 
 func newRecorder(page bool) *recorder {
 	return &recorder{page: page, pages: map[uint64][]string{}, next: 4096, scanEnd: map[string]uint64{}}
@@ -88,7 +97,7 @@ func newRecorder(page bool) *recorder {
 func (r *recorder) start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.on, r.trips, r.log = true, 0, nil
+	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
 	clear(r.scanEnd)
 }
 
@@ -111,7 +120,7 @@ func (r *recorder) last(n int) []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	var out []string
-	for _, s := range r.log[max(0, len(r.log)-n):] {
+	for _, s := range r.recent[max(0, len(r.recent)-n):] {
 		out = append(out, s.String())
 	}
 	return out
@@ -144,7 +153,14 @@ func (r *recorder) record(cmds ...redis.Cmder) bool {
 			}
 			continue
 		}
-		r.log = append(r.log, sent{name: name, args: c.Args(), trip: r.trips})
+		s := sent{name: name, args: c.Args(), trip: r.trips}
+		if len(r.log) < maxLog {
+			r.log = append(r.log, s)
+		}
+		if len(r.recent) == 8 {
+			r.recent = append(r.recent[:0], r.recent[1:]...)
+		}
+		r.recent = append(r.recent, s)
 	}
 	return true
 }
@@ -236,6 +252,11 @@ func (r *recorder) scan(ctx context.Context, cmd *redis.ScanCmd, next redis.Proc
 	r.next += 7919
 	c := r.next
 	r.pages[c] = rest[per:]
+	r.order = append(r.order, c)
+	if len(r.order) > maxPages {
+		delete(r.pages, r.order[0])
+		r.order = r.order[1:]
+	}
 	r.mu.Unlock()
 	cmd.SetVal(rest[:per], c)
 	return nil

@@ -26,8 +26,9 @@ type Config struct {
 	RedisURL   string // a real server; empty: a fresh embedded miniredis
 	AllowDirty bool
 	Timeout    time.Duration // the whole exercise, probes and checks; 0: 10s
-	// SourceDir is the folder of the graded package's sources as
-	// compiled, so that a panic can be traced to the learner's line.
+	// SourceDir is the folder of the graded package as compiled, from
+	// the module root, so that a panic can be traced to the learner's
+	// line in the stack.
 	SourceDir string
 	Seed      uint64 // for the generated cases; 0: a random one
 }
@@ -43,7 +44,7 @@ func Main(funcs Funcs) {
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
-	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder")
+	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.Parse(os.Args[1:])
 	results := os.Stdout
@@ -328,7 +329,7 @@ func (t *T) where(stack string) string {
 		return ""
 	}
 	for _, m := range stackLine.FindAllStringSubmatch(stack, -1) {
-		if strings.HasPrefix(m[1], strings.TrimSuffix(t.src, "/")+"/") {
+		if strings.Contains(m[1], "/"+strings.Trim(t.src, "/")+"/") {
 			return m[1]
 		}
 	}

@@ -46,15 +46,75 @@ func show(v any) string {
 		}
 		return "map[string][]string{" + strings.Join(parts, ", ") + "}"
 	}
-	rv := reflect.ValueOf(v)
-	if rv.Kind() == reflect.Pointer && !rv.IsNil() {
-		return "&" + show(rv.Elem().Interface())
-	}
-	s := fmt.Sprintf("%#v", v)
-	if len(s) > 200 {
-		s = s[:197] + "…"
+	s := goValue(reflect.ValueOf(v))
+	if len(s) > 300 {
+		s = s[:297] + "…"
 	}
 	return s
+}
+
+// goValue writes v as a Go literal: map[string]any{"a": 1}, profile{ID: 3}.
+func goValue(v reflect.Value) string {
+	switch v.Kind() {
+	case reflect.Invalid:
+		return "nil"
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return "nil"
+		}
+		if v.Kind() == reflect.Pointer {
+			return "&" + goValue(v.Elem())
+		}
+		return goValue(v.Elem())
+	case reflect.String:
+		return quote(v.String())
+	case reflect.Slice, reflect.Array:
+		if v.Kind() == reflect.Slice && v.IsNil() {
+			return "nil"
+		}
+		var parts []string
+		for i := range v.Len() {
+			if i == 8 {
+				parts = append(parts, fmt.Sprintf("… (%d in all)", v.Len()))
+				break
+			}
+			parts = append(parts, goValue(v.Index(i)))
+		}
+		return typeName(v.Type()) + "{" + strings.Join(parts, ", ") + "}"
+	case reflect.Map:
+		if v.IsNil() {
+			return "nil"
+		}
+		keys := v.MapKeys()
+		slices.SortFunc(keys, func(a, b reflect.Value) int { return strings.Compare(fmt.Sprint(a), fmt.Sprint(b)) })
+		var parts []string
+		for i, k := range keys {
+			if i == 8 {
+				parts = append(parts, fmt.Sprintf("… (%d in all)", len(keys)))
+				break
+			}
+			parts = append(parts, goValue(k)+": "+goValue(v.MapIndex(k)))
+		}
+		return typeName(v.Type()) + "{" + strings.Join(parts, ", ") + "}"
+	case reflect.Struct:
+		var parts []string
+		for i := range v.NumField() {
+			if f := v.Type().Field(i); f.IsExported() {
+				parts = append(parts, f.Name+": "+goValue(v.Field(i)))
+			}
+		}
+		return typeName(v.Type()) + "{" + strings.Join(parts, ", ") + "}"
+	case reflect.Chan, reflect.Func:
+		return "make(" + typeName(v.Type()) + ")"
+	}
+	return fmt.Sprint(v.Interface())
+}
+
+// typeName writes a type as a learner would: any, not interface {}; no
+// package names.
+func typeName(t reflect.Type) string {
+	s := strings.ReplaceAll(t.String(), "interface {}", "any")
+	return strings.ReplaceAll(s, "checks.", "")
 }
 
 func quote(s string) string {
