@@ -1,0 +1,198 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/term"
+	"github.com/redis-notebook/tutorial/runner/watch"
+)
+
+func init() {
+	register(command{
+		name:    "check",
+		args:    "[EXERCISE]",
+		summary: "grade your exercises in exercises/redisbasics, or one of them (check 3, check letters)",
+		setup:   setupCheck,
+	})
+}
+
+func setupCheck(fs *flag.FlagSet) func([]string) int {
+	var bf backendFlags
+	bf.register(fs)
+	solutions := fs.Bool("solutions", false, "grade the reference solutions in solutions/redisbasics instead")
+	dir := fs.String("dir", "", "grade the package in this folder instead (a student's submission: the folder, "+
+		"or one holding redisbasics/ or exercises/redisbasics/)")
+	asJSON := fs.Bool("json", false, "print one JSON document: per exercise, passed, points, message, duration (seconds)")
+	watchMode := fs.Bool("watch", false, "grade again on every save, and show the next exercise to do")
+	return func(args []string) int {
+		if len(args) > 1 {
+			fs.Usage()
+			return exitBadArgs
+		}
+		if *solutions && *dir != "" {
+			return fail(os.Stderr, exitBadArgs, "--solutions and --dir both name what to grade: give one")
+		}
+		if *watchMode && *asJSON {
+			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json is for tools: give one")
+		}
+		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON}
+		if len(args) == 1 {
+			c.exercise = args[0]
+		}
+		return c.run(*solutions, *dir, *watchMode)
+	}
+}
+
+// checker runs the check command.
+type checker struct {
+	out, errOut io.Writer
+	bf          backendFlags
+	json        bool
+	exercise    string // "" for all
+}
+
+func (c *checker) run(solutions bool, dir string, watching bool) int {
+	root, err := moduleRoot()
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	exercises, err := m.Select(c.exercise)
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	command := "go run ./runner check"
+	switch {
+	case solutions:
+		dir = filepath.Join(root, "solutions", m.Package)
+		command += " --solutions"
+	case dir != "":
+		if dir, err = grade.FindPackage(dir, m.Package); err != nil {
+			return fail(c.errOut, exitBadArgs, "%v", err)
+		}
+		command += " --dir " + dir
+	default:
+		dir = filepath.Join(root, "exercises", m.Package)
+	}
+	if c.bf.redisURL != "" {
+		// Refuse a database that holds keys here, once, rather than in
+		// every exercise's run.
+		b, err := kernel.Open(kernel.Config{URL: c.bf.redisURL, AllowDirty: c.bf.allowDirty})
+		if err != nil {
+			return fail(c.errOut, exitBadArgs, "%v", err)
+		}
+		b.Close()
+	}
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer cancel()
+	opt := grade.Options{
+		Root: root,
+		RunConfig: grade.RunConfig{
+			RedisURL:   c.bf.redisURL,
+			AllowDirty: c.bf.allowDirty,
+			Timeout:    c.bf.timeout,
+		},
+		Progress: depsProgress(progressPrinter(os.Stderr)),
+	}
+	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command}
+	if watching {
+		return c.watch(ctx, dir, exercises, opt, text)
+	}
+	rep, _, err := grade.Check(ctx, dir, exercises, opt)
+	if err != nil {
+		if ctx.Err() != nil {
+			return exitFailed
+		}
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	if c.json {
+		if err := rep.WriteJSON(c.out); err != nil {
+			return fail(c.errOut, exitFailed, "%v", err)
+		}
+	} else {
+		rep.WriteText(c.out, text)
+	}
+	if !rep.OK() {
+		return exitFailed
+	}
+	return exitOK
+}
+
+// watch grades on every save until interrupted, as rustlings does: the
+// screen shows the latest grades, the first failure explained, and the
+// exercise to do next.
+func (c *checker) watch(ctx context.Context, dir string, exercises []grade.Exercise, opt grade.Options, text grade.TextOptions) int {
+	changes, err := watch.Changes(ctx, []string{dir}, 150*time.Millisecond)
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "watching %s: %v", dir, err)
+	}
+	text.Details = 1
+	tty := term.Detect(os.Stdout).Color
+	for {
+		if tty {
+			fmt.Fprint(c.out, "\x1b[H\x1b[2J") // a fresh screen per save, as rustlings does
+		}
+		rep, _, err := grade.Check(ctx, dir, exercises, opt)
+		switch {
+		case ctx.Err() != nil:
+			return exitOK
+		case err != nil:
+			fmt.Fprintf(c.out, "runner: %v\n", err)
+		default:
+			rep.WriteText(c.out, text)
+		}
+		fmt.Fprintf(c.out, "\nwatching %s: save a file to grade again, Ctrl-C to stop\n", displayDir(dir))
+		select {
+		case <-ctx.Done():
+			fmt.Fprintln(c.out)
+			return exitOK
+		case _, ok := <-changes:
+			if !ok {
+				return exitOK
+			}
+		}
+	}
+}
+
+func displayDir(dir string) string {
+	if rel := relToCwd(dir); rel != "" {
+		return rel
+	}
+	return dir
+}
+
+var packagesSoFar = regexp.MustCompile(`(\d+) packages`)
+
+// depsProgress passes on the build's progress only while it compiles the
+// dependencies, on a cold cache: rebuilding a harness after a save
+// compiles two packages and links, which needs no commentary.
+func depsProgress(p build.Progress) build.Progress {
+	shown := false
+	return func(line string) {
+		m := packagesSoFar.FindStringSubmatch(line)
+		n := 0
+		if m != nil {
+			n, _ = strconv.Atoi(m[1])
+		}
+		if n > 4 || shown && strings.HasPrefix(line, "built in") {
+			shown = true
+			p(line)
+		}
+	}
+}

@@ -1,0 +1,194 @@
+package grade
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/grade/checks"
+)
+
+// A Submission is one student's folder in a class, graded.
+type Submission struct {
+	Name   string  // the folder's name
+	Report *Report // nil when Err is set
+	Err    error   // the folder could not be graded: no Go files, say
+}
+
+// A Class is a folder of submissions, graded.
+type Class struct {
+	Dir         string
+	Exercises   []Exercise
+	Submissions []*Submission // sorted by name
+	Jobs        int
+	Elapsed     time.Duration
+}
+
+// ClassOptions says how to grade a class.
+type ClassOptions struct {
+	Options
+	// Keep leaves each submission's harness in the build cache; by
+	// default it is removed once graded, since a class of 30 would
+	// otherwise leave 30 binaries of 14 MB behind.
+	Keep bool
+}
+
+// GradeClass grades every folder in dir as one student's submission, on
+// the exercises given. Each has its own build, and each exercise its own
+// process, miniredis and time limit, so a submission that does not
+// compile or hangs holds back nobody else. Up to opt.Jobs submissions
+// build at once, and twice as many exercises run at once: a hanging
+// exercise mostly waits, and must not stop the others for its whole time
+// limit.
+func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
+	if opt.RedisURL != "" {
+		return nil, fmt.Errorf("grading a class needs a fresh Redis per exercise: use the embedded miniredis, not --redis")
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	opt.Isolated = true
+	start := time.Now()
+	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs()}
+	for _, e := range entries {
+		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			c.Submissions = append(c.Submissions, &Submission{Name: e.Name()})
+		}
+	}
+	if len(c.Submissions) == 0 {
+		return nil, fmt.Errorf("%s: no submissions (a folder per student)", dir)
+	}
+	builds := make(chan struct{}, c.Jobs)
+	runs := make(chan struct{}, 2*c.Jobs)
+	var (
+		wg       sync.WaitGroup
+		mu       sync.Mutex
+		packages []*Package
+	)
+	for _, s := range c.Submissions {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sub := filepath.Join(dir, s.Name)
+			pkgDir, err := FindPackage(sub, "redisbasics")
+			if err != nil {
+				s.Err = err
+				return
+			}
+			rel, _ := filepath.Rel(dir, pkgDir)
+			pkg, err := ReadPackage(pkgDir, rel)
+			if err != nil {
+				s.Err = err
+				return
+			}
+			mu.Lock()
+			packages = append(packages, pkg)
+			mu.Unlock()
+			s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt.Options, limits{builds, runs})
+		}()
+	}
+	wg.Wait()
+	if !opt.Keep {
+		for _, pkg := range packages {
+			RemoveIsolated(pkg)
+		}
+	}
+	c.Elapsed = time.Since(start)
+	return c, ctx.Err()
+}
+
+// CSVHeader names the CSV's columns.
+var CSVHeader = []string{"submission", "exercise", "name", "status", "points", "max_points", "seconds", "message"}
+
+// WriteCSV writes a row per submission and exercise.
+func (c *Class) WriteCSV(w io.Writer) error {
+	cw := csv.NewWriter(w)
+	cw.Write(CSVHeader)
+	for _, s := range c.Submissions {
+		for _, r := range s.rows(c.Exercises) {
+			cw.Write([]string{
+				s.Name, strconv.Itoa(r.Exercise), r.Name, string(r.Status), strconv.Itoa(r.Points),
+				strconv.Itoa(r.Max), strconv.FormatFloat(r.Duration.Seconds(), 'f', 3, 64), r.Message,
+			})
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func (s *Submission) rows(exercises []Exercise) []Result {
+	if s.Report != nil {
+		return s.Report.rows()
+	}
+	rows := make([]Result, len(exercises))
+	for i, e := range exercises {
+		rows[i] = Result{Name: e.Name, Max: e.Points, Result: checks.Result{
+			Exercise: e.ID, Status: checks.Error, Message: s.Err.Error()}}
+	}
+	return rows
+}
+
+// Points is what the submission scored.
+func (s *Submission) Points() int {
+	if s.Report == nil {
+		return 0
+	}
+	return s.Report.Points()
+}
+
+// WriteSummary writes a table for the teacher: a line per submission with
+// its points and a mark per exercise, then how many passed each exercise.
+func (c *Class) WriteSummary(w io.Writer) {
+	total := 0
+	for _, e := range c.Exercises {
+		total += e.Points
+	}
+	width := len("submission")
+	for _, s := range c.Submissions {
+		width = min(40, max(width, len(s.Name)))
+	}
+	fmt.Fprintf(w, "%-*s  points  ", width, "submission")
+	for _, e := range c.Exercises {
+		fmt.Fprintf(w, "%d ", e.ID)
+	}
+	fmt.Fprintln(w)
+	passed := make([]int, len(c.Exercises))
+	for _, s := range c.Submissions {
+		fmt.Fprintf(w, "%-*s  %6s  ", width, s.Name, fmt.Sprintf("%d/%d", s.Points(), total))
+		switch {
+		case s.Err != nil:
+			fmt.Fprintf(w, "not graded: %v", s.Err)
+		case s.Report.Compile != nil:
+			fmt.Fprintf(w, "does not compile: %s", strings.SplitN(s.Report.Compile.Error(), "\n", 2)[0])
+		default:
+			for i, r := range s.Report.Results {
+				mark := "✗"
+				switch r.Status {
+				case checks.Passed:
+					mark = "✓"
+					passed[i]++
+				case checks.NotDone:
+					mark = "·"
+				}
+				fmt.Fprintf(w, "%s ", mark)
+			}
+		}
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w)
+	var parts []string
+	for i, e := range c.Exercises {
+		parts = append(parts, fmt.Sprintf("%d %s %d/%d", e.ID, e.Name, passed[i], len(c.Submissions)))
+	}
+	fmt.Fprintf(w, "passed: %s\n", strings.Join(parts, ", "))
+	fmt.Fprintf(w, "graded %d submissions in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
+		len(c.Submissions), c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+}

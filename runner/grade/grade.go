@@ -1,0 +1,170 @@
+// Package grade grades the chapter's exercises: it reads the manifest,
+// builds a harness program that links the checks (package checks) with the
+// package being graded (the learner's exercises, the reference solutions,
+// or any student's folder), runs each exercise in a process of its own, and
+// reports, as text for the learner, as JSON for classroom tools, or as a
+// CSV for a whole class.
+package grade
+
+import (
+	"context"
+	"errors"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/grade/checks"
+)
+
+// Options says how to grade.
+type Options struct {
+	Root string // the module root (required)
+	RunConfig
+	// Jobs is how many exercises run at once; 0: one per CPU. On a real
+	// server they always run one at a time, since they share its
+	// database.
+	Jobs     int
+	Progress build.Progress // hears about slow builds; may be nil
+	// Isolated builds the harness under a name of its own in the build
+	// cache, safe from pruning by other builds running at the same
+	// time; the caller removes it (Harness.Remove) or keeps it for next
+	// time. Classes and tests build this way.
+	Isolated bool
+}
+
+func (o Options) jobs() int {
+	if o.RedisURL != "" {
+		return 1
+	}
+	if o.Jobs > 0 {
+		return o.Jobs
+	}
+	return runtime.NumCPU()
+}
+
+// A Result is one exercise's grade.
+type Result struct {
+	checks.Result
+	Name   string // from the manifest
+	Points int    // earned
+	Max    int    // possible
+	Output string // what the learner's code printed while it ran
+}
+
+// A Report is one package's grades.
+type Report struct {
+	Package string // the graded folder, as messages name it
+	Backend string // "miniredis" or "redis"
+	// Compile is set when the package does not compile: then there are
+	// no Results, and every exercise scores 0.
+	Compile   *build.CompileError
+	Exercises []Exercise // those graded
+	Results   []Result   // in the same order
+	Elapsed   time.Duration
+}
+
+// Passed counts the exercises that passed.
+func (r *Report) Passed() int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == checks.Passed {
+			n++
+		}
+	}
+	return n
+}
+
+// Points adds up the points earned.
+func (r *Report) Points() int {
+	n := 0
+	for _, res := range r.Results {
+		n += res.Points
+	}
+	return n
+}
+
+// MaxPoints adds up the points the graded exercises are worth.
+func (r *Report) MaxPoints() int {
+	n := 0
+	for _, e := range r.Exercises {
+		n += e.Points
+	}
+	return n
+}
+
+// OK says whether every graded exercise passed.
+func (r *Report) OK() bool { return r.Compile == nil && r.Passed() == len(r.Exercises) }
+
+// Check grades the package in dir on the exercises given. A package that
+// does not compile is a Report with Compile set; an error means grading
+// itself failed (no such folder, no Go toolchain). The harness it built is
+// returned too (nil if none), for a caller that removes it when it is
+// superseded.
+func Check(ctx context.Context, dir string, exercises []Exercise, opt Options) (*Report, *Harness, error) {
+	pkg, err := ReadPackage(dir, displayPath(dir))
+	if err != nil {
+		return nil, nil, err
+	}
+	return checkPackage(ctx, pkg, exercises, opt, limits{})
+}
+
+// limits bound how many builds and exercise runs go at once, across the
+// packages that share them (a class). A nil channel: builds unbounded,
+// runs bounded by Options.Jobs.
+type limits struct{ builds, runs chan struct{} }
+
+// checkPackage builds pkg's harness and runs the exercises, within lim.
+// It returns the harness too, for a caller that removes it when done (see
+// Harness.Remove).
+func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt Options, lim limits) (*Report, *Harness, error) {
+	start := time.Now()
+	rep := &Report{Package: pkg.Display, Backend: "miniredis", Exercises: exercises}
+	if opt.RedisURL != "" {
+		rep.Backend = "redis"
+	}
+	if lim.builds != nil {
+		lim.builds <- struct{}{}
+	}
+	h, err := Build(ctx, opt.Root, pkg, opt.Isolated, opt.Progress)
+	if lim.builds != nil {
+		<-lim.builds
+	}
+	if ce, ok := errors.AsType[*build.CompileError](err); ok {
+		rep.Compile = ce
+		rep.Elapsed = time.Since(start)
+		return rep, nil, nil
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	sem := lim.runs
+	if sem == nil {
+		sem = make(chan struct{}, opt.jobs())
+	}
+	rep.Results = make([]Result, len(exercises))
+	var wg sync.WaitGroup
+	for i, e := range exercises {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			res := h.Run(ctx, e.ID, opt.RunConfig)
+			res.Name, res.Max = e.Name, e.Points
+			if res.Status == checks.Passed {
+				res.Points = e.Points
+			}
+			if res.Hint == "" && res.Status == checks.Failed {
+				res.Hint = e.Hint
+			}
+			rep.Results[i] = res
+		}()
+	}
+	wg.Wait()
+	rep.Elapsed = time.Since(start)
+	if err := ctx.Err(); err != nil {
+		return nil, h, err
+	}
+	return rep, h, nil
+}

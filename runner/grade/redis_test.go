@@ -1,0 +1,77 @@
+package grade
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/tools/txtar"
+
+	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/kernel"
+)
+
+// TestRealRedis grades on the real server at $REDIS_URL (database 4 is
+// this test's): the reference solutions pass there too, and code that
+// reads one SCAN or HSCAN page fails there as on the grader's miniredis,
+// because a real server pages for itself. Afterwards the database is
+// empty again: the grader removes the keys it created.
+func TestRealRedis(t *testing.T) {
+	raw := os.Getenv("REDIS_URL")
+	if raw == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("REDIS_URL is not set: CI must start a Redis server for this test")
+		}
+		t.Skip("REDIS_URL is not set: start a server (redis-server --port 6392 --save '' --daemonize yes) " +
+			"and set REDIS_URL=redis://127.0.0.1:6392 to grade on it")
+	}
+	o, err := redis.ParseURL(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "redis://" + o.Addr + "/4"
+	empty := func(when string) {
+		t.Helper()
+		b, err := kernel.Open(kernel.Config{URL: url})
+		if err != nil {
+			t.Fatalf("%s: %v", when, err)
+		}
+		b.Close()
+	}
+	empty("before")
+	opt := options()
+	opt.RedisURL = url
+
+	rep := check(t, filepath.Join(root, "solutions", manifest.Package), manifest.Exercises, opt)
+	if !rep.OK() || rep.Backend != "redis" {
+		t.Fatalf("the reference solutions on %s:\n%s", url, text(rep))
+	}
+	empty("after the solutions")
+
+	for name, want := range map[string]string{
+		"anagram-lists-scan-once":   "your last SCAN answered cursor",
+		"letters-hscan-once":        "your last HSCAN answered cursor",
+		"anagram-groups-hscan-once": "your last HSCAN answered cursor",
+		"anagram-lists-keys":        "broke a rule: find keys with SCAN, not KEYS",
+	} {
+		a, err := txtar.ParseFile("testdata/wrong/" + name + ".txtar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		writeFiles(t, dir, a.Files)
+		var ex []Exercise
+		for _, e := range manifest.Exercises {
+			if strings.Contains(string(a.Comment), "exercise: "+e.Name+"\n") {
+				ex = append(ex, e)
+			}
+		}
+		rep := check(t, filepath.Join(dir, "redisbasics"), ex, opt)
+		if len(rep.Results) != 1 || rep.Results[0].Status != checks.Failed || !strings.Contains(squeeze(text(rep)), want) {
+			t.Errorf("%s on %s: want a failure saying %q:\n%s", name, url, want, text(rep))
+		}
+		empty("after " + name)
+	}
+}

@@ -1,0 +1,229 @@
+package grade
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/redis-notebook/tutorial/runner/grade/checks"
+)
+
+// TextOptions says how to write a Report for a person.
+type TextOptions struct {
+	Color bool // ANSI colours, for a terminal
+	// CheckCommand is how the learner runs one exercise, for the "next"
+	// line: "go run ./runner check". Empty: no such line.
+	CheckCommand string
+	// Details limits how many failures are explained in full; 0: all.
+	Details int
+}
+
+const (
+	green  = "\x1b[32m"
+	red    = "\x1b[31m"
+	yellow = "\x1b[33m"
+	bold   = "\x1b[1m"
+	reset  = "\x1b[0m"
+)
+
+// WriteText writes the report as the check command shows it: a line per
+// exercise, then what went wrong, then the progress and what to do next.
+// A package that does not compile shows only the compiler's messages,
+// which name the learner's own files.
+func (r *Report) WriteText(w io.Writer, opt TextOptions) {
+	paint := func(color, s string) string {
+		if !opt.Color {
+			return s
+		}
+		return color + s + reset
+	}
+	if r.Compile != nil {
+		fmt.Fprintln(w, r.Compile.Error())
+		return
+	}
+	width := 0
+	for _, e := range r.Exercises {
+		width = max(width, len(e.Name))
+	}
+	for _, res := range r.Results {
+		mark, word := paint(green, "✓"), "passed"
+		switch res.Status {
+		case checks.Failed, checks.Error:
+			mark, word = paint(red, "✗"), string(res.Status)+"  "+res.Message
+		case checks.NotDone:
+			mark, word = paint(yellow, "·"), "not done"
+		}
+		fmt.Fprintf(w, "%s %d %-*s  %s\n", mark, res.Exercise, width, res.Name, word)
+	}
+	shown := 0
+	for _, res := range r.Results {
+		if res.Status != checks.Failed && res.Status != checks.Error {
+			continue
+		}
+		if opt.Details > 0 && shown == opt.Details {
+			break
+		}
+		shown++
+		fmt.Fprintf(w, "\n%s\n", paint(bold, fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message)))
+		field := func(label, value string) {
+			if value != "" {
+				fmt.Fprintf(w, "  %-9s %s\n", label, indent(wrap(value, 96), "            "))
+			}
+		}
+		field("called", res.Called)
+		field("expected", res.Expected)
+		field("got", res.Got)
+		field("at", res.Where)
+		for i, s := range res.Sent {
+			if i == 0 {
+				field("sent", s)
+			} else {
+				field("", s)
+			}
+		}
+		field("why", res.Why)
+		field("hint", res.Hint)
+		if res.Output != "" {
+			field("printed", res.Output)
+		}
+	}
+	if len(r.Exercises) == 1 {
+		if res := r.Results[0]; res.Status != checks.Passed && opt.CheckCommand != "" {
+			e := r.Exercises[0]
+			fmt.Fprintf(w, "\nwrite %s in %s, then run: %s %d\n", strings.Join(e.Funcs, " and "),
+				filepath.Join(r.Package, e.File), opt.CheckCommand, e.ID)
+		}
+		return
+	}
+	fmt.Fprintf(w, "\nprogress: %d/%d\n", r.Passed(), len(r.Results))
+	if opt.CheckCommand == "" {
+		return
+	}
+	for i, res := range r.Results {
+		if res.Status != checks.Passed {
+			e := r.Exercises[i]
+			fmt.Fprintf(w, "next: exercise %d, %s\n  edit %s, then run: %s %d\n", e.ID, e.Title,
+				filepath.Join(r.Package, e.File), opt.CheckCommand, e.ID)
+			return
+		}
+	}
+	fmt.Fprintln(w, "every exercise passes: well done")
+}
+
+// wrap breaks s into lines of about width characters at spaces.
+func wrap(s string, width int) string {
+	var out []string
+	for _, line := range strings.Split(s, "\n") {
+		for len(line) > width {
+			cut := strings.LastIndex(line[:width], " ")
+			if cut <= 0 {
+				break
+			}
+			out = append(out, line[:cut])
+			line = line[cut+1:]
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
+
+func indent(s, prefix string) string {
+	return strings.ReplaceAll(s, "\n", "\n"+prefix)
+}
+
+// jsonResult is one exercise in the JSON report: what classroom tools need
+// first, then the details.
+type jsonResult struct {
+	Exercise int      `json:"exercise"`
+	Name     string   `json:"name"`
+	Passed   bool     `json:"passed"`
+	Status   string   `json:"status"`
+	Points   int      `json:"points"`
+	Max      int      `json:"max_points"`
+	Message  string   `json:"message"`
+	Duration float64  `json:"duration"` // seconds
+	Called   string   `json:"called,omitempty"`
+	Expected string   `json:"expected,omitempty"`
+	Got      string   `json:"got,omitempty"`
+	Hint     string   `json:"hint,omitempty"`
+	Rule     string   `json:"rule,omitempty"`
+	Why      string   `json:"why,omitempty"`
+	Sent     []string `json:"sent,omitempty"`
+	Where    string   `json:"where,omitempty"`
+	Output   string   `json:"output,omitempty"`
+}
+
+type jsonReport struct {
+	Package       string       `json:"package"`
+	Backend       string       `json:"backend"`
+	Compiled      bool         `json:"compiled"`
+	CompileErrors []string     `json:"compile_errors,omitempty"`
+	Passed        int          `json:"passed"`
+	Total         int          `json:"total"`
+	Points        int          `json:"points"`
+	MaxPoints     int          `json:"max_points"`
+	Duration      float64      `json:"duration"`
+	Results       []jsonResult `json:"results"`
+}
+
+// WriteJSON writes the report as one JSON document. Durations are in
+// seconds. A package that does not compile has compiled false, its
+// compiler messages, and every exercise failed with 0 points.
+func (r *Report) WriteJSON(w io.Writer) error {
+	doc := r.jsonDoc()
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func (r *Report) jsonDoc() jsonReport {
+	doc := jsonReport{
+		Package:   filepath.ToSlash(r.Package),
+		Backend:   r.Backend,
+		Compiled:  r.Compile == nil,
+		Passed:    r.Passed(),
+		Total:     len(r.Exercises),
+		Points:    r.Points(),
+		MaxPoints: r.MaxPoints(),
+		Duration:  r.Elapsed.Seconds(),
+		Results:   []jsonResult{},
+	}
+	for _, res := range r.rows() {
+		doc.Results = append(doc.Results, jsonResult{
+			Exercise: res.Exercise, Name: res.Name, Passed: res.Status == checks.Passed,
+			Status: string(res.Status), Points: res.Points, Max: res.Max, Message: res.Message,
+			Duration: res.Duration.Seconds(), Called: res.Called, Expected: res.Expected, Got: res.Got,
+			Hint: res.Hint, Rule: res.Rule, Why: res.Why, Sent: res.Sent, Where: res.Where, Output: res.Output,
+		})
+	}
+	if r.Compile != nil {
+		for _, d := range r.Compile.Diags {
+			doc.CompileErrors = append(doc.CompileErrors, d.String())
+		}
+		if len(doc.CompileErrors) == 0 {
+			doc.CompileErrors = []string{r.Compile.Error()}
+		}
+	}
+	return doc
+}
+
+// CompileStatus is the status of every exercise of a package that does
+// not compile.
+const CompileStatus = "does not compile"
+
+// rows returns a Result per graded exercise, also when the package did
+// not compile.
+func (r *Report) rows() []Result {
+	if r.Compile == nil {
+		return r.Results
+	}
+	msg := strings.SplitN(r.Compile.Error(), "\n", 2)[0]
+	rows := make([]Result, len(r.Exercises))
+	for i, e := range r.Exercises {
+		rows[i] = Result{Name: e.Name, Max: e.Points, Result: checks.Result{
+			Exercise: e.ID, Status: CompileStatus, Message: "does not compile: " + msg}}
+	}
+	return rows
+}
