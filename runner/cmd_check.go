@@ -142,11 +142,13 @@ func (c *checker) watch(ctx context.Context, dir string, exercises []grade.Exerc
 	if err != nil {
 		return fail(c.errOut, exitBadArgs, "watching %s: %v", dir, err)
 	}
-	text.Details = 1
+	text.Details, text.Watching = 1, true
 	tty := term.Detect(os.Stdout).Color
 	for {
 		if tty {
 			fmt.Fprint(c.out, "\x1b[H\x1b[2J") // a fresh screen per save, as rustlings does
+		} else {
+			fmt.Fprintf(c.out, "\n=== %s\n", time.Now().Format("15:04:05"))
 		}
 		rep, _, err := grade.Check(ctx, dir, exercises, opt)
 		switch {

@@ -384,6 +384,17 @@ func TestCompileError(t *testing.T) {
 	}
 }
 
+// TestPackageMain: a program cannot be imported by the harness; the
+// grader says so at the learner's file, without building.
+func TestPackageMain(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "01_json.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
+	rep := check(t, dir, manifest.Exercises, options())
+	if rep.Compile == nil || len(rep.Compile.Diags) != 1 || rep.Compile.Diags[0].File != filepath.Join(dir, "01_json.go") {
+		t.Fatalf("got %v, want a message at %s", rep.Compile, filepath.Join(dir, "01_json.go"))
+	}
+}
+
 // TestCrashes: a panic, a hang, a crash of the whole program and
 // log.Fatal each fail their own exercise, and the others are still graded.
 func TestCrashes(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,13 +46,17 @@ package main
 
 import (
 	"` + checksPkg + `"
-	{{if .Funcs}}learner{{else}}_{{end}} "` + modulePath + "/" + graftDir + `"
+	{{if .Usable}}learner{{else}}_{{end}} "` + modulePath + "/" + graftDir + `"
 )
 
 func main() {
 	checks.Main(checks.Funcs{
 {{- range .Funcs}}
-		{{printf "%q" .}}: learner.{{.}},
+{{- if .Usable}}
+		{{printf "%q" .Name}}: learner.{{.Name}},
+{{- else}}
+		{{printf "%q" .Name}}: checks.Unusable({{printf "%q" (print .Name " has type parameters: the grader calls it as a plain function")}}),
+{{- end}}
 {{- end}}
 	})
 }
@@ -84,16 +89,27 @@ func Build(ctx context.Context, root string, pkg *Package, isolated bool, progre
 	if err != nil {
 		return nil, err
 	}
-	var funcs []string
+	if pkg.Main != "" {
+		return nil, &build.CompileError{Diags: []build.Diagnostic{{
+			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
+			Msg: "package main is a program, which cannot be graded: the exercises are package redisbasics",
+		}}}
+	}
+	type fn struct {
+		Name   string
+		Usable bool
+	}
+	var funcs []fn
 	for _, e := range checks.Exercises() {
 		for _, f := range e.Funcs {
-			if pkg.Funcs[f] {
-				funcs = append(funcs, f)
+			if usable, ok := pkg.Funcs[f]; ok {
+				funcs = append(funcs, fn{f, usable})
 			}
 		}
 	}
+	usable := slices.ContainsFunc(funcs, func(f fn) bool { return f.Usable })
 	var main bytes.Buffer
-	if err := harnessMain.Execute(&main, map[string]any{"Funcs": funcs}); err != nil {
+	if err := harnessMain.Execute(&main, map[string]any{"Funcs": funcs, "Usable": usable}); err != nil {
 		return nil, err
 	}
 	checksSrc, err := checksSources(root)

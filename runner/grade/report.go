@@ -18,6 +18,8 @@ type TextOptions struct {
 	CheckCommand string
 	// Details limits how many failures are explained in full; 0: all.
 	Details int
+	// Watching says the package is graded again on every save.
+	Watching bool
 }
 
 const (
@@ -90,10 +92,14 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		}
 	}
 	if len(r.Exercises) == 1 {
-		if res := r.Results[0]; res.Status != checks.Passed && opt.CheckCommand != "" {
-			e := r.Exercises[0]
-			fmt.Fprintf(w, "\nwrite %s in %s, then run: %s %d\n", strings.Join(e.Funcs, " and "),
-				filepath.Join(r.Package, e.File), opt.CheckCommand, e.ID)
+		e, res := r.Exercises[0], r.Results[0]
+		file := filepath.Join(r.Package, e.File)
+		switch {
+		case opt.CheckCommand == "" || res.Status == checks.Passed:
+		case res.Status == checks.NotDone:
+			fmt.Fprintf(w, "\nwrite %s in %s, then run: %s %d\n", strings.Join(e.Funcs, " and "), file, opt.CheckCommand, e.ID)
+		default:
+			fmt.Fprintf(w, "\nedit %s, then run again: %s %d\n", file, opt.CheckCommand, e.ID)
 		}
 		return
 	}
@@ -104,8 +110,11 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 	for i, res := range r.Results {
 		if res.Status != checks.Passed {
 			e := r.Exercises[i]
-			fmt.Fprintf(w, "next: exercise %d, %s\n  edit %s, then run: %s %d\n", e.ID, e.Title,
-				filepath.Join(r.Package, e.File), opt.CheckCommand, e.ID)
+			then := fmt.Sprintf("then run: %s %d", opt.CheckCommand, e.ID)
+			if opt.Watching {
+				then = "and save: it is graded again"
+			}
+			fmt.Fprintf(w, "next: exercise %d, %s\n  edit %s, %s\n", e.ID, e.Title, filepath.Join(r.Package, e.File), then)
 			return
 		}
 	}

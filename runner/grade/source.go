@@ -20,10 +20,14 @@ type Package struct {
 	Dir     string            // where the sources are
 	Display string            // Dir as messages name it
 	Files   map[string][]byte // file name -> source; .go files but tests
-	// Funcs are the plain top-level functions it declares (no methods,
-	// no type parameters): those the harness can pass to the checks.
+	// Funcs are the exported top-level functions it declares: true for
+	// those the harness can pass to the checks, false for those it
+	// cannot (they have type parameters).
 	Funcs map[string]bool
-	Hash  string // of the file names and contents
+	// Main is the file that declares package main, if any: a program,
+	// which no harness can import.
+	Main string
+	Hash string // of the file names and contents
 }
 
 // FindPackage returns the folder holding the package in dir: dir itself,
@@ -79,9 +83,12 @@ func ReadPackage(dir, display string) (*Package, error) {
 		if f == nil {
 			continue
 		}
+		if f.Name != nil && f.Name.Name == "main" {
+			p.Main = e.Name()
+		}
 		for _, d := range f.Decls {
-			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Type.TypeParams == nil && fd.Name.IsExported() {
-				p.Funcs[fd.Name.Name] = true
+			if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
+				p.Funcs[fd.Name.Name] = fd.Type.TypeParams == nil
 			}
 		}
 	}

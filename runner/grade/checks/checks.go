@@ -22,6 +22,11 @@ import (
 // that exercise with a message saying so.
 type Funcs map[string]any
 
+// Unusable stands, in Funcs, for a function the package declares but the
+// harness cannot pass as a value (it has type parameters): the check
+// fails with this message instead of calling it.
+type Unusable string
+
 // Status is an exercise's verdict.
 type Status string
 

@@ -133,10 +133,13 @@ type failure struct{ r Result }
 
 // fail stops the exercise with r, filling in the call that went wrong.
 func (t *T) fail(r Result) {
-	if r.Called == "" {
+	switch r.Called {
+	case "":
 		t.mu.Lock()
 		r.Called = t.called
 		t.mu.Unlock()
+	case "-": // nothing was called
+		r.Called = ""
 	}
 	r.Status = Failed
 	panic(&failure{r})
@@ -206,14 +209,17 @@ func lookup[F any](t *T, name string) F {
 			Hint:    "the package must declare func " + name + "; its stub's signature is the one to keep",
 		})
 	}
+	if u, ok := v.(Unusable); ok {
+		t.fail(Result{Message: string(u), Called: "-",
+			Hint: "keep the stub's signature: the grader, and the chapter, call " + name + " that way"})
+	}
 	f, ok := v.(F)
 	if !ok {
-		var want F
 		t.fail(Result{
 			Message:  name + " has the wrong signature",
 			Called:   "-",
-			Expected: fmt.Sprintf("%T", want),
-			Got:      fmt.Sprintf("%T", v),
+			Expected: typeName(reflect.TypeFor[F]()),
+			Got:      typeName(reflect.TypeOf(v)),
 			Hint:     "keep the stub's signature: the grader, and the chapter, call " + name + " that way",
 		})
 	}
@@ -249,6 +255,9 @@ func (t *T) probe(name, key string) (notDone bool) {
 	v, ok := t.funcs[name]
 	if !ok || v == nil {
 		return true
+	}
+	if _, ok := v.(Unusable); ok {
+		return false
 	}
 	fv := reflect.ValueOf(v)
 	ft := fv.Type()
