@@ -193,8 +193,8 @@ func (t *T) countsDiffer(key string, want, got map[string]int) {
 	}
 	r := Result{
 		Message:  fmt.Sprintf("the counts at %s are wrong: %s", key, strings.Join(parts, "; ")),
-		Expected: fmt.Sprintf("%s (%s)", show(want), plural(len(want), "field")),
-		Got:      fmt.Sprintf("%s (%s)", show(got), plural(len(got), "field")),
+		Expected: show(want),
+		Got:      show(got),
 	}
 	t.mu.Lock()
 	fn, text := t.fn, t.text

@@ -63,6 +63,9 @@ func goValue(v reflect.Value) string {
 			return "nil"
 		}
 		if v.Kind() == reflect.Pointer {
+			if v.Elem().IsZero() {
+				return "new(" + typeName(v.Elem().Type()) + ")"
+			}
 			return "&" + goValue(v.Elem())
 		}
 		return goValue(v.Elem())
