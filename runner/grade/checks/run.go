@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"os/signal"
 	"reflect"
 	"regexp"
 	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -88,6 +90,11 @@ func Run(cfg Config, funcs Funcs) Result {
 		// meets a key that was there before the run.
 		t.ns = fmt.Sprintf("grade%04d:", t.rnd.IntN(10000))
 	}
+	// Stopped (Ctrl-C, or the grader giving up), the run still closes
+	// the backend, which on a real server deletes the keys it created.
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
 	done := make(chan Result, 1)
 	go func() { done <- t.run(ex) }()
 	var r Result
@@ -95,6 +102,8 @@ func Run(cfg Config, funcs Funcs) Result {
 	case r = <-done:
 	case <-time.After(cfg.Timeout):
 		r = t.timedOut(cfg.Timeout)
+	case s := <-stop:
+		r = Result{Status: Error, Message: "stopped by " + s.String()}
 	}
 	// Close deletes the keys the run created on a real server. Code that
 	// hangs may hold the connection; do not hang with it.
