@@ -85,15 +85,15 @@ type buildCall struct {
 // which no other build prunes while it is in use, and are removed by
 // their caller.
 func Build(ctx context.Context, root string, pkg *Package, isolated bool, progress build.Progress) (*Harness, error) {
-	src, err := snapshot(pkg)
-	if err != nil {
-		return nil, err
-	}
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
 			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
 			Msg: "package main is a program, which cannot be graded: the exercises are package redisbasics",
 		}}}
+	}
+	src, err := snapshot(pkg)
+	if err != nil {
+		return nil, err
 	}
 	type fn struct {
 		Name   string
@@ -127,7 +127,7 @@ func Build(ctx context.Context, root string, pkg *Package, isolated bool, progre
 		Flags:  []string{"-overlay=" + filepath.Join(src, "overlay.json")},
 		Inputs: [][]byte{checksSrc, []byte(pkg.Hash)},
 	}
-	id := src + "\x00" + main.String()
+	id := name + "\x00" + src + "\x00" + main.String()
 
 	builds.Lock()
 	if builds.inflight == nil {
