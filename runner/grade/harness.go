@@ -121,9 +121,9 @@ func Build(ctx context.Context, root string, pkg *Package, isolated bool, progre
 		name = isolatedName(pkg)
 	}
 	req := build.Request{
-		Root:   root,
-		Name:   name,
-		Files:  map[string][]byte{"main.go": main.Bytes()},
+		Root:  root,
+		Name:  name,
+		Files: map[string][]byte{"main.go": main.Bytes()},
 		// -w: no DWARF tables, which nobody debugs a harness with; the
 		// link is most of a harness's build, and this makes it shorter.
 		// Stack traces do not need them.
