@@ -55,7 +55,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	if err != nil {
 		return nil, err
 	}
-	opt.Isolated = true
+	opt.Isolated = classBuilds
 	start := time.Now()
 	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs()}
 	for _, e := range entries {
@@ -98,12 +98,15 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	wg.Wait()
 	if !opt.Keep {
 		for _, pkg := range packages {
-			RemoveIsolated(pkg)
+			RemoveIsolated(classBuilds, pkg)
 		}
 	}
 	c.Elapsed = time.Since(start)
 	return c, ctx.Err()
 }
+
+// classBuilds prefixes the names of a class's builds in the build cache.
+const classBuilds = "gradeone"
 
 // CSVHeader names the CSV's columns.
 var CSVHeader = []string{"submission", "exercise", "name", "status", "points", "max_points", "seconds", "message"}

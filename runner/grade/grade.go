@@ -26,11 +26,12 @@ type Options struct {
 	// database.
 	Jobs     int
 	Progress build.Progress // hears about slow builds; may be nil
-	// Isolated builds the harness under a name of its own in the build
-	// cache, safe from pruning by other builds running at the same
-	// time; the caller removes it (Harness.Remove) or keeps it for next
-	// time. Classes and tests build this way.
-	Isolated bool
+	// Isolated, when set, builds the harness under a name of its own in
+	// the build cache, this prefix and the package's hash, safe from the
+	// pruning of other builds running at the same time; the caller
+	// removes it (RemoveIsolated) or keeps it for next time. Classes
+	// ("gradeone") and tests ("gradetest") build this way.
+	Isolated string
 }
 
 func (o Options) jobs() int {

@@ -46,13 +46,26 @@ func TestMain(m *testing.M) {
 		seed = s
 	}
 	fmt.Printf("grade tests: GRADE_SEED=%d\n", seed)
-	os.Exit(m.Run())
+	start := time.Now()
+	code := m.Run()
+	// The tests' harnesses stay in the build cache for the next run;
+	// those this run did not use are from older checks or cases.
+	stale, _ := filepath.Glob(filepath.Join(build.CacheDir(), testBuilds+"*"))
+	for _, d := range stale {
+		if st, err := os.Stat(d); err == nil && st.ModTime().Before(start) {
+			os.RemoveAll(d)
+		}
+	}
+	os.Exit(code)
 }
+
+// testBuilds prefixes the names of the tests' builds in the build cache.
+const testBuilds = "gradetest"
 
 // options grade on a fresh miniredis per exercise, in builds of their
 // own, so that tests running at once never prune each other's.
 func options() Options {
-	return Options{Root: root, Isolated: true, RunConfig: RunConfig{Seed: seed}}
+	return Options{Root: root, Isolated: testBuilds, RunConfig: RunConfig{Seed: seed}}
 }
 
 func check(t *testing.T, dir string, exercises []Exercise, opt Options) *Report {
@@ -570,7 +583,7 @@ func TestGradeClass(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(pkg)+"-*")); len(left) > 0 {
+		if left, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(classBuilds, pkg)+"-*")); len(left) > 0 {
 			t.Errorf("%s's build was left in the cache: %v", s.Name, left)
 		}
 	}

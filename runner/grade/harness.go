@@ -84,7 +84,7 @@ type buildCall struct {
 // builds (a class's submissions, the tests') get a name of their own,
 // which no other build prunes while it is in use, and are removed by
 // their caller.
-func Build(ctx context.Context, root string, pkg *Package, isolated bool, progress build.Progress) (*Harness, error) {
+func Build(ctx context.Context, root string, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
 			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
@@ -117,8 +117,8 @@ func Build(ctx context.Context, root string, pkg *Package, isolated bool, progre
 		return nil, err
 	}
 	name := "grade"
-	if isolated {
-		name = isolatedName(pkg)
+	if isolated != "" {
+		name = isolatedName(isolated, pkg)
 	}
 	req := build.Request{
 		Root:  root,
@@ -360,16 +360,17 @@ func (h *Harness) learnerPaths(s string) string {
 }
 
 // RemoveIsolated deletes from the build cache what an isolated Build of
-// pkg left there: its binary, or its failed build, and its sources.
-func RemoveIsolated(pkg *Package) {
-	dirs, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(pkg)+"-*"))
+// pkg under prefix left there: its binary, or its failed build, and its
+// sources.
+func RemoveIsolated(prefix string, pkg *Package) {
+	dirs, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(prefix, pkg)+"-*"))
 	for _, d := range dirs {
 		os.RemoveAll(d)
 	}
 	os.RemoveAll(snapshotDir(pkg))
 }
 
-func isolatedName(pkg *Package) string { return "gradeone" + pkg.Hash[:12] }
+func isolatedName(prefix string, pkg *Package) string { return prefix + pkg.Hash[:12] }
 
 // capped keeps the first max bytes written to it, and counts the rest: a
 // learner's loop that prints forever must not fill the grader's memory.
