@@ -15,7 +15,6 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade"
-	"github.com/redis-notebook/tutorial/runner/kernel"
 	"github.com/redis-notebook/tutorial/runner/term"
 	"github.com/redis-notebook/tutorial/runner/watch"
 )
@@ -89,15 +88,6 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 		command += " --dir " + dir
 	default:
 		dir = filepath.Join(root, "exercises", m.Package)
-	}
-	if c.bf.redisURL != "" {
-		// Refuse a database that holds keys here, once, rather than in
-		// every exercise's run.
-		b, err := kernel.Open(kernel.Config{URL: c.bf.redisURL, AllowDirty: c.bf.allowDirty})
-		if err != nil {
-			return fail(c.errOut, exitBadArgs, "%v", err)
-		}
-		b.Close()
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()

@@ -168,3 +168,25 @@ func TestExportRunsStandalone(t *testing.T) {
 		t.Errorf("the exported program printed %d lines, the walk %d; they differ", len(gotLines), len(want))
 	}
 }
+
+// TestCheck grades as a learner and a teacher would: the reference
+// solutions pass, an unknown exercise is bad input.
+func TestCheck(t *testing.T) {
+	runner(t, "", "check", "--solutions").expect(t, exitOK, "progress: 6/6", "")
+	runner(t, "", "check", "7").expect(t, exitBadArgs, "", `runner: no exercise "7"; the exercises are: 1 json, 2 lists`)
+}
+
+// TestRunnerLinksNoRedisClient keeps the runner quick to build for a
+// newcomer: go-redis and miniredis are compiled, with progress shown, only
+// for the chapter and grading programs the runner builds.
+func TestRunnerLinksNoRedisClient(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", ".").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if strings.Contains(dep, "go-redis") || strings.Contains(dep, "miniredis") {
+			t.Errorf("the runner depends on %s", dep)
+		}
+	}
+}

@@ -12,7 +12,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 // A Submission is one student's folder in a class, graded.
@@ -133,8 +133,8 @@ func (s *Submission) rows(exercises []Exercise) []Result {
 	}
 	rows := make([]Result, len(exercises))
 	for i, e := range exercises {
-		rows[i] = Result{Name: e.Name, Max: e.Points, Result: checks.Result{
-			Exercise: e.ID, Status: checks.Error, Message: s.Err.Error()}}
+		rows[i] = Result{Name: e.Name, Max: e.Points, Result: verdict.Result{
+			Exercise: e.ID, Status: verdict.Error, Message: s.Err.Error()}}
 	}
 	return rows
 }
@@ -175,10 +175,10 @@ func (c *Class) WriteSummary(w io.Writer) {
 			for i, r := range s.Report.Results {
 				mark := "✗"
 				switch r.Status {
-				case checks.Passed:
+				case verdict.Passed:
 					mark = "✓"
 					passed[i]++
-				case checks.NotDone:
+				case verdict.NotDone:
 					mark = "·"
 				}
 				fmt.Fprintf(w, "%s ", mark)

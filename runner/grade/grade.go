@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 // Options says how to grade.
@@ -46,7 +46,7 @@ func (o Options) jobs() int {
 
 // A Result is one exercise's grade.
 type Result struct {
-	checks.Result
+	verdict.Result
 	Name   string // from the manifest
 	Points int    // earned
 	Max    int    // possible
@@ -69,7 +69,7 @@ type Report struct {
 func (r *Report) Passed() int {
 	n := 0
 	for _, res := range r.Results {
-		if res.Status == checks.Passed {
+		if res.Status == verdict.Passed {
 			n++
 		}
 	}
@@ -139,6 +139,11 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if err != nil {
 		return nil, nil, err
 	}
+	if opt.RedisURL != "" {
+		if err := h.Probe(ctx, opt.RunConfig); err != nil {
+			return nil, h, err
+		}
+	}
 	sem := lim.runs
 	if sem == nil {
 		sem = make(chan struct{}, opt.jobs())
@@ -153,10 +158,10 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 			defer func() { <-sem }()
 			res := h.Run(ctx, e.ID, opt.RunConfig)
 			res.Name, res.Max = e.Name, e.Points
-			if res.Status == checks.Passed {
+			if res.Status == verdict.Passed {
 				res.Points = e.Points
 			}
-			if res.Hint == "" && res.Status == checks.Failed {
+			if res.Hint == "" && res.Status == verdict.Failed {
 				res.Hint = e.Hint
 			}
 			rep.Results[i] = res

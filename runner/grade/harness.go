@@ -18,7 +18,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 const (
@@ -99,8 +99,14 @@ func Build(ctx context.Context, root string, pkg *Package, isolated string, prog
 		Name   string
 		Usable bool
 	}
+	// The manifest names every exercise's functions; a test keeps it in
+	// step with the checks, which the runner itself does not link.
+	m, err := LoadManifest(root)
+	if err != nil {
+		return nil, err
+	}
 	var funcs []fn
-	for _, e := range checks.Exercises() {
+	for _, e := range m.Exercises {
 		for _, f := range e.Funcs {
 			if usable, ok := pkg.Funcs[f]; ok {
 				funcs = append(funcs, fn{f, usable})
@@ -295,18 +301,37 @@ func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
 	return r
 }
 
+// Probe asks the harness to open the backend cfg names and close it
+// again: on a real server, that refuses a database holding keys, or an
+// unreachable one, once, before any exercise runs.
+func (h *Harness) Probe(ctx context.Context, cfg RunConfig) error {
+	args := []string{"-probe", "-redis", cfg.RedisURL}
+	if cfg.AllowDirty {
+		args = append(args, "-allow-dirty")
+	}
+	out, err := exec.CommandContext(ctx, h.Bin, args...).Output()
+	var r verdict.Result
+	if jsonErr := json.Unmarshal(bytes.TrimSpace(out), &r); jsonErr != nil {
+		return fmt.Errorf("probing Redis: %v", err)
+	}
+	if r.Status != verdict.Passed {
+		return errors.New(r.Message)
+	}
+	return nil
+}
+
 // crashed explains a harness that ended without a result: the learner's
 // code ended the process (a panic in a goroutine of its own, os.Exit,
 // log.Fatal), or it was killed.
-func (h *Harness) crashed(id int, limit time.Duration, killed bool, runErr error, stderr string) checks.Result {
+func (h *Harness) crashed(id int, limit time.Duration, killed bool, runErr error, stderr string) verdict.Result {
 	if killed {
-		return checks.Result{
-			Exercise: id, Status: checks.Failed,
+		return verdict.Result{
+			Exercise: id, Status: verdict.Failed,
 			Message: fmt.Sprintf("did not finish within %s, and had to be killed", limit),
 			Hint:    "look for a loop that never ends",
 		}
 	}
-	r := checks.Result{Exercise: id, Status: checks.Failed, Message: "the program stopped before the exercise was graded"}
+	r := verdict.Result{Exercise: id, Status: verdict.Failed, Message: "the program stopped before the exercise was graded"}
 	if m := panicLine.FindStringSubmatch(stderr); m != nil {
 		r.Message = "the program crashed: " + m[1]
 		r.Got = m[1]
@@ -345,7 +370,7 @@ func stripTrace(s string) string {
 
 // mapPaths rewrites positions in the copy that was compiled to the
 // learner's own files.
-func (h *Harness) mapPaths(r *checks.Result) {
+func (h *Harness) mapPaths(r *verdict.Result) {
 	for _, s := range []*string{&r.Message, &r.Called, &r.Expected, &r.Got, &r.Hint, &r.Where} {
 		*s = h.learnerPaths(*s)
 	}

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 // TextOptions says how to write a Report for a person.
@@ -52,16 +52,16 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 	for _, res := range r.Results {
 		mark, word := paint(green, "✓"), "passed"
 		switch res.Status {
-		case checks.Failed, checks.Error:
+		case verdict.Failed, verdict.Error:
 			mark, word = paint(red, "✗"), string(res.Status)+"  "+res.Message
-		case checks.NotDone:
+		case verdict.NotDone:
 			mark, word = paint(yellow, "·"), "not done"
 		}
 		fmt.Fprintf(w, "%s %d %-*s  %s\n", mark, res.Exercise, width, res.Name, word)
 	}
 	shown := 0
 	for _, res := range r.Results {
-		if res.Status != checks.Failed && res.Status != checks.Error {
+		if res.Status != verdict.Failed && res.Status != verdict.Error {
 			continue
 		}
 		if opt.Details > 0 && shown == opt.Details {
@@ -95,8 +95,8 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		e, res := r.Exercises[0], r.Results[0]
 		file := filepath.Join(r.Package, e.File)
 		switch {
-		case opt.CheckCommand == "" || res.Status == checks.Passed:
-		case res.Status == checks.NotDone:
+		case opt.CheckCommand == "" || res.Status == verdict.Passed:
+		case res.Status == verdict.NotDone:
 			fmt.Fprintf(w, "\nwrite %s in %s, then run: %s %d\n", strings.Join(e.Funcs, " and "), file, opt.CheckCommand, e.ID)
 		default:
 			fmt.Fprintf(w, "\nedit %s, then run again: %s %d\n", file, opt.CheckCommand, e.ID)
@@ -108,7 +108,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		return
 	}
 	for i, res := range r.Results {
-		if res.Status != checks.Passed {
+		if res.Status != verdict.Passed {
 			e := r.Exercises[i]
 			then := fmt.Sprintf("then run: %s %d", opt.CheckCommand, e.ID)
 			if opt.Watching {
@@ -201,7 +201,7 @@ func (r *Report) jsonDoc() jsonReport {
 	}
 	for _, res := range r.rows() {
 		doc.Results = append(doc.Results, jsonResult{
-			Exercise: res.Exercise, Name: res.Name, Passed: res.Status == checks.Passed,
+			Exercise: res.Exercise, Name: res.Name, Passed: res.Status == verdict.Passed,
 			Status: string(res.Status), Points: res.Points, Max: res.Max, Message: res.Message,
 			Duration: res.Duration.Seconds(), Called: res.Called, Expected: res.Expected, Got: res.Got,
 			Hint: res.Hint, Rule: res.Rule, Why: res.Why, Sent: res.Sent, Where: res.Where, Output: res.Output,
@@ -231,7 +231,7 @@ func (r *Report) rows() []Result {
 	msg := strings.SplitN(r.Compile.Error(), "\n", 2)[0]
 	rows := make([]Result, len(r.Exercises))
 	for i, e := range r.Exercises {
-		rows[i] = Result{Name: e.Name, Max: e.Points, Result: checks.Result{
+		rows[i] = Result{Name: e.Name, Max: e.Points, Result: verdict.Result{
 			Exercise: e.ID, Status: CompileStatus, Message: "does not compile: " + msg}}
 	}
 	return rows

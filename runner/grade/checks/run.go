@@ -48,12 +48,28 @@ func Main(funcs Funcs) {
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
 	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
+	probe := fs.Bool("probe", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
+	if *probe {
+		os.Stdout.Write(Probe(cfg).Encode())
+		os.Exit(0)
+	}
 	results := os.Stdout
 	os.Stdout = os.Stderr
 	r := Run(cfg, funcs)
 	results.Write(r.Encode())
 	os.Exit(0)
+}
+
+// Probe opens the backend cfg names and closes it: Passed if it can be
+// used, else Error with the reason (unreachable, a database with keys).
+func Probe(cfg Config) Result {
+	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	if err != nil {
+		return Result{Status: Error, Message: err.Error()}
+	}
+	b.Close()
+	return Result{Status: Passed}
 }
 
 // Run runs one exercise's checks against funcs on a fresh backend. A panic
