@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
@@ -103,7 +105,11 @@ func BenchmarkEditOneCell(b *testing.B) {
 func BenchmarkAnagramStrategies(b *testing.B) {
 	backends := map[string]string{"miniredis": ""}
 	if raw := os.Getenv("REDIS_URL"); raw != "" {
-		backends["redis"] = strings.TrimRight(raw, "/0123456789") + "/4"
+		opt, err := redis.ParseURL(raw)
+		if err != nil {
+			b.Fatal(err)
+		}
+		backends["redis"] = "redis://" + opt.Addr + "/4"
 	}
 	ch, err := chapter.Load("../chapters/01-redis.md")
 	if err != nil {
