@@ -10,9 +10,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
@@ -104,12 +103,8 @@ func BenchmarkEditOneCell(b *testing.B) {
 // one HSET for the whole map.
 func BenchmarkAnagramStrategies(b *testing.B) {
 	backends := map[string]string{"miniredis": ""}
-	if raw := os.Getenv("REDIS_URL"); raw != "" {
-		opt, err := redis.ParseURL(raw)
-		if err != nil {
-			b.Fatal(err)
-		}
-		backends["redis"] = "redis://" + opt.Addr + "/4"
+	if os.Getenv("REDIS_URL") != "" {
+		backends["redis"] = needs.Redis(b, 4)
 	}
 	ch, err := chapter.Load("../chapters/01-redis.md")
 	if err != nil {

@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
+	"github.com/redis-notebook/tutorial/runner/internal/needs"
 )
 
 // runnerBin is the runner, built once for all the tests of this file: they
@@ -72,18 +72,7 @@ func TestChaptersOnMiniredis(t *testing.T) {
 // TestChaptersOnServer runs the same chapters against a real Redis, where
 // they must print the same outputs as on miniredis.
 func TestChaptersOnServer(t *testing.T) {
-	raw := os.Getenv("REDIS_URL")
-	if raw == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("REDIS_URL is not set: CI must start a Redis server for this test")
-		}
-		t.Skip("REDIS_URL is not set; start a redis-server and set REDIS_URL to run the chapters on it")
-	}
-	opt, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "redis://" + opt.Addr + "/3" // database 3 is this test's
+	url := needs.Redis(t, 3) // database 3 is this test's
 	r := runner(t, "", "test", "--redis", url)
 	r.expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
 	if !strings.Contains(r.stdout, "on redis") {

@@ -1,15 +1,14 @@
 package grade
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/redis/go-redis/v9"
 	"golang.org/x/tools/txtar"
 
 	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 )
 
@@ -19,19 +18,7 @@ import (
 // because a real server pages for itself. Afterwards the database is
 // empty again: the grader removes the keys it created.
 func TestRealRedis(t *testing.T) {
-	raw := os.Getenv("REDIS_URL")
-	if raw == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("REDIS_URL is not set: CI must start a Redis server for this test")
-		}
-		t.Skip("REDIS_URL is not set: start a server (redis-server --port 6392 --save '' --daemonize yes) " +
-			"and set REDIS_URL=redis://127.0.0.1:6392 to grade on it")
-	}
-	o, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "redis://" + o.Addr + "/4"
+	url := needs.Redis(t, 4)
 	empty := func(when string) {
 		t.Helper()
 		b, err := kernel.Open(kernel.Config{URL: url})

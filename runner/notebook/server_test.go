@@ -4,33 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
-// serverURL returns $REDIS_URL with its database set to db. Without a
-// server these tests skip on a laptop, and fail in CI, where one must run.
-func serverURL(t *testing.T, db int) string {
-	t.Helper()
-	raw := os.Getenv("REDIS_URL")
-	if raw == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("REDIS_URL is not set: CI must start a Redis server for these tests")
-		}
-		t.Skip("REDIS_URL is not set; start a redis-server and set REDIS_URL to run the real-server tests")
-	}
-	opt, err := redis.ParseURL(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return fmt.Sprintf("redis://%s/%d", opt.Addr, db)
-}
+// serverURL returns $REDIS_URL with its database set to db.
+func serverURL(t *testing.T, db int) string { return needs.Redis(t, db) }
 
 // The databases these tests use; other packages' tests use others.
 const (
