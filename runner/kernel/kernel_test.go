@@ -1,0 +1,122 @@
+package kernel
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// TestLongPipelineOnMiniredis sends a pipeline far larger than any socket
+// buffer through the in-memory connection. On miniredis's unbuffered
+// net.Pipe alone it deadlocks; bufferedConn must not.
+func TestLongPipelineOnMiniredis(t *testing.T) {
+	b, err := Open(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() {
+		_, err := b.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for i := range 20000 {
+				p.RPush(ctx, "list", strings.Repeat("x", i%50))
+			}
+			return nil
+		})
+		done <- err
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-ctx.Done():
+		t.Fatal("the pipeline deadlocked")
+	}
+	if n := b.Client.LLen(ctx, "list").Val(); n != 20000 {
+		t.Errorf("LLEN = %d, want 20000", n)
+	}
+	if b.Name != "miniredis" || !strings.HasPrefix(b.Addr, "127.0.0.1:") {
+		t.Errorf("backend %q at %q", b.Name, b.Addr)
+	}
+}
+
+func TestFormat(t *testing.T) {
+	cmd := redis.NewStringCmd(context.Background(), "get", "key")
+	cmd.SetVal("value")
+	for _, tt := range []struct {
+		v    any
+		want string
+	}{
+		{cmd, "get key: value"},
+		{"5", `"5"`},
+		{5, "5"},
+		{[]byte("[1,2]"), `[]byte("[1,2]")`},
+		{errors.New("boom"), "error: boom"},
+		{nil, "<nil>"},
+		{map[string]int{"b": 2, "a": 1}, "map[a:1 b:2]"},
+		{time.Second, "1s"},
+	} {
+		if got := Format(tt.v); got != tt.want {
+			t.Errorf("Format(%#v) = %q, want %q", tt.v, got, tt.want)
+		}
+	}
+}
+
+func TestGuard(t *testing.T) {
+	g := newGuard(15, map[string]bool{"theirs": true})
+	ctx := context.Background()
+	for _, tt := range []struct {
+		args []any
+		want string // "" for allowed
+	}{
+		{[]any{"set", "mine", "v"}, ""},
+		{[]any{"select", 15}, ""}, // go-redis selects the run's database itself
+		{[]any{"select", 0}, "refusing SELECT"},
+		{[]any{"flushdb"}, "refusing FLUSHDB"},
+		{[]any{"FLUSHALL"}, "refusing FLUSHALL"},
+		{[]any{"swapdb", 0, 15}, "refusing SWAPDB"},
+		{[]any{"get", "theirs"}, `key "theirs" was in the database before this run`},
+		{[]any{"del", "mine", "theirs"}, `refusing DEL: key "theirs"`},
+	} {
+		err := g.check(redis.NewCmd(ctx, tt.args...))
+		switch {
+		case tt.want == "" && err != nil:
+			t.Errorf("%v refused: %v", tt.args, err)
+		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
+		}
+	}
+	if !g.used["mine"] || g.used["theirs"] {
+		t.Errorf("names used: %v", g.used)
+	}
+}
+
+func TestServerOptionsDefaultDatabase(t *testing.T) {
+	for url, db := range map[string]int{
+		"redis://127.0.0.1:6379":            DefaultDB,
+		"redis://127.0.0.1:6379/":           DefaultDB,
+		"redis://127.0.0.1:6379/3":          3,
+		"redis://127.0.0.1:6379/0":          0,
+		"redis://127.0.0.1:6379/?db=4":      4,
+		"rediss://user:pw@example.com/7":    7,
+		"redis://localhost:6390?protocol=2": DefaultDB,
+	} {
+		opt, err := serverOptions(url)
+		if err != nil {
+			t.Fatalf("%s: %v", url, err)
+		}
+		if opt.DB != db {
+			t.Errorf("%s: database %d, want %d", url, opt.DB, db)
+		}
+	}
+	if _, err := serverOptions("http://localhost"); err == nil || !strings.Contains(err.Error(), `bad Redis URL "http://localhost"`) {
+		t.Errorf("error %v", err)
+	}
+}
