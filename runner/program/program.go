@@ -5,7 +5,7 @@
 // next; their funcs and types move to package level. A cell that declares a
 // name an earlier cell already declared opens a nested block, so it shadows
 // the old variable instead of failing to compile, as re-running "x = ..." in
-// a notebook would. Imports are inferred (golang.org/x/tools/imports).
+// a notebook would. Imports of the standard library are inferred.
 //
 // In Kernel mode the program reports cell boundaries to the runner through
 // package kernel, and //line directives make the compiler, panics and stack
@@ -19,13 +19,10 @@ import (
 	"go/ast"
 	"go/format"
 	"go/parser"
-	"go/token"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"golang.org/x/tools/imports"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 )
@@ -273,42 +270,30 @@ func splitStd(specs []string) (std, others []string) {
 	return std, others
 }
 
-var directive = regexp.MustCompile(`(?m)^//line .*$|/\*line [^*]*\*/`)
-
-// imports infers the import list: the cells' own import lines, what the
-// program itself needs, and whatever else the code uses, found by
-// golang.org/x/tools/imports.
+// imports lists the program's imports: what the program itself needs,
+// the cells' own import lines, and the standard library packages the
+// code uses by name (see missingImports).
 func (g *generator) imports(cells []*splitCell, body string) ([]string, error) {
-	var have []string
-	for _, sc := range cells {
-		have = append(have, sc.imports...)
-	}
-	have = append(have, `"context"`, `"github.com/redis/go-redis/v9"`)
+	have := []string{`"context"`, `"github.com/redis/go-redis/v9"`}
 	if g.opt.Mode == Kernel {
 		have = append(have, strconv.Quote(KernelPackage))
 	} else {
 		have = append(have, `"fmt"`, `"log"`, `"os"`, `"github.com/alicebob/miniredis/v2"`)
 	}
-	// Directives confuse nothing here, but imports.Process reformats the
-	// file, which would indent them; work on a copy without them.
-	src := "package main\n\nimport (\n" + strings.Join(have, "\n") + "\n)\n\n" + directive.ReplaceAllString(body, "")
-	fixed, err := imports.Process("main.go", []byte(src), &imports.Options{Comments: true, FormatOnly: false})
-	if err != nil {
-		// A type or syntax error the compiler will report better, with
-		// chapter positions: keep the imports we know of.
-		return have, nil
-	}
-	f, err := parser.ParseFile(token.NewFileSet(), "", fixed, parser.ImportsOnly)
-	if err != nil {
-		return have, nil
-	}
-	var list []string
-	for _, imp := range f.Imports {
-		spec := imp.Path.Value
-		if imp.Name != nil {
-			spec = imp.Name.Name + " " + spec
+	for _, sc := range cells {
+		for _, imp := range sc.imports {
+			if !slices.Contains(have, imp) {
+				have = append(have, imp)
+			}
 		}
-		list = append(list, spec)
 	}
-	return list, nil
+	src := "package main\n\nimport (\n" + strings.Join(have, "\n") + "\n)\n\n" + body
+	for _, path := range missingImports(src) {
+		have = append(have, strconv.Quote(path))
+	}
+	slices.SortFunc(have, func(a, b string) int { return strings.Compare(importPath(a), importPath(b)) })
+	return have, nil
 }
+
+// importPath is the quoted path of an import spec, without its name.
+func importPath(spec string) string { return spec[strings.Index(spec, `"`):] }
