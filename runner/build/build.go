@@ -16,7 +16,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"slices"
 	"strconv"
@@ -142,15 +141,13 @@ func cacheKey(req Request) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-var (
-	moduleOnce  sync.Map // root -> []byte
-	goFileInDir = regexp.MustCompile(`\.go$`)
-)
+// moduleInputsCache holds moduleInputs by module root: read once a process.
+var moduleInputsCache sync.Map
 
 // moduleInputs returns the module files every program depends on: go.mod,
 // go.sum and the sources of runner/kernel, which all chapter programs link.
 func moduleInputs(root string) ([]byte, error) {
-	if v, ok := moduleOnce.Load(root); ok {
+	if v, ok := moduleInputsCache.Load(root); ok {
 		return v.([]byte), nil
 	}
 	var buf bytes.Buffer
@@ -164,7 +161,7 @@ func moduleInputs(root string) ([]byte, error) {
 	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol"} {
 		entries, _ := os.ReadDir(filepath.Join(root, dir))
 		for _, e := range entries {
-			if goFileInDir.MatchString(e.Name()) && !strings.HasSuffix(e.Name(), "_test.go") {
+			if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
 				b, err := os.ReadFile(filepath.Join(root, dir, e.Name()))
 				if err != nil {
 					return nil, err
@@ -174,7 +171,7 @@ func moduleInputs(root string) ([]byte, error) {
 			}
 		}
 	}
-	moduleOnce.Store(root, buf.Bytes())
+	moduleInputsCache.Store(root, buf.Bytes())
 	return buf.Bytes(), nil
 }
 

@@ -84,10 +84,7 @@ func Generate(ch *chapter.Chapter, opt Options) (*Program, error) {
 
 	g := &generator{opt: opt, voids: voids, prog: prog}
 	body := g.body(cells)
-	imps, err := g.imports(cells, body)
-	if err != nil {
-		return nil, err
-	}
+	imps := g.imports(cells, body)
 	var out bytes.Buffer
 	g.header(&out, ch.Path)
 	out.WriteString("import (\n")
@@ -273,7 +270,7 @@ func splitStd(specs []string) (std, others []string) {
 // imports lists the program's imports: what the program itself needs,
 // the cells' own import lines, and the standard library packages the
 // code uses by name (see missingImports).
-func (g *generator) imports(cells []*splitCell, body string) ([]string, error) {
+func (g *generator) imports(cells []*splitCell, body string) []string {
 	have := []string{`"context"`, `"github.com/redis/go-redis/v9"`}
 	if g.opt.Mode == Kernel {
 		have = append(have, strconv.Quote(KernelPackage))
@@ -292,7 +289,7 @@ func (g *generator) imports(cells []*splitCell, body string) ([]string, error) {
 		have = append(have, strconv.Quote(path))
 	}
 	slices.SortFunc(have, func(a, b string) int { return strings.Compare(importPath(a), importPath(b)) })
-	return have, nil
+	return have
 }
 
 // importPath is the quoted path of an import spec, without its name.
