@@ -93,8 +93,8 @@ func TestGuard(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
 		}
 	}
-	if !g.used["mine"] || g.used["theirs"] {
-		t.Errorf("names used: %v", g.used)
+	if !g.written["mine"] || g.written["theirs"] {
+		t.Errorf("keys written: %v", g.written)
 	}
 }
 
