@@ -26,6 +26,8 @@ func init() {
 func setupTest(fs *flag.FlagSet) func([]string) int {
 	var bf backendFlags
 	bf.register(fs)
+	var cf chapterFlags
+	cf.register(fs)
 	update := fs.Bool("update", false, "rewrite the chapters' ```output fences with what the cells printed")
 	return func(args []string) int {
 		root, err := moduleRoot()
@@ -36,12 +38,15 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 		defer cancel()
 		style := term.Detect(os.Stdout)
 		passed, failed := 0, 0
 		for _, path := range paths {
-			if testChapter(ctx, root, path, bf, *update, style) {
+			if ctx.Err() != nil {
+				break // stopped: the chapter that was running says so
+			}
+			if testChapter(ctx, root, path, bf, cf, *update, style) {
 				passed++
 			} else {
 				failed++
@@ -69,7 +74,7 @@ func chapterPaths(root string, args []string) ([]string, error) {
 	}
 	var paths []string
 	for _, a := range args {
-		p, err := chapter.Find(root, a)
+		p, err := findChapter(root, a)
 		if err != nil {
 			return nil, err
 		}
@@ -80,18 +85,20 @@ func chapterPaths(root string, args []string) ([]string, error) {
 
 // testChapter runs one chapter and reports it like go test reports a
 // package: ok or FAIL, with a diff per mismatching cell.
-func testChapter(ctx context.Context, root, path string, bf backendFlags, update bool, style term.Style) bool {
+func testChapter(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
 	ch, err := chapter.Load(path)
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
 	res, err := notebook.Run(ctx, ch, notebook.Options{
-		Root:        root,
-		RedisURL:    bf.redisURL,
-		AllowDirty:  bf.allowDirty,
-		CellTimeout: bf.timeout,
-		Progress:    progressPrinter(os.Stderr),
+		Root:           root,
+		RedisURL:       bf.redisURL,
+		AllowDirty:     bf.allowDirty,
+		AllowScripts:   cf.allowScripts,
+		CleanLeftovers: cf.cleanLeftovers,
+		CellTimeout:    bf.timeout,
+		Progress:       progressPrinter(os.Stderr),
 	})
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), path)
@@ -104,7 +111,7 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, update
 			fmt.Printf("%s\t%s: %v\n", style.Red("FAIL"), path, err)
 			return false
 		}
-		fmt.Printf("updated\t%s\t%d outputs rewritten\n", path, len(mismatches))
+		fmt.Printf("updated\t%s\t%s rewritten\n", path, term.Plural(len(mismatches), "output"))
 		return true
 	}
 	if len(mismatches) > 0 {
@@ -114,6 +121,6 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, update
 		}
 		return false
 	}
-	fmt.Printf("%s\t%s\t%d cells on %s\t%s\n", style.Green("ok"), path, ranCells(res), res.Backend, res.Elapsed.Round(time.Millisecond))
+	fmt.Printf("%s\t%s\t%s on %s\t%s\n", style.Green("ok"), path, term.Plural(ranCells(res), "cell"), res.Backend, res.Elapsed.Round(time.Millisecond))
 	return true
 }

@@ -3,6 +3,8 @@ package notebook_test
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +150,68 @@ func TestUnreachableServer(t *testing.T) {
 	_, err = run(t, "testdata/basics.md", notebook.Options{RedisURL: "http://nowhere"})
 	if !errors.As(err, &be) || !strings.Contains(be.Msg, `bad Redis URL "http://nowhere"`) {
 		t.Fatalf("error %v, want a bad URL error", err)
+	}
+}
+
+// TestRunFromACloneInTheHomeFolder: with the tutorial at ~/redis-tutorial
+// and the build cache at ~/.cache/redis-notebook (the default), the go
+// command reports the chapter as ../redis-tutorial/chapters/...; positions
+// must still be matched to the chapter, or a last statement with no value
+// (wg.Wait()) fails to compile.
+func TestRunFromACloneInTheHomeFolder(t *testing.T) {
+	home := t.TempDir()
+	clone := filepath.Join(home, "redis-tutorial")
+	// A clone of the parts a chapter build needs: the module's files, the
+	// runner (linked), and a chapter of its own.
+	if err := os.MkdirAll(filepath.Join(clone, "chapters"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(root(t), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(clone, f), b, 0o644)
+	}
+	if err := os.Symlink(filepath.Join(root(t), "runner"), filepath.Join(clone, "runner")); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("testdata/basics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(clone, "chapters", "01-basics.md"), src, 0o644)
+	// The go command's caches stay where they are; only the notebook's
+	// moves to its default place under the new home.
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(v, strings.TrimSpace(string(out)))
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("NOTEBOOK_CACHE", "")
+	t.Chdir(clone)
+	ch, err := chapter.Load("chapters/01-basics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := notebook.Run(context.Background(), ch, notebook.Options{Root: clone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Cells[2].Output; !res.Cells[2].Ran || got != "" {
+		t.Errorf("the cell ending in wg.Wait() printed %q", got)
+	}
+	// A compile error is reported at the chapter's path as given.
+	bad, err := chapter.Parse("chapters/01-basics.md", []byte("```go\nundefinedName\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = notebook.Run(context.Background(), bad, notebook.Options{Root: clone})
+	if err == nil || !strings.HasPrefix(err.Error(), "chapters/01-basics.md:2:") {
+		t.Errorf("compile error %v, want it at chapters/01-basics.md:2", err)
 	}
 }

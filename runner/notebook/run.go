@@ -106,23 +106,49 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 		// A displayed expression that turned out to have no value (a call
 		// of a function with no results) is only known to the compiler:
 		// stop displaying it and build again.
+		// The go command prints positions relative to the folder it ran
+		// in, however roundabout ("../redis-tutorial/chapters/..."):
+		// resolve them before matching.
+		inChapter := make([]bool, len(ce.Diags))
+		for i, d := range ce.Diags {
+			inChapter[i] = samePath(resolveIn(opt.Root, d.File), abs)
+		}
 		retry := false
 		for cell, line := range prog.Displays {
-			for _, d := range ce.Diags {
-				if d.File == abs && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
+			for i, d := range ce.Diags {
+				if inChapter[i] && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
 					noDisplay[cell], retry = true, true
 				}
 			}
 		}
 		if !retry {
-			for i, d := range ce.Diags {
-				if d.File == abs {
+			for i := range ce.Diags {
+				if inChapter[i] {
 					ce.Diags[i].File = ch.Path
 				}
 			}
 			return "", ce
 		}
 	}
+}
+
+// resolveIn makes path absolute as seen from dir.
+func resolveIn(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// samePath reports whether a and b name the same file, through symbolic
+// links and whatever spelling.
+func samePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
