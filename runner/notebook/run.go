@@ -179,7 +179,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	abs, _ := filepath.Abs(ch.Path)
 	cmd := exec.Command(bin)
 	cmd.Dir = filepath.Dir(abs) // cells open files next to their chapter
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.SysProcAttr = procAttr()
 	redisURL, where := opt.RedisURL, ""
 	if opt.RedisURL != "" {
 		px, err := redisproxy.Start(redisproxy.Config{
