@@ -273,3 +273,21 @@ func runnerEnv(t *testing.T, env []string, args ...string) result {
 	}
 	return result{stdout.String(), stderr.String(), code}
 }
+
+// TestFindChapterByNumber: walk 1 is the first chapter in course order, as
+// check 1 is the first exercise; a number past the end says how many
+// there are.
+func TestFindChapterByNumber(t *testing.T) {
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := findChapter(root, "1")
+	if err != nil || filepath.Base(p) != "01-redis.md" {
+		t.Errorf("chapter 1: %q, %v", p, err)
+	}
+	if _, err := findChapter(root, "0"); err == nil || !strings.Contains(err.Error(), "there is no chapter 0: the course has ") {
+		t.Errorf("chapter 0: %v", err)
+	}
+	runner(t, "", "walk", "9").expect(t, exitBadArgs, "", "there is no chapter 9")
+}

@@ -215,3 +215,40 @@ func TestRunFromACloneInTheHomeFolder(t *testing.T) {
 		t.Errorf("compile error %v, want it at chapters/01-basics.md:2", err)
 	}
 }
+
+// TestOutputIsCapped: a cell printing 3 MiB keeps its first MiB, and the
+// rest is counted, not held.
+func TestOutputIsCapped(t *testing.T) {
+	var shown int
+	res, err := run(t, "testdata/loud.md", notebook.Options{Events: notebook.Events{
+		Output: func(c *chapter.Cell, b []byte) { shown += len(b) },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Cells[0]
+	if len(c.Output) != notebook.MaxCellOutput || c.Dropped != 3<<20-notebook.MaxCellOutput {
+		t.Errorf("kept %d bytes, dropped %d; want %d and %d", len(c.Output), c.Dropped, notebook.MaxCellOutput, 3<<20-notebook.MaxCellOutput)
+	}
+	if shown != len(c.Output)+len("after\n") {
+		t.Errorf("passed on %d bytes", shown)
+	}
+	if res.Cells[1].Output != "after\n" || res.Cells[1].Dropped != 0 {
+		t.Errorf("the next cell: %q, dropped %d", res.Cells[1].Output, res.Cells[1].Dropped)
+	}
+}
+
+// TestSlowPrintingIsNotTheCellsTime: the walk may take long to print the
+// prose before a cell (a deeply nested list); that time is not the cell's.
+func TestSlowPrintingIsNotTheCellsTime(t *testing.T) {
+	_, err := run(t, "testdata/basics.md", notebook.Options{
+		CellTimeout: 300 * time.Millisecond,
+		Events: notebook.Events{
+			CellStart: func(*chapter.Cell) { time.Sleep(500 * time.Millisecond) },
+			Output:    func(*chapter.Cell, []byte) { time.Sleep(100 * time.Millisecond) },
+		},
+	})
+	if err != nil {
+		t.Fatalf("a slow walk made a quick cell fail: %v", err)
+	}
+}
