@@ -1,3 +1,5 @@
+//go:build unix
+
 package notebook_test
 
 import (

@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
@@ -436,9 +435,7 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 // killGroup ends the program and every process its cells started. The
 // guard and the cleanup live in the runner, so the program needs no
 // chance to tidy up.
-func (r *runState) killGroup() {
-	syscall.Kill(-r.cmd.Process.Pid, syscall.SIGKILL)
-}
+func (r *runState) killGroup() { killGroup(r.cmd.Process) }
 
 // closeOutputSoon stops reading the program's output shortly after it has
 // ended: a process that left the group may still hold the pipe open.

@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -54,7 +53,7 @@ func openJournal(dir string, s *Server, label string) (*journal, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+	if err := tryLock(f); err != nil {
 		f.Close()
 		os.Remove(path)
 		return nil, err
@@ -99,7 +98,7 @@ func findLeftovers(dir string, s *Server) []*Leftover {
 		if err != nil {
 			continue
 		}
-		if syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil {
+		if tryLock(f) != nil {
 			f.Close() // a live run's
 			continue
 		}
