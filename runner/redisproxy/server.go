@@ -172,12 +172,19 @@ func (c *conn) scanKeys() (map[string]bool, error) {
 	}
 }
 
-// unlink deletes keys in batches and returns how many existed.
+// unlink deletes keys in batches and returns how many existed. It falls
+// back to DEL for a user whose ACL allows DEL but not UNLINK.
 func (c *conn) unlink(keys []string) (int, error) {
 	n := 0
+	verb := "UNLINK"
 	for start := 0; start < len(keys); start += 1000 {
-		batch := append([]string{"UNLINK"}, keys[start:min(start+1000, len(keys))]...)
+		batch := append([]string{verb}, keys[start:min(start+1000, len(keys))]...)
 		v, err := c.do(batch...)
+		if e, ok := err.(*ReplyError); ok && verb == "UNLINK" && strings.HasPrefix(e.Msg, "NOPERM") {
+			verb = "DEL"
+			batch[0] = verb
+			v, err = c.do(batch...)
+		}
 		if err != nil {
 			return n, err
 		}
