@@ -341,3 +341,42 @@ func TestParseURL(t *testing.T) {
 	}
 	_ = url.Parse
 }
+
+// TestProxyLongPipeline sends a pipeline whose commands and replies are
+// far larger than any socket buffer: go-redis writes it whole before it
+// reads a reply, so a proxy that stopped reading commands while replies
+// wait would deadlock.
+func TestProxyLongPipeline(t *testing.T) {
+	_, c := start(t, Config{AllowDirty: true})
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	payload := strings.Repeat("x", 1024)
+	done := make(chan error, 1)
+	var cmds []redis.Cmder
+	go func() {
+		var err error
+		cmds, err = c.Pipelined(ctx, func(p redis.Pipeliner) error {
+			for range 20000 {
+				p.Echo(ctx, payload)
+			}
+			p.Do(ctx, "FLUSHALL")
+			p.Ping(ctx)
+			return nil
+		})
+		done <- err
+	}()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("the pipeline deadlocked")
+	}
+	if len(cmds) != 20002 || cmds[19999].(*redis.StringCmd).Val() != payload {
+		t.Fatalf("%d replies", len(cmds))
+	}
+	if err := cmds[20000].Err(); err == nil || !strings.Contains(err.Error(), "refusing FLUSHALL") {
+		t.Errorf("FLUSHALL in the pipeline: %v", err)
+	}
+	if cmds[20001].(*redis.StatusCmd).Val() != "PONG" {
+		t.Errorf("the PING after it: %v", cmds[20001])
+	}
+}
