@@ -36,10 +36,6 @@ func ParseURL(raw string) (*Server, error) {
 	if u.User != nil {
 		s.Username = u.User.Username()
 		s.Password, _ = u.User.Password()
-		if _, hasPass := u.User.Password(); !hasPass {
-			// redis://secret@host: a password alone, as redis-cli reads it.
-			s.Username, s.Password = "", u.User.Username()
-		}
 	}
 	dbText := u.Query().Get("db")
 	switch u.Scheme {
