@@ -152,8 +152,9 @@ fmt.Println("wrote 30 keys, pid", os.Getpid())
 ` + "```\n\n```go timeout=120s\ntime.Sleep(100 * time.Second)\n```\n"
 
 // startSlowWalk walks slowChapter on the real server and waits until its
-// keys are written; it returns the runner and the chapter program's pid.
-func startSlowWalk(t *testing.T, url, cache string, extra ...string) (*exec.Cmd, *bytes.Buffer, int) {
+// keys are written; it returns the runner, its whole output once it has
+// ended, and the chapter program's pid.
+func startSlowWalk(t *testing.T, url, cache string, extra ...string) (*exec.Cmd, func() string, int) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "99-slow.md")
 	if err := os.WriteFile(path, []byte(slowChapter), 0o644); err != nil {
@@ -185,8 +186,12 @@ func startSlowWalk(t *testing.T, url, cache string, extra ...string) (*exec.Cmd,
 		cmd.Wait()
 		t.Fatalf("the walk did not write its keys:\n%s\n%s", out.String(), stderr.String())
 	}
-	go io.Copy(&out, stdout)
-	return cmd, &out, pid
+	copied := make(chan struct{})
+	go func() {
+		io.Copy(&out, stdout)
+		close(copied)
+	}()
+	return cmd, func() string { <-copied; return out.String() }, pid
 }
 
 // TestSignalsToTheRunner sends SIGTERM and SIGHUP to a walking runner on
@@ -221,8 +226,8 @@ func TestSignalsToTheRunner(t *testing.T) {
 		if n := keys(); n != 0 {
 			t.Errorf("%v: %d keys left in database 3", sig, n)
 		}
-		if !strings.Contains(out.String(), "removed the 30 keys this run created") {
-			t.Errorf("%v: the walk did not say it cleaned up:\n%s", sig, out.String())
+		if output := out(); !strings.Contains(output, "removed the 30 keys this run created") {
+			t.Errorf("%v: the walk did not say it cleaned up:\n%s", sig, output)
 		}
 		if syscall.Kill(pid, 0) == nil {
 			t.Errorf("%v: the chapter program (pid %d) outlived the runner", sig, pid)
