@@ -17,6 +17,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -88,6 +89,16 @@ func Start(cfg Config) (*Proxy, error) {
 	if p.existing, err = c.scanKeys(); err != nil {
 		return nil, fmt.Errorf("listing keys in %s: %v", srv.Where(), err)
 	}
+	// A record none of whose keys exist any more has nothing left to say.
+	live := leftovers[:0]
+	for _, l := range leftovers {
+		if slices.ContainsFunc(l.Keys, func(k string) bool { return p.existing[k] }) {
+			live = append(live, l)
+		} else {
+			l.done(true)
+		}
+	}
+	leftovers = live
 	if len(p.existing) > 0 && !cfg.AllowDirty {
 		return nil, p.dirtyError(c, leftovers)
 	}

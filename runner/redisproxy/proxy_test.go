@@ -311,6 +311,39 @@ func TestLeftoverRecord(t *testing.T) {
 	}
 }
 
+// TestStaleLeftoverRecord: a record whose keys are all gone (removed by
+// hand) is forgotten, and --keep leaves the keys but no record.
+func TestStaleLeftoverRecord(t *testing.T) {
+	mustBeEmpty(t)
+	ctx := context.Background()
+	dir := t.TempDir()
+	u := needs.Redis(t, proxyDB)
+	p, c := start(t, Config{URL: u, LeftoverDir: dir, Keep: true})
+	c.Set(ctx, "kept", 1, 0)
+	if msg := p.Close(); msg != "kept the 1 key this run wrote" {
+		t.Errorf("Close said %q", msg)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("--keep left records: %v", files)
+	}
+	direct(t, proxyDB).Del(ctx, "kept")
+
+	p, c = start(t, Config{URL: u, LeftoverDir: dir})
+	c.Set(ctx, "gone", 1, 0)
+	c.Close()
+	p.ln.Close()
+	p.journal.release() // killed
+	direct(t, proxyDB).Del(ctx, "gone")
+	p2, err := Start(Config{URL: u, LeftoverDir: dir})
+	if err != nil {
+		t.Fatalf("an empty database with a stale record: %v", err)
+	}
+	p2.Close()
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("stale records kept: %v", files)
+	}
+}
+
 func TestParseURL(t *testing.T) {
 	for raw, want := range map[string]string{
 		"redis://127.0.0.1:6379":         "tcp 127.0.0.1:6379 db15 tls=false",
