@@ -57,6 +57,7 @@ type walker struct {
 	printed int    // blocks of ch already printed
 	midLine bool   // the last output did not end its line
 	look    string // how to look inside the backend meanwhile, for the step prompt
+	scripts bool   // --allow-scripts: say that they run unchecked
 
 	ctx   context.Context // ends on Ctrl-C, SIGTERM, SIGHUP
 	lines chan string     // lines typed at the step prompt
@@ -76,6 +77,7 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep b
 		return fail(os.Stderr, exitBadArgs, "%v", err)
 	}
 	w.ch = ch
+	w.scripts = cf.allowScripts
 
 	ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 	defer cancel()
@@ -134,7 +136,10 @@ func (w *walker) ready(backend, addr string) {
 		msg = fmt.Sprintf("Redis: an embedded miniredis, also on %s (look in from another terminal: redis-cli -p %s SCAN 0)", addr, port)
 		w.look = "redis-cli -p " + port
 	} else {
-		msg = "Redis: " + addr
+		msg = "Redis: " + addr + ", every command checked by the runner's guard"
+		if w.scripts {
+			msg += "\n" + w.style.Red("--allow-scripts: scripts run UNCHECKED, and can reach any key of any database")
+		}
 		w.look = addr
 	}
 	fmt.Fprintln(w.out, w.style.Dim(msg)+"\n")
