@@ -10,6 +10,7 @@ package kernel
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
@@ -29,6 +30,7 @@ type Session struct {
 	Client *redis.Client
 
 	backend *Backend
+	trace   *tracer
 	events  bool
 	step    bool
 	stdin   *bufio.Reader
@@ -59,6 +61,8 @@ func Start() *Session {
 	}
 	s.backend = b
 	s.Client = b.Client
+	s.trace = newTracer(os.Getenv(protocol.EnvKeys) == "1")
+	s.Client.AddHook(s.trace)
 	s.emit(protocol.Event{Kind: protocol.Ready, Addr: b.Addr, Backend: b.Name})
 	s.catchSignals()
 	return s
@@ -76,6 +80,7 @@ func (s *Session) Cell(n int) {
 			os.Exit(0)
 		}
 	}
+	s.trace.take() // what ran between cells is no cell's
 	s.mu.Lock()
 	s.cell, s.started = n, time.Now()
 	s.mu.Unlock()
@@ -89,7 +94,12 @@ func (s *Session) endCell() {
 	s.mu.Unlock()
 	if n != 0 {
 		os.Stdout.Sync()
-		s.emit(protocol.Event{Kind: protocol.End, Cell: n, Elapsed: elapsed})
+		commands, trips, written := s.trace.take()
+		end := protocol.Event{Kind: protocol.End, Cell: n, Elapsed: elapsed, Commands: commands, Trips: trips}
+		if s.trace.keys {
+			end.Keys = s.trace.changes(context.Background(), s.Client, written)
+		}
+		s.emit(end)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 )
 
 // DefaultCellTimeout is how long a cell may run before it is stopped.
@@ -29,6 +30,9 @@ type Options struct {
 	CleanLeftovers bool
 	CellTimeout    time.Duration // 0: DefaultCellTimeout
 	Progress       build.Progress
+	// Keys asks each cell's result for the keys it created, changed and
+	// deleted (CellResult.Keys), at the cost of a lookup after the cell.
+	Keys bool
 
 	// Step, when set, is called before each cell runs, while the program
 	// waits; it returns false to stop the run there.
@@ -44,6 +48,16 @@ type Events struct {
 	CellStart func(c *chapter.Cell)           // a cell begins
 	Output    func(c *chapter.Cell, b []byte) // a cell printed b
 	CellEnd   func(r *CellResult)             // a cell finished
+	// Console says how the runner itself can send commands to the run's
+	// database while the program waits (--step): the embedded server's
+	// listener, or on a real server the guarding proxy, in database DB.
+	Console func(c Console)
+}
+
+// A Console is where the runner can reach the run's database.
+type Console struct {
+	Network, Addr string // for net.Dial
+	DB            int    // to SELECT first
 }
 
 // A CellResult is what one cell did.
@@ -53,6 +67,10 @@ type CellResult struct {
 	Output  string // what it printed, display included, up to MaxCellOutput bytes
 	Dropped int    // bytes printed past MaxCellOutput, neither kept nor shown
 	Elapsed time.Duration
+	// Commands the cell sent to Redis, in Trips round trips (a pipeline
+	// or transaction is one); go-redis's own handshake is not counted.
+	Commands, Trips int
+	Keys            *protocol.KeyChanges // with Options.Keys
 }
 
 // A Result is a whole run.

@@ -180,6 +180,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	cmd.Dir = filepath.Dir(abs) // cells open files next to their chapter
 	cmd.SysProcAttr = procAttr()
 	redisURL, where := opt.RedisURL, ""
+	var console Console
 	if opt.RedisURL != "" {
 		px, err := redisproxy.Start(redisproxy.Config{
 			URL:            opt.RedisURL,
@@ -199,6 +200,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 			res.Cleaned = strings.Trim(strings.Join(notes, "; "), "; ")
 		}()
 		redisURL, where = px.URL(), px.Where()
+		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
 	cmd.Env = append(os.Environ(),
 		protocol.EnvEvents+"=1",
@@ -207,6 +209,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
 		protocol.EnvAllowDirty+"=0",
 		protocol.EnvKeep+"=0",
+		protocol.EnvKeys+"="+flag01(opt.Keys),
 	)
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -236,7 +239,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		close(exited)
 	}()
 
-	r := &runState{ch: ch, res: res, opt: opt, cmd: cmd, abs: abs, where: where, exited: exited, out: pr}
+	r := &runState{ch: ch, res: res, opt: opt, cmd: cmd, abs: abs, where: where, console: console, exited: exited, out: pr}
 	err = r.loop(ctx, items, stdin)
 	r.killGroup()
 	if stdin != nil {
@@ -314,16 +317,17 @@ const MaxCellOutput = 1 << 20
 
 // runState follows one run of a chapter program.
 type runState struct {
-	ch    *chapter.Chapter
-	res   *Result
-	opt   Options
-	cmd   *exec.Cmd
-	abs   string
-	where string      // a real server: which one, for Ready
-	cell  *CellResult // the cell running now
-	done  bool        // the program said every cell ran
-	fail  string      // the program could not start
-	tail  bytes.Buffer
+	ch      *chapter.Chapter
+	res     *Result
+	opt     Options
+	cmd     *exec.Cmd
+	abs     string
+	where   string      // a real server: which one, for Ready
+	console Console     // a real server: the proxy, for Events.Console
+	cell    *CellResult // the cell running now
+	done    bool        // the program said every cell ran
+	fail    string      // the program could not start
+	tail    bytes.Buffer
 
 	deadline <-chan time.Time // the running cell's time limit
 	exited   chan struct{}    // closed once the program has exited
@@ -392,6 +396,12 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 		if f := r.opt.Events.Ready; f != nil {
 			f(ev.Backend, addr)
 		}
+		if f := r.opt.Events.Console; f != nil {
+			if r.console.Addr == "" {
+				r.console = Console{Network: "tcp", Addr: ev.Addr}
+			}
+			f(r.console)
+		}
 	case protocol.Wait:
 		c := r.cellResult(ev.Cell)
 		if c == nil || !r.opt.Step(c.Cell) {
@@ -414,7 +424,7 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 		r.deadline = time.After(r.limit(r.cell.Cell))
 	case protocol.End:
 		if c := r.cellResult(ev.Cell); c != nil {
-			c.Elapsed = ev.Elapsed
+			c.Elapsed, c.Commands, c.Trips, c.Keys = ev.Elapsed, ev.Commands, ev.Trips, ev.Keys
 			if f := r.opt.Events.CellEnd; f != nil {
 				f(c)
 			}

@@ -76,6 +76,23 @@ func Lookup(args [][]byte) *Command {
 	return c
 }
 
+// WrittenKeys returns the keys a command may create, change or delete,
+// from its key specs: never those it only reads. The walk uses it to show
+// what each cell did to the database.
+func WrittenKeys(args [][]byte) []string {
+	c := Lookup(args)
+	if c == nil {
+		return nil
+	}
+	var keys []string
+	for _, k := range c.keyArgs(args) {
+		if k.write {
+			keys = append(keys, string(args[k.pos]))
+		}
+	}
+	return keys
+}
+
 // keyArgs returns the positions of args that are keys, with whether each
 // may be written, following the key specs as the server itself does
 // (db.c, getKeysUsingKeySpecs). A spec that does not fit the arguments

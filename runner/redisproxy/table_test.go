@@ -153,3 +153,30 @@ func serverVersion(t *testing.T) string {
 	}
 	return "a Redis server"
 }
+
+func TestWrittenKeys(t *testing.T) {
+	for _, c := range []struct {
+		cmd  string
+		want string
+	}{
+		{"SET k v", "k"},
+		{"GET k", ""},
+		{"RPUSH list a b", "list"},
+		{"MSET a 1 b 2", "a b"},
+		{"DEL a b c", "a b c"},
+		{"COPY src dst", "dst"},
+		{"LMOVE from to LEFT RIGHT", "from to"},
+		{"HSET h f v", "h"},
+		{"EXISTS a b", ""},
+		{"SCAN 0", ""},
+		{"NOSUCHCOMMAND a", ""},
+	} {
+		var args [][]byte
+		for _, a := range strings.Fields(c.cmd) {
+			args = append(args, []byte(a))
+		}
+		if got := strings.Join(WrittenKeys(args), " "); got != c.want {
+			t.Errorf("WrittenKeys(%s) = %q, want %q", c.cmd, got, c.want)
+		}
+	}
+}

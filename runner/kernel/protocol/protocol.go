@@ -23,6 +23,7 @@ const (
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
 	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
 	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": the Redis URL is the runner's proxy, which guards and cleans up
+	EnvKeys       = "NOTEBOOK_KEYS"        // "1": report the keys each cell created, changed and deleted
 )
 
 // Kinds of event, in the order a run sends them.
@@ -30,7 +31,7 @@ const (
 	Ready   = "ready"   // connected; Addr says where
 	Wait    = "wait"    // step mode: paused before Cell until a line arrives
 	Begin   = "begin"   // Cell starts
-	End     = "end"     // Cell finished after Elapsed
+	End     = "end"     // Cell finished after Elapsed, sending Commands in Trips round trips
 	Panic   = "panic"   // Cell panicked: Message and Stack
 	Fail    = "fail"    // the program could not start or go on: Message
 	Cleaned = "cleaned" // real server: Message says what was removed
@@ -42,10 +43,16 @@ type Event struct {
 	Kind    string        `json:"kind"`
 	Cell    int           `json:"cell,omitempty"`
 	Elapsed time.Duration `json:"elapsed,omitempty"`
-	Addr    string        `json:"addr,omitempty"`
-	Backend string        `json:"backend,omitempty"`
-	Message string        `json:"message,omitempty"`
-	Stack   string        `json:"stack,omitempty"`
+	// Commands and Trips count what a cell sent to Redis: its commands,
+	// and the round trips that carried them (a pipeline is one).
+	Commands int `json:"commands,omitempty"`
+	Trips    int `json:"trips,omitempty"`
+	// Keys is what the cell did to the database, when the runner asked.
+	Keys    *KeyChanges `json:"keys,omitempty"`
+	Addr    string      `json:"addr,omitempty"`
+	Backend string      `json:"backend,omitempty"`
+	Message string      `json:"message,omitempty"`
+	Stack   string      `json:"stack,omitempty"`
 }
 
 // Encode returns the event as a protocol line, ending in a newline.
@@ -59,4 +66,25 @@ func Decode(line []byte) (Event, error) {
 	var e Event
 	err := json.Unmarshal(line, &e)
 	return e, err
+}
+
+// KeyChanges are the keys one cell created, changed and deleted: a few of
+// each, with their type and size, and how many in all.
+type KeyChanges struct {
+	Created []Key `json:"created,omitempty"`
+	Changed []Key `json:"changed,omitempty"`
+	Deleted []Key `json:"deleted,omitempty"`
+
+	CreatedN int `json:"createdN,omitempty"`
+	ChangedN int `json:"changedN,omitempty"`
+	DeletedN int `json:"deletedN,omitempty"`
+}
+
+// A Key is one key as a cell left it: its type ("list", "hash", ...), and
+// its size where the type has one (a list's length, a hash's fields, a
+// string's bytes). A deleted key has its type from before.
+type Key struct {
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+	Size int64  `json:"size,omitempty"`
 }
