@@ -8,8 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/embedded"
 )
 
 // DefaultDB is the logical database used on a real server when the URL
@@ -46,14 +47,15 @@ func Open(cfg Config) (*Backend, error) {
 	return connectServer(cfg)
 }
 
-// startMiniredis runs miniredis in this process. The client reaches it
+// startMiniredis runs miniredis in this process, keeping Redis's time and
+// paging (package embedded). The client reaches it
 // through memory, which is several times faster than loopback TCP for the
 // chapter's one-command-at-a-time loops; the loopback listener is there
 // only so a learner can look in with redis-cli.
 func startMiniredis() (*Backend, error) {
-	mr := miniredis.NewMiniRedis()
-	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("starting the embedded miniredis: %w", err)
+	mr, err := embedded.Start()
+	if err != nil {
+		return nil, err
 	}
 	client := redis.NewClient(&redis.Options{
 		Dialer: func(context.Context, string, string) (net.Conn, error) {
