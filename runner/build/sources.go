@@ -25,6 +25,9 @@ import (
 // added later, is never served from a stale cache.
 func Sources(root string, pkgs ...string) ([]string, error) {
 	module, err := modulePath(root)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil // no module, so no packages of its own
+	}
 	if err != nil {
 		return nil, err
 	}

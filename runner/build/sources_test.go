@@ -86,3 +86,9 @@ func TestSourcesSkipsGraftedPackages(t *testing.T) {
 		t.Errorf("Sources = %v, %v; want just h/h.go", got, err)
 	}
 }
+
+func TestSourcesWithoutAModule(t *testing.T) {
+	if got, err := Sources(t.TempDir(), "runner/kernel"); err != nil || len(got) != 0 {
+		t.Errorf("Sources of a folder with no go.mod = %v, %v; want nothing and no error", got, err)
+	}
+}

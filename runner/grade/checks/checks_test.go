@@ -145,8 +145,10 @@ func TestPaging(t *testing.T) {
 	defer rec.stop()
 
 	page, cursor, err := b.Client.Scan(ctx, 0, "k:*", 10).Result()
-	if err != nil || len(page) != 10 || cursor == 0 {
-		t.Fatalf("first SCAN page: %d keys, cursor %d, %v", len(page), cursor, err)
+	// COUNT counts the keys visited, MATCH filters them afterwards: a
+	// page holds at most 10 matches, as on a real server.
+	if err != nil || len(page) == 0 || len(page) > 10 || cursor == 0 {
+		t.Fatalf("first SCAN page: %d keys, cursor %d, %v; want a page of at most 10 and a cursor", len(page), cursor, err)
 	}
 	if c, ok := rec.unfinishedScan("scan"); !ok || c != cursor {
 		t.Errorf("unfinishedScan = %d, %v; want %d, true", c, ok, cursor)
