@@ -232,3 +232,28 @@ func TestTTLFollowsTheWallClock(t *testing.T) {
 		t.Fatal("a key with a 30ms TTL was still there 60ms later: the embedded clock does not move")
 	}
 }
+
+func TestTTLRoundsAsRedisDoes(t *testing.T) {
+	ctx := context.Background()
+	s := newServer(t)
+	rdb := client(t, s, 3)
+	start := time.Now()
+	s.SetTime(start)
+	rdb.Set(ctx, "session", "ada", 10*time.Second)
+	rdb.Set(ctx, "forever", "ada", 0)
+	for _, c := range []struct {
+		after time.Duration
+		want  time.Duration
+	}{{0, 10 * time.Second}, {time.Millisecond, 10 * time.Second}, {400 * time.Millisecond, 10 * time.Second}, {600 * time.Millisecond, 9 * time.Second}} {
+		s.SetTime(start.Add(c.after))
+		if got := rdb.TTL(ctx, "session").Val(); got != c.want {
+			t.Errorf("TTL %v after SET EX 10 = %v, want %v (Redis rounds to the nearest second)", c.after, got, c.want)
+		}
+	}
+	if got := rdb.TTL(ctx, "forever").Val(); got != -1 {
+		t.Errorf("TTL of a key without one = %v, want -1", got)
+	}
+	if got := rdb.TTL(ctx, "missing").Val(); got != -2 {
+		t.Errorf("TTL of a missing key = %v, want -2", got)
+	}
+}

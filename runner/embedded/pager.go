@@ -58,7 +58,8 @@ func newPager(srv *server.Server) *pager {
 }
 
 // hook runs before miniredis dispatches a command; true means the pager
-// has answered it.
+// has answered it. It also answers TTL (see ttl.go), which needs the same
+// care for transactions.
 func (p *pager) hook(c *server.Peer, cmd string, args ...string) bool {
 	p.mu.Lock()
 	internal := p.internal[c]
@@ -75,6 +76,9 @@ func (p *pager) hook(c *server.Peer, cmd string, args ...string) bool {
 	p.mu.Unlock()
 	if internal || inMulti {
 		return false
+	}
+	if cmd == "TTL" {
+		return p.ttl(c, args)
 	}
 	var s scan
 	switch cmd {
@@ -248,10 +252,16 @@ func compact(cmd string, entries []entry) bool {
 	return true
 }
 
-// ask runs a complete scan through miniredis, on a peer of the pager's own
-// that shares c's connection state (its selected database), and splits the
-// reply into entries. It fails on an error reply, such as WRONGTYPE.
+// ask runs a complete scan through miniredis and splits the reply into
+// entries. It fails on an error reply, such as WRONGTYPE.
 func (p *pager) ask(c *server.Peer, args []string, width int) ([]entry, bool) {
+	return splitScanReply(p.dispatch(c, args), width)
+}
+
+// dispatch runs a command through miniredis on a peer of the pager's own
+// that shares c's connection state (its selected database), and returns
+// the raw reply.
+func (p *pager) dispatch(c *server.Peer, args []string) []byte {
 	var buf bytes.Buffer
 	w := bufio.NewWriter(&buf)
 	own := server.NewPeer(w)
@@ -269,7 +279,7 @@ func (p *pager) ask(c *server.Peer, args []string, width int) ([]entry, bool) {
 	if c.Ctx == nil {
 		c.Ctx = own.Ctx // miniredis made the connection's state on first use
 	}
-	return splitScanReply(buf.Bytes(), width)
+	return buf.Bytes()
 }
 
 // splitScanReply splits a reply of the form [cursor, [values...]] into
