@@ -102,7 +102,8 @@ const clippedPre = `(() => {
 })()`
 
 // checkPages runs axe and the clipped-code check on every page of the site
-// in dir, in every mode, and reports each problem.
+// in dir, in every mode, and reports each problem, and any page wider than
+// the screen.
 func checkPages(t *testing.T, dir string) {
 	axe := axeScript(t)
 	ctx := browser(t)
@@ -118,6 +119,9 @@ func checkPages(t *testing.T, dir string) {
 			where := fmt.Sprintf("%s at %s", filepath.Base(p), m)
 			for _, c := range eval[[]string](t, ctx, clippedPre) {
 				t.Errorf("%s: %s", where, c)
+			}
+			if w := eval[int](t, ctx, `document.documentElement.scrollWidth - document.documentElement.clientWidth`); w > 0 {
+				t.Errorf("%s: the page is %dpx wider than the screen", where, w)
 			}
 			eval[chromedp.Void](t, ctx, axe)
 			res, err := chromedp.Run(ctx, chromedp.Evaluate[[]axeViolation](runAxe, chromedp.EvalAwaitPromise))

@@ -2,10 +2,12 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -154,6 +156,10 @@ func TestBrowser(t *testing.T) {
 	}
 	if n := eval[int](t, ctx, `document.querySelectorAll("button.copy").length`); n == 0 {
 		t.Error("no copy buttons: the script did not run")
+	}
+	// Permalinks are many, and duplicate the outline: no tab stops.
+	if n := eval[int](t, ctx, `document.querySelectorAll(".cell-label:not([tabindex='-1']), .anchor:not([tabindex='-1'])").length`); n > 0 {
+		t.Errorf("%d cell or section permalinks are tab stops", n)
 	}
 	screenshot(t, ctx, filepath.Join(shots, "chapter-light.png"))
 
@@ -341,29 +347,58 @@ func TestPrint(t *testing.T) {
 }
 
 // TestScreenshots photographs a site built for real, for a person to look
-// at: SITE_DIR=$PWD/public SITE_SCREENSHOTS=/tmp/shots go test ./site -run Screenshots
+// at, at a laptop's and a phone's width, light and dark: the top of each
+// page, then each place SITE_SHOT_AT names (ids, by commas), and each
+// chapter printed on A4 (NAME.pdf):
+//
+//	SITE_DIR=$PWD/public SITE_SCREENSHOTS=/tmp/shots SITE_SHOT_AT=cell-8,solution go test ./site -run Screenshots
 func TestScreenshots(t *testing.T) {
 	dir, shots := os.Getenv("SITE_DIR"), os.Getenv("SITE_SCREENSHOTS")
 	if dir == "" || shots == "" {
 		t.Skip("set SITE_DIR and SITE_SCREENSHOTS to photograph a built site")
 	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	if v := os.Getenv("SITE_SHOT_AT"); v != "" {
+		at = strings.Split(v, ",")
+	}
 	ctx := browser(t)
 	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
 	for _, p := range pages {
 		name := strings.TrimSuffix(filepath.Base(p), ".html")
-		for _, v := range []struct {
-			suffix, scheme string
-			phone          bool
-		}{{"light", "light", false}, {"dark", "dark", false}, {"phone", "light", true}} {
-			steps := []chromedp.Action[chromedp.Void]{colorScheme(v.scheme)}
-			if v.phone {
-				steps = append(steps, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulatePortrait))
-			} else {
-				steps = append(steps, chromedp.EmulateViewport(1400, 1000))
+		for _, m := range viewModes {
+			openInMode(t, ctx, p, m)
+			prefix := filepath.Join(shots, fmt.Sprintf("%s-%d-%s", name, m.width, m.scheme))
+			viewportShot(t, ctx, prefix+"-top.png")
+			for _, id := range at {
+				if eval[bool](t, ctx, `(() => { const e = document.getElementById(`+strconv.Quote(id)+`); if (e) { e.scrollIntoView(); scrollBy(0, -70); } return !!e; })()`) {
+					viewportShot(t, ctx, prefix+"-"+id+".png")
+				}
 			}
-			steps = append(steps, chromedp.Navigate(fileURL(t, p)))
-			do(t, ctx, "open "+p, steps...)
-			screenshot(t, ctx, filepath.Join(shots, name+"-"+v.suffix+".png"))
 		}
+		if strings.HasPrefix(name, "0") { // a chapter
+			do(t, ctx, "print "+name, colorScheme("light"), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fileURL(t, p)), chromedp.WaitReady(chromedp.CSS("body")))
+			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(shots, name+".pdf"), pdf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s prints on %d A4 pages", name, len(pdfPage.FindAll(pdf, -1)))
+		}
+	}
+}
+
+func viewportShot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
