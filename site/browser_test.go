@@ -163,6 +163,17 @@ func TestBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, filepath.Join(shots, "chapter-light.png"))
 
+	// On a wide screen the contents show until the menu button hides them.
+	if eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`) != "true" {
+		t.Error("on a wide screen the menu button does not say the contents show")
+	}
+	do(t, ctx, "hide the contents", chromedp.Click(chromedp.ID("menu-button")))
+	if d, e := eval[string](t, ctx, `getComputedStyle(document.querySelector(".sidebar")).display`),
+		eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`); d != "none" || e != "false" {
+		t.Errorf("after the menu button, the contents are display %s, aria-expanded %s", d, e)
+	}
+	do(t, ctx, "show the contents", chromedp.Click(chromedp.ID("menu-button")))
+
 	// Copy a cell's code.
 	do(t, ctx, "copy a cell", chromedp.Click(chromedp.CSS("#cell-1 button.copy")))
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("#cell-1 button.copy").textContent === "Copied"`,
