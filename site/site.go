@@ -8,6 +8,8 @@
 //	chapters.go   load each chapter, parse its Markdown, check and rewrite links
 //	runs.go       run each chapter, or reuse its outputs from the execution cache
 //	exercises.go  read the exercises manifest, the stubs' docs and the solutions
+//	godoc.go      the stubs' doc comments as HTML, the Go they mention as code
+//	crosslinks.go link each chapter's **Exercise N** and exercise N's page both ways
 //	search.go     the search index
 //	pages.go      templates -> HTML pages, assets
 //	output.go     write into a temporary folder, then swap it into place
@@ -155,6 +157,8 @@ func Build(ctx context.Context, opt Options) (*Report, error) {
 	if err := b.resolveLinks(); err != nil {
 		return nil, err
 	}
+	b.linkExercises() // after the check: its links are to pages, not files
+
 	if err := b.runChapters(ctx); err != nil {
 		return nil, err
 	}
