@@ -145,7 +145,8 @@ func cacheKey(req Request) (string, error) {
 var moduleInputsCache sync.Map
 
 // moduleInputs returns the module files every program depends on: go.mod,
-// go.sum and the sources of runner/kernel, which all chapter programs link.
+// go.sum and the sources of runner/kernel and the module's packages it
+// imports, which all chapter programs link.
 func moduleInputs(root string) ([]byte, error) {
 	if v, ok := moduleInputsCache.Load(root); ok {
 		return v.([]byte), nil
@@ -158,7 +159,8 @@ func moduleInputs(root string) ([]byte, error) {
 		}
 		buf.Write(b)
 	}
-	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol"} {
+	// Every package of this module that the kernel imports belongs here.
+	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol", "runner/redisconn"} {
 		entries, _ := os.ReadDir(filepath.Join(root, dir))
 		for _, e := range entries {
 			if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {

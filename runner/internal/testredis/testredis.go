@@ -6,6 +6,9 @@
 package testredis
 
 import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"fmt"
 	"net"
 	"os"
@@ -15,6 +18,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 )
@@ -29,7 +34,7 @@ type Options struct {
 type Server struct {
 	Addr string // host:port, plain or TLS as started
 
-	tls     bool
+	tls     *Cert
 	cmd     *exec.Cmd
 	exited  chan struct{}
 	logFile string
@@ -72,7 +77,7 @@ func start(bin, dir string, opt Options) (*Server, error) {
 	args = append(args, opt.Args...)
 	s := &Server{
 		Addr:    net.JoinHostPort("127.0.0.1", strconv.Itoa(port)),
-		tls:     opt.TLS != nil,
+		tls:     opt.TLS,
 		cmd:     exec.Command(bin, args...),
 		exited:  make(chan struct{}),
 		logFile: logFile,
@@ -114,7 +119,7 @@ func (s *Server) log() string {
 // "/0").
 func (s *Server) URL(userinfo, path string) string {
 	scheme := "redis"
-	if s.tls {
+	if s.tls != nil {
 		scheme = "rediss"
 	}
 	if userinfo != "" {
@@ -134,3 +139,44 @@ func freePort() (int, error) {
 
 // dirOf is where a test's certificate files go.
 func dirOf(t testing.TB) string { return filepath.Clean(t.TempDir()) }
+
+// Client is a client of the server logged in with password as the default
+// user, trusting the server's CA without SSL_CERT_FILE: for a test to set
+// things up or look at the server.
+func (s *Server) Client(t testing.TB, password string) *redis.Client {
+	t.Helper()
+	opt := &redis.Options{Addr: s.Addr, Password: password, DisableIdentity: true}
+	if s.tls != nil {
+		pem, err := os.ReadFile(s.tls.CAFile)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pool := x509.NewCertPool()
+		pool.AppendCertsFromPEM(pem)
+		opt.TLSConfig = &tls.Config{RootCAs: pool, ServerName: "127.0.0.1"}
+	}
+	c := redis.NewClient(opt)
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// CommandsProcessed is the server's count of commands it has run, to tell
+// that a run really used it.
+func (s *Server) CommandsProcessed(t testing.TB, password string) int {
+	t.Helper()
+	info, err := s.Client(t, password).Info(context.Background(), "stats").Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "total_commands_processed:"); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("no total_commands_processed in INFO stats:\n%s", info)
+	return 0
+}
