@@ -113,9 +113,9 @@ func TestHostedMisconfigurations(t *testing.T) {
 
 // TestHostedChapter walks chapter 1 and grades the reference solutions as
 // on a hosted server: over TLS with a certificate authority trusted through
-// SSL_CERT_FILE, one database not named in the URL, a password, and for the
-// walk a limited ACL user. The outputs must equal the chapter's expected
-// ones, which are those of miniredis and of a plain local server.
+// SSL_CERT_FILE, one database not named in the URL, and a limited ACL user
+// with a password. The outputs must equal the chapter's expected ones,
+// which are those of miniredis and of a plain local server.
 func TestHostedChapter(t *testing.T) {
 	ca := testredis.NewCA(t, "Hosted Redis test CA")
 	s := testredis.Start(t, testredis.Options{
@@ -131,7 +131,7 @@ func TestHostedChapter(t *testing.T) {
 		t.Errorf("the chapter did not run on the real server:\n%s", r.stdout)
 	}
 	walked := s.CommandsProcessed(t, hostedPassword)
-	r = runnerWith(t, trust, 10*time.Minute, "check", "--solutions", "--redis", s.URL(":"+hostedPassword, ""))
+	r = runnerWith(t, trust, 10*time.Minute, "check", "--solutions", "--redis", s.URL("learner:"+hostedPassword, ""))
 	r.expect(t, exitOK, "every exercise passes", "")
 	graded := s.CommandsProcessed(t, hostedPassword)
 	// Storing the word list alone takes 104,334 RPUSHes; the graders'
@@ -139,6 +139,9 @@ func TestHostedChapter(t *testing.T) {
 	if walked-before < 100000 || graded-walked < 100 {
 		t.Errorf("the server ran %d commands for the chapter and %d for grading: did they run elsewhere?", walked-before, graded-walked)
 	}
+	r = runnerWith(t, trust, 5*time.Minute, "walk", "runner/notebook/testdata/basics.md", "--redis", s.URL("learner:"+hostedPassword, ""))
+	r.expect(t, exitOK, "Redis: "+s.Addr+" database 0 (TLS, user learner); the URL names no database, "+
+		"and this server has only database 0, which is empty: using it", "")
 	if n, err := s.Client(t, hostedPassword).DBSize(context.Background()).Result(); err != nil || n != 0 {
 		t.Errorf("after the runs, the database holds %d keys (%v): the runner did not clean up", n, err)
 	}
