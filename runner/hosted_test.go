@@ -67,7 +67,8 @@ func urlFile(t *testing.T, url string) string {
 func TestHostedMisconfigurations(t *testing.T) {
 	oneDB := testredis.Start(t, testredis.Options{Args: append([]string{"--requirepass", hostedPassword, "--databases", "1"}, learnerACL...)})
 	noSelect := testredis.Start(t, testredis.Options{Args: []string{
-		"--user", "zeroonly", "on", ">" + hostedPassword, "~*", "+@all", "-@dangerous", "-select"}})
+		"--user", "zeroonly", "on", ">" + hostedPassword, "~*", "+@all", "-@dangerous", "-select",
+		"--user", "noscan", "on", ">" + hostedPassword, "~*", "+@all", "-scan"}})
 	selfSigned := testredis.Start(t, testredis.Options{TLS: testredis.NewCA(t, "Nobody's CA").Issue(t)})
 	const chapter = "runner/notebook/testdata/basics.md"
 	// A walk that works first: it builds the chapter's program, so that
@@ -88,6 +89,9 @@ func TestHostedMisconfigurations(t *testing.T) {
 				"name one in the URL, for example redis://:xxxxx@" + oneDB.Addr + "/0"},
 		{"user may not select", noSelect.URL("zeroonly:"+hostedPassword, "/3"),
 			`runner: Redis user "zeroonly" may not run SELECT, so the runner can use only database 0 at ` + noSelect.Addr},
+		{"user may not scan", noSelect.URL("noscan:"+hostedPassword, "/3"),
+			"runner: listing keys in " + noSelect.Addr + ` database 3 (user noscan): NOPERM: Redis user "noscan" may not run SCAN, ` +
+				"and the runner needs it to leave the keys already there alone; ask for it (ACL SETUSER noscan +scan) or use a user that may"},
 		{"untrusted certificate", selfSigned.URL("", "/0"),
 			"runner: Redis at " + selfSigned.Addr + ": its TLS certificate is signed by an authority this machine does not trust " +
 				"(x509: certificate signed by unknown authority); if your provider gives you a CA certificate, trust it with SSL_CERT_FILE=/path/to/ca.pem"},

@@ -106,17 +106,17 @@ func Parse(raw string) (opt *redis.Options, namedDB bool, err error) {
 		return nil, false, fmt.Errorf("bad Redis URL: %s", urlProblem(err))
 	}
 	if u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix" {
-		return nil, false, fmt.Errorf("bad Redis URL %s: it must start with redis:// (or rediss:// for TLS)", Redact(raw))
+		return nil, false, fmt.Errorf("bad Redis URL %q: it must start with redis:// (or rediss:// for TLS)", Redact(raw))
 	}
 	if u.Query().Has("skip_verify") {
-		return nil, false, fmt.Errorf("bad Redis URL %s: the runner does not skip TLS verification; "+
+		return nil, false, fmt.Errorf("bad Redis URL %q: the runner does not skip TLS verification; "+
 			"trust the server's certificate authority instead (SSL_CERT_FILE=/path/to/ca.pem)", Redact(raw))
 	}
 	opt, err = redis.ParseURL(raw)
 	if err != nil {
 		// go-redis's messages name a query parameter or the path, never
 		// the user information.
-		return nil, false, fmt.Errorf("bad Redis URL %s: %s", Redact(raw), strings.TrimPrefix(err.Error(), "redis: "))
+		return nil, false, fmt.Errorf("bad Redis URL %q: %s", Redact(raw), strings.TrimPrefix(err.Error(), "redis: "))
 	}
 	namedDB = u.Query().Get("db") != "" || (u.Scheme != "unix" && strings.Trim(u.Path, "/") != "")
 	if opt.DialTimeout == 0 {

@@ -21,10 +21,10 @@ func TestParseNeverShowsThePassword(t *testing.T) {
 		{"redis://:s3cret%zz@127.0.0.1:6379", "a % must be followed by two hex digits"},
 		{"redis://:s3cret:x@127.0.0.1:6379", "" /* a colon in a password is fine */},
 		{"redis://u:s3cret@127.0.0.1:63a79", "the port is not a number"},
-		{"http://u:s3cret@127.0.0.1:6379", "bad Redis URL http://u:xxxxx@127.0.0.1:6379: it must start with redis://"},
+		{"http://u:s3cret@127.0.0.1:6379", `bad Redis URL "http://u:xxxxx@127.0.0.1:6379": it must start with redis://`},
 		{"rediss://u:s3cret@127.0.0.1:6379/0?skip_verify=true", "the runner does not skip TLS verification"},
 		{"redis://u:s3cret@127.0.0.1:6379/zero", `invalid database number: "zero"`},
-		{"redis://u:s3cret@127.0.0.1:6379/0?bogus=1", "bad Redis URL redis://u:xxxxx@127.0.0.1:6379/0?bogus=1:"},
+		{"redis://u:s3cret@127.0.0.1:6379/0?bogus=1", `bad Redis URL "redis://u:xxxxx@127.0.0.1:6379/0?bogus=1":`},
 	} {
 		_, _, err := Parse(tt.url)
 		if tt.want == "" {
