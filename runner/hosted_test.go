@@ -163,3 +163,13 @@ func TestHostedPermission(t *testing.T) {
 	r.expect(t, exitOK, `keys *: NOPERM: Redis user "learner" may not run KEYS, and this run needs it; `+
 		`ask for it (ACL SETUSER learner +keys) or use a user that may`, "")
 }
+
+// TestHelpHidesPassword: -h shows $REDIS_URL as the default of --redis,
+// with its password hidden.
+func TestHelpHidesPassword(t *testing.T) {
+	r := runnerWith(t, []string{"REDIS_URL=rediss://learner:" + hostedPassword + "@example.com:12345"}, time.Minute, "walk", "-h")
+	r.expect(t, exitOK, "", `(default rediss://learner:xxxxx@example.com:12345)`)
+	if strings.Contains(r.stdout+r.stderr, hostedPassword) {
+		t.Errorf("the password is shown:\n%s", r.stderr)
+	}
+}
