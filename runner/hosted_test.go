@@ -173,3 +173,29 @@ func TestHelpHidesPassword(t *testing.T) {
 		t.Errorf("the password is shown:\n%s", r.stderr)
 	}
 }
+
+// TestRedisURLFile: the URL is the file's first line that is not blank or
+// a comment; a missing or empty file is bad input.
+func TestRedisURLFile(t *testing.T) {
+	dir := t.TempDir()
+	for content, want := range map[string]string{
+		"redis://127.0.0.1:1/0\n":                          "redis://127.0.0.1:1/0",
+		"# mine\n\n  rediss://:pw@example.com:6380  \nx\n": "rediss://:pw@example.com:6380",
+		"no newline": "no newline",
+	} {
+		path := filepath.Join(dir, "url")
+		os.WriteFile(path, []byte(content), 0o600)
+		got, err := readURLFile(path)
+		if err != nil || got != want {
+			t.Errorf("readURLFile(%q) = %q, %v; want %q", content, got, err, want)
+		}
+	}
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("# nothing yet\n\n"), 0o600)
+	runner(t, "", "walk", "redis", "--redis-url-file", empty).expect(t, exitBadArgs, "", empty+" holds no URL")
+	missing := filepath.Join(dir, "missing")
+	runner(t, "", "walk", "redis", "--redis-url-file", missing).expect(t, exitBadArgs, "", "open "+missing+": no such file or directory")
+	// The file takes the place of $REDIS_URL: this one cannot be reached.
+	runnerWith(t, []string{"REDIS_URL=redis://127.0.0.1:2"}, time.Minute, "walk", "runner/notebook/testdata/basics.md",
+		"--redis-url-file", urlFile(t, "redis://127.0.0.1:1")).expect(t, exitBadArgs, "", "runner: cannot reach Redis at 127.0.0.1:1")
+}
