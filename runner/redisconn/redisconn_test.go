@@ -217,3 +217,13 @@ func TestTLS(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestPercentEncodedPassword: a password with URL characters in it works
+// percent-encoded, as the README says.
+func TestPercentEncodedPassword(t *testing.T) {
+	s := testredis.Start(t, testredis.Options{Args: []string{"--requirepass", "p@ss:w/rd?#%1"}})
+	srv := connect(t, Config{URL: s.URL(":p%40ss%3Aw%2Frd%3F%23%251", "/0")})
+	if srv.Options.Password != "p@ss:w/rd?#%1" {
+		t.Errorf("password %q", srv.Options.Password)
+	}
+}
