@@ -128,8 +128,14 @@ func TestHostedChapter(t *testing.T) {
 	})
 	trust := []string{"SSL_CERT_FILE=" + ca.File}
 
+	// A certificate from the trusted CA, but for another host name.
+	elsewhere := testredis.Start(t, testredis.Options{TLS: ca.Issue(t, "redis.example.com")})
+	r := runnerWith(t, trust, time.Minute, "walk", "runner/notebook/testdata/basics.md", "--redis", elsewhere.URL("", "/0"))
+	r.expect(t, exitBadArgs, "", "runner: Redis at "+elsewhere.Addr+": its TLS certificate is not for this host name "+
+		"(x509: cannot validate certificate for 127.0.0.1 because it doesn't contain any IP SANs); use the host name your provider gives")
+
 	before := s.CommandsProcessed(t, hostedPassword)
-	r := runnerWith(t, trust, 10*time.Minute, "test", "redis", "--redis-url-file", urlFile(t, s.URL("learner:"+hostedPassword, "")))
+	r = runnerWith(t, trust, 10*time.Minute, "test", "redis", "--redis-url-file", urlFile(t, s.URL("learner:"+hostedPassword, "")))
 	r.expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
 	if !strings.Contains(r.stdout, "on redis") {
 		t.Errorf("the chapter did not run on the real server:\n%s", r.stdout)

@@ -7,6 +7,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"math/big"
 	"net"
 	"os"
@@ -20,9 +21,10 @@ import (
 type CA struct {
 	File string // its certificate, PEM: what SSL_CERT_FILE names
 
-	cert *x509.Certificate
-	key  *ecdsa.PrivateKey
-	dir  string
+	cert   *x509.Certificate
+	key    *ecdsa.PrivateKey
+	dir    string
+	issued int
 }
 
 // A Cert is a server certificate and key, as files redis-server reads.
@@ -58,20 +60,32 @@ func NewCA(t testing.TB, name string) *CA {
 	return ca
 }
 
-// Issue makes a server certificate for 127.0.0.1 and localhost, signed by
-// the CA.
-func (ca *CA) Issue(t testing.TB) *Cert {
+// Issue makes a server certificate for hosts (IP addresses or names;
+// none: 127.0.0.1 and localhost), signed by the CA.
+func (ca *CA) Issue(t testing.TB, hosts ...string) *Cert {
 	t.Helper()
+	if len(hosts) == 0 {
+		hosts = []string{"127.0.0.1", "localhost"}
+	}
+	var ips []net.IP
+	var names []string
+	for _, h := range hosts {
+		if ip := net.ParseIP(h); ip != nil {
+			ips = append(ips, ip)
+		} else {
+			names = append(names, h)
+		}
+	}
 	key := newKey(t)
 	tmpl := &x509.Certificate{
 		SerialNumber: big.NewInt(time.Now().UnixNano()),
-		Subject:      pkix.Name{CommonName: "localhost"},
+		Subject:      pkix.Name{CommonName: hosts[0]},
 		NotBefore:    time.Now().Add(-time.Hour),
 		NotAfter:     time.Now().Add(24 * time.Hour),
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		DNSNames:     []string{"localhost"},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1)},
+		DNSNames:     names,
+		IPAddresses:  ips,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
@@ -81,9 +95,10 @@ func (ca *CA) Issue(t testing.TB) *Cert {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ca.issued++
 	c := &Cert{
-		CertFile: filepath.Join(ca.dir, "server.pem"),
-		KeyFile:  filepath.Join(ca.dir, "server.key"),
+		CertFile: filepath.Join(ca.dir, fmt.Sprintf("server%d.pem", ca.issued)),
+		KeyFile:  filepath.Join(ca.dir, fmt.Sprintf("server%d.key", ca.issued)),
 		CAFile:   ca.File,
 	}
 	writePEM(t, c.CertFile, "CERTIFICATE", der)
