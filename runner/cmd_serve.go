@@ -63,7 +63,10 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
 		srv := site.NewServer(opt.Out)
-		httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		// Only this machine's pages that know the printed token get in:
+		// serve will run code, and any web page can send requests here.
+		token := site.NewToken()
+		httpSrv := &http.Server{Handler: site.Guard(srv, ln.Addr().String(), token), ReadHeaderTimeout: 10 * time.Second}
 		go httpSrv.Serve(ln)
 		defer httpSrv.Close()
 
@@ -92,7 +95,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitFailed, "watching for changes: %v", err)
 		}
-		fmt.Printf("serving http://%s/ (Ctrl-C stops)\n", ln.Addr())
+		fmt.Printf("serving http://%s/?token=%s (Ctrl-C stops)\n", ln.Addr(), token)
 		rebuild()
 		for path := range changes {
 			fmt.Fprintf(os.Stderr, "changed: %s\n", relToCwd(path))
