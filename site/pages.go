@@ -49,6 +49,7 @@ type pageData struct {
 	Body       template.HTML // a chapter's rendered Markdown
 	Chapter    *navItem
 	Exercise   *exercisePage
+	Run        *runData // a chapter's Run buttons; nil without a browser build
 }
 
 var (
@@ -177,7 +178,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(p.file)
 		d := &pageData{Site: site, Kind: "chapter", Title: p.ch.Title, File: p.file, Outline: outline,
-			Prev: prev, Next: next, Body: template.HTML(body.String()), Chapter: site.Chapters[i]}
+			Prev: prev, Next: next, Body: template.HTML(body.String()), Chapter: site.Chapters[i], Run: b.runs[p.file]}
 		if err := render("chapter", d); err != nil {
 			return nil, err
 		}

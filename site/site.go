@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +62,9 @@ type Options struct {
 	Title string
 	// Log receives one line per notable step; nil discards them.
 	Log func(string)
+	// Browser builds a chapter for the reader's browser: its page then
+	// gets Run buttons and a Redis console (see wasm.go). nil: none.
+	Browser BrowserFunc
 }
 
 func (o Options) withDefaults() Options {
@@ -161,10 +165,14 @@ func Build(ctx context.Context, opt Options) (*Report, error) {
 	if len(rep.Mismatches) > 0 && !opt.KeepGoing {
 		return nil, &MismatchError{Mismatches: rep.Mismatches}
 	}
+	if err := b.browserPrograms(ctx); err != nil {
+		return nil, err
+	}
 	files, err := b.renderSite()
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(files, b.runFiles)
 	if err := writeSite(opt.Out, files, b.media); err != nil {
 		return nil, err
 	}
@@ -180,7 +188,9 @@ type builder struct {
 	rep       *Report
 	chapters  []*chapterPage
 	exercises []*exercisePage
-	media     map[string]string // output path -> source file, for images
+	media     map[string]string   // output path -> source file, for images
+	runs      map[string]*runData // chapter page -> its Run buttons' settings
+	runFiles  map[string][]byte   // the scripts for those
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather
