@@ -13,6 +13,8 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/watch"
 	"github.com/redis-notebook/tutorial/site"
 )
@@ -63,6 +65,15 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
 		srv := site.NewServer(opt.Out)
+		// Edited cells run natively, as walk runs them; the edits stay in
+		// memory, never in the chapter's file.
+		srv.ChaptersDir = filepath.Join(root, "chapters")
+		srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+			_, err := notebook.Run(ctx, ch, notebook.Options{
+				Root: root, RedisURL: f.redisURL, AllowDirty: f.allowDirty, CellTimeout: f.timeout, Events: ev,
+			})
+			return err
+		}
 		// Only this machine's pages that know the printed token get in:
 		// serve will run code, and any web page can send requests here.
 		token := site.NewToken()

@@ -16,13 +16,14 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
 // realSite builds the tutorial's own site with chapter 1 built for the
 // browser. The recorded outputs are the chapter's expected ones (the
 // fake runner), so what the browser prints is compared with what the
 // chapter promises.
-func realSite(t *testing.T) (string, *chapter.Chapter) {
+func realSite(t *testing.T, serve bool) (string, *chapter.Chapter) {
 	t.Helper()
 	root, err := filepath.Abs("..")
 	if err != nil {
@@ -32,7 +33,7 @@ func realSite(t *testing.T) (string, *chapter.Chapter) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opt := Options{Root: root, Out: filepath.Join(t.TempDir(), "public"), Run: (&fakeRunner{}).run,
+	opt := Options{Root: root, Out: filepath.Join(t.TempDir(), "public"), Run: (&fakeRunner{}).run, LiveReload: serve,
 		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
 			return BuildBrowserProgram(ctx, root, ch, nil)
 		}}
@@ -56,7 +57,7 @@ func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.
 // served over loopback behind serve's guard.
 func TestBrowserRun(t *testing.T) {
 	ctx := longBrowser(t, 5*time.Minute)
-	out, ch := realSite(t)
+	out, ch := realSite(t, false)
 	aster := cellWhere(t, ch, "prints the aster group", func(c *chapter.Cell) bool {
 		return c.Expected != nil && strings.Contains(c.Expected.Text, "7 [aster rates stare tares taser tears treas]")
 	})
@@ -67,16 +68,7 @@ func TestBrowserRun(t *testing.T) {
 		t.Fatalf("the RPUSH cell %d comes before the aster cell %d", rpush, aster)
 	}
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	token := NewToken()
-	ts := httptest.NewUnstartedServer(Guard(NewServer(out), ln.Addr().String(), token))
-	ts.Listener.Close()
-	ts.Listener = ln
-	ts.Start()
-	defer ts.Close()
+	ts, token := guarded(t, NewServer(out))
 	if code, _ := get(t, ts.URL+"/01-redis.html"); code != http.StatusForbidden {
 		t.Errorf("the chapter without the token: %d, want 403", code)
 	}
@@ -207,6 +199,68 @@ func TestBrowserRun(t *testing.T) {
 		chromedp.Click(chromedp.CSS(fmt.Sprintf("#cell-%d .nb-run", first))))
 	if s := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); !strings.Contains(s, "runner serve") {
 		t.Errorf("Run from file:// says %q, not how to serve the folder", s)
+	}
+}
+
+// guarded serves srv on a loopback port behind Guard, as serve does.
+func guarded(t *testing.T, srv *Server) (*httptest.Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := NewToken()
+	ts := httptest.NewUnstartedServer(Guard(srv, ln.Addr().String(), token))
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(func() {
+		ts.CloseClientConnections() // a served page's event stream never ends by itself
+		ts.Close()
+	})
+	return ts, token
+}
+
+// TestBrowserEditUnderServe edits a cell on a page that serve serves, runs
+// it, and sees the new output, computed natively by the server; the
+// chapter's file stays as it was.
+func TestBrowserEditUnderServe(t *testing.T) {
+	ctx := longBrowser(t, 4*time.Minute)
+	out, ch := realSite(t, true)
+	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
+	before := readFile(t, ch.Path)
+	root, _ := filepath.Abs("..")
+	srv := NewServer(out)
+	srv.Built()
+	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev})
+		return err
+	}
+	ts, token := guarded(t, srv)
+
+	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
+	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
+	do(t, ctx, "edit the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.querySelector(%q);
+		a.value = a.value.replace('signature("stare")', 'signature("dcba")');
+		a.dispatchEvent(new Event("input"));
+	})()`, sel("textarea"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	c, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live[data-ms]")),
+		chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Fatalf("the edited cell did not run: %v; status: %s", err, eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+	}
+	live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live samp")))
+	if strings.TrimSpace(live) != `"abcd"` {
+		t.Errorf("the edited cell printed %q, want \"abcd\"", live)
+	}
+	if !eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q).classList.contains("live-differs")`, sel(".cell-live"))) {
+		t.Error("the edited cell's new output is not marked as differing from the recorded one")
+	}
+	if readFile(t, ch.Path) != before {
+		t.Error("running an edited cell changed the chapter's file")
 	}
 }
 

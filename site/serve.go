@@ -19,6 +19,11 @@ import (
 // Options.LiveReload listens to /_live (server-sent events) through
 // /_live.js, both served from here, never written to the site.
 type Server struct {
+	// RunEdited, with ChaptersDir, lets pages run edited cells natively
+	// (POST /_run, see edit.go); nil: they cannot.
+	RunEdited   RunEditedFunc
+	ChaptersDir string
+
 	dir   string
 	files http.Handler
 
@@ -66,11 +71,13 @@ func (s *Server) notify() {
 	}
 }
 
-// ServeHTTP serves the site's files, /_live and /_live.js.
+// ServeHTTP serves the site's files, /_live, /_live.js and /_run.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_live":
 		s.events(w, r)
+	case "/_run":
+		s.runEdited(w, r)
 	case "/_live.js":
 		data, _ := embedded.ReadFile("assets/live.js")
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")

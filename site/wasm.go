@@ -183,6 +183,8 @@ func wasmExecJS() (string, error) { return wasmExecOnce() }
 type runData struct {
 	Script, Worker, Exec, CSS, Program string
 	Size, GzipSize                     int64
+	Chapter                            string // the chapter's file name, for /_run
+	Serve                              bool   // under serve: cells can be edited and run natively
 	Cells                              string // JSON: [{cell, timeout, unordered}]
 }
 
@@ -250,7 +252,7 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 			return err
 		}
 		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Exec: exec, Program: name,
-			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js)}
+			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload}
 	}
 	return nil
 }

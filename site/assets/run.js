@@ -16,6 +16,8 @@
   link.href = conf.dataset.css;
   document.head.appendChild(link);
 
+  const serve = conf.hasAttribute("data-serve");
+  const edits = new Map(); // cell -> edited code, under serve only
   let worker = null;
   let state = "idle"; // idle, loading, ready, dead
   let ranUpTo = 0;    // highest cell asked for
@@ -52,6 +54,7 @@
     b.dataset.cell = c.cell;
     b.addEventListener("click", () => run(c.cell));
     el.querySelector(".cell-code").appendChild(b);
+    if (serve) addEditor(el, c.cell);
   }
 
   function fromDisk() {
@@ -66,6 +69,7 @@
 
   function start() {
     if (worker) return;
+    panel.classList.add("nb-active");
     state = "loading";
     progress.hidden = false;
     progress.removeAttribute("value");
@@ -76,8 +80,78 @@
     worker.postMessage({ type: "load", wasm: url(conf.dataset.program), wasmExec: url(conf.dataset.exec), size: +conf.dataset.size });
   }
 
+  // Under runner serve, a cell can be edited; Run then has the server
+  // compile and run the chapter natively, with the edits, which stay in the
+  // page (the chapter's file is never written).
+  function addEditor(el, n) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "nb-edit";
+    b.textContent = "Edit";
+    b.setAttribute("aria-label", `Edit cell ${n}`);
+    const pre = el.querySelector(".cell-code pre");
+    let area = null;
+    b.addEventListener("click", () => {
+      if (area) { // revert
+        area.replaceWith(pre); area = null; edits.delete(n);
+        b.textContent = "Edit"; b.setAttribute("aria-label", `Edit cell ${n}`);
+        return;
+      }
+      area = document.createElement("textarea");
+      area.className = "nb-editor";
+      area.spellcheck = false;
+      area.value = pre.textContent.replace(/\n$/, "");
+      area.rows = area.value.split("\n").length + 1;
+      area.setAttribute("aria-label", `Code of cell ${n}`);
+      area.addEventListener("input", () => edits.set(n, area.value));
+      pre.replaceWith(area);
+      area.focus();
+      b.textContent = "Revert"; b.setAttribute("aria-label", `Revert cell ${n} to the chapter's code`);
+    });
+    el.querySelector(".cell-code").appendChild(b);
+  }
+
+  async function serverRun(n) {
+    if (worker) worker.terminate();
+    worker = null; state = "idle"; ranUpTo = 0; clearTimeout(timer);
+    for (const b of live.values()) b.box.remove();
+    live.clear();
+    panel.classList.add("nb-active");
+    setStatus(`Compiling the edited chapter and running it up to cell ${n} on this machine…`);
+    try {
+      const resp = await fetch("/_run", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ chapter: conf.dataset.chapter, upTo: n, cells: Object.fromEntries([...edits].map(([k, v]) => [String(k), v])) }),
+      });
+      if (!resp.ok) { setStatus(`The server refused the run: ${resp.status} ${await resp.text()}`); return; }
+      const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const m = JSON.parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          if (m.kind === "error") {
+            if (current) { const b = box(current); b.box.classList.add("live-failed"); b.label.textContent = "Failed"; }
+            setStatus(m.message);
+          } else if (m.kind === "done") {
+            setStatus(`Ran the edited chapter up to cell ${n} on this machine.`);
+          } else {
+            receive({ ...m, type: m.kind });
+          }
+        }
+      }
+    } catch (err) {
+      setStatus("The run on this machine failed: " + err);
+    }
+  }
+
   function run(n) {
     if (fromDisk()) return;
+    if (serve && edits.size > 0) { serverRun(n); return; }
     if (state === "dead" || state === "panicked") { setStatus("The program has stopped: press Restart to run the chapter afresh."); return; }
     start();
     if (n <= ranUpTo) { setStatus(`Cell ${n} has run already; Restart runs the chapter afresh.`); return; }
@@ -133,7 +207,7 @@
         const c = cells.find((x) => x.cell === m.cell);
         const limit = (c && c.timeout) || 10;
         clearTimeout(timer);
-        timer = setTimeout(() => {
+        if (worker) timer = setTimeout(() => {
           const b = box(m.cell);
           b.box.classList.add("live-failed");
           b.label.textContent = `Stopped: cell ${m.cell} ran longer than ${limit}s`;
