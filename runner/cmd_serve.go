@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/watch"
 	"github.com/redis-notebook/tutorial/site"
@@ -73,6 +74,11 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 				Root: root, RedisURL: f.redisURL, AllowDirty: f.allowDirty, CellTimeout: f.timeout, Events: ev,
 			})
 			return err
+		}
+		if m, err := grade.LoadManifest(root); err == nil {
+			srv.ExerciseSource, srv.CheckExercise = site.ExerciseChecker(root, m, grade.RunConfig{
+				RedisURL: f.redisURL, AllowDirty: f.allowDirty, Timeout: f.timeout,
+			})
 		}
 		// Only this machine's pages that know the printed token get in:
 		// serve will run code, and any web page can send requests here.

@@ -50,6 +50,7 @@ type pageData struct {
 	Chapter    *navItem
 	Exercise   *exercisePage
 	Run        *runData // a chapter's Run buttons; nil without a browser build
+	Check      string   // under serve: the script that grades an exercise edited in its page
 }
 
 var (
@@ -190,7 +191,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(e.file)
 		d := &pageData{Site: site, Kind: "exercise", Title: fmt.Sprintf("Exercise %d: %s", e.ID, e.Title), File: e.file,
-			Outline: outline, Prev: prev, Next: next, Exercise: e}
+			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checkJS}
 		if err := render("exercise", d); err != nil {
 			return nil, err
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
@@ -237,6 +238,11 @@ func TestBrowserEditUnderServe(t *testing.T) {
 		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev})
 		return err
 	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ExerciseSource, srv.CheckExercise = ExerciseChecker(root, m, grade.RunConfig{})
 	ts, token := guarded(t, srv)
 
 	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
@@ -261,6 +267,28 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	}
 	if readFile(t, ch.Path) != before {
 		t.Error("running an edited cell changed the chapter's file")
+	}
+
+	// An exercise page: paste the reference solution into the editor, Check.
+	stubPath := filepath.Join(root, "exercises", m.Package, m.Exercises[0].File)
+	stub := readFile(t, stubPath)
+	solution := readFile(t, filepath.Join(root, "solutions", m.Package, m.Exercises[0].File))
+	do(t, ctx, "open exercise 1", chromedp.Navigate(ts.URL+"/exercise-01-json.html"), chromedp.Click(chromedp.CSS(".nb-check-open")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check textarea").value.includes("package ")`)); err != nil {
+		t.Fatalf("the exercise editor did not load the learner's file: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector(".nb-check textarea").value`); got != stub {
+		t.Errorf("the editor holds %q, not the learner's file", got)
+	}
+	do(t, ctx, "paste the solution and check", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`document.querySelector(".nb-check textarea").value = %q`, solution)), chromedp.Click(chromedp.CSS(".nb-check-run")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check-report samp").textContent.includes("passed")`,
+		chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Errorf("Check on the reference solution did not pass: %v; report: %s", err,
+			eval[string](t, ctx, `document.querySelector(".nb-check-report samp").textContent`))
+	}
+	if readFile(t, stubPath) != stub {
+		t.Error("Check wrote the learner's file")
 	}
 }
 

@@ -23,6 +23,10 @@ type Server struct {
 	// (POST /_run, see edit.go); nil: they cannot.
 	RunEdited   RunEditedFunc
 	ChaptersDir string
+	// ExerciseSource and CheckExercise let exercise pages edit the
+	// learner's file in the page and grade the edit (see check.go).
+	ExerciseSource ExerciseSourceFunc
+	CheckExercise  CheckExerciseFunc
 
 	dir   string
 	files http.Handler
@@ -71,13 +75,18 @@ func (s *Server) notify() {
 	}
 }
 
-// ServeHTTP serves the site's files, /_live, /_live.js and /_run.
+// ServeHTTP serves the site's files, /_live, /_live.js, /_run, /_exercise
+// and /_check.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_live":
 		s.events(w, r)
 	case "/_run":
 		s.runEdited(w, r)
+	case "/_exercise":
+		s.exerciseSource(w, r)
+	case "/_check":
+		s.checkExercise(w, r)
 	case "/_live.js":
 		data, _ := embedded.ReadFile("assets/live.js")
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")

@@ -195,20 +195,29 @@ type runCell struct {
 	Unordered bool    `json:"unordered,omitempty"`
 }
 
-// browserPrograms builds each chapter for the browser (when
+// browserPrograms adds, under serve, the exercise pages' check script; and
+// builds each chapter for the browser (when
 // Options.Browser is set) and adds the binaries, wasm_exec.js and the
 // scripts to the site: run/NAME-KEY.wasm (and .wasm.gz, for servers that
 // serve precompressed files), named by the build's content key.
 func (b *builder) browserPrograms(ctx context.Context) error {
-	if b.opt.Browser == nil {
-		return nil
-	}
 	b.runs = map[string]*runData{}
 	b.runFiles = map[string][]byte{}
 	asset := func(name string, data []byte) string {
 		out := "assets/" + hashedName(name, data)
 		b.runFiles[out] = data
 		return out
+	}
+	if b.opt.LiveReload {
+		// Under serve, exercise pages can edit and grade the learner's file.
+		data, err := embedded.ReadFile("assets/check.js")
+		if err != nil {
+			return err
+		}
+		b.checkJS = asset("check.js", data)
+	}
+	if b.opt.Browser == nil {
+		return nil
 	}
 	var scripts [3]string
 	for i, name := range []string{"run.js", "worker.js", "run.css"} {
