@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
 )
@@ -22,9 +21,6 @@ type ExerciseSourceFunc func(id int) (string, error)
 // learner's file, and returns the grader's report as text. It must not
 // write code into the learner's file.
 type CheckExerciseFunc func(ctx context.Context, id int, code string) (string, error)
-
-// checkRun serializes checks: one grading at a time.
-var checkRun sync.Mutex
 
 // exerciseSource answers GET /_exercise?id=N with the learner's file.
 func (s *Server) exerciseSource(w http.ResponseWriter, r *http.Request) {
@@ -70,8 +66,8 @@ func (s *Server) checkExercise(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	checkRun.Lock()
-	defer checkRun.Unlock()
+	s.running.Lock() // one run or check at a time
+	defer s.running.Unlock()
 	report, err := s.CheckExercise(r.Context(), req.ID, req.Code)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)

@@ -31,9 +31,6 @@ type editRequest struct {
 // maxEditRequest bounds a request's body: a chapter's worth of code.
 const maxEditRequest = 1 << 20
 
-// editRun serializes runs of edited chapters: one at a time.
-var editRun sync.Mutex
-
 // runEdited answers POST /_run: it runs the chapter up to the cell, with
 // the edits, and streams one JSON object per line: {"kind": "begin" |
 // "output" | "end" | "error" | "done", "cell", "text", "ms", "message"}.
@@ -76,8 +73,8 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 			flusher.Flush()
 		}
 	}
-	editRun.Lock()
-	defer editRun.Unlock()
+	s.running.Lock() // one run or check at a time
+	defer s.running.Unlock()
 	err = s.RunEdited(r.Context(), ch, notebook.Events{
 		CellStart: func(c *chapter.Cell) { send(map[string]any{"kind": "begin", "cell": c.Index}) },
 		Output: func(c *chapter.Cell, b []byte) {

@@ -325,3 +325,63 @@ func between(s, from, to string) string {
 	v, _, _ := strings.Cut(after, to)
 	return v
 }
+
+// TestBrowserPanicAndTimeout: in the browser, a cell that panics is shown
+// with its message and stack at the chapter's line, and a cell that runs
+// past its time limit is stopped and named, as the walk reports them.
+func TestBrowserPanicAndTimeout(t *testing.T) {
+	ctx := longBrowser(t, 4*time.Minute)
+	modRoot, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fence := "```"
+	write("README.md", "# Failing cells\n")
+	write("chapters/01-panic.md", "# Panic\n\n"+fence+"go\nfmt.Println(\"before\")\n"+fence+"\n\n"+fence+
+		"output\nbefore\n"+fence+"\n\n"+fence+"go\nvar m map[string]int\nm[\"x\"] = 1\n"+fence+"\n")
+	write("chapters/02-slow.md", "# Slow\n\n"+fence+"go timeout=1s\ntime.Sleep(time.Minute)\n"+fence+"\n")
+	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: (&fakeRunner{}).run,
+		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+			return BuildBrowserProgram(ctx, modRoot, ch, nil)
+		}}
+	mustBuild(t, opt)
+	ts, token := guarded(t, NewServer(opt.Out))
+
+	do(t, ctx, "run the panicking cell", chromedp.Navigate(ts.URL+"/01-panic.html?token="+token), chromedp.Click(chromedp.CSS("#cell-2 .nb-run")))
+	c, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector("#cell-2 .cell-live.live-failed")`)); err != nil {
+		t.Fatalf("the panic is not shown: %v", err)
+	}
+	label := eval[string](t, ctx, `document.querySelector("#cell-2 .cell-live .output-label").textContent`)
+	text := eval[string](t, ctx, `document.querySelector("#cell-2 .cell-live samp").textContent`)
+	if !strings.Contains(label, "Panic in cell 2: assignment to entry in nil map") || !strings.Contains(text, "\tchapters/01-panic.md:13 ") {
+		t.Errorf("the panic reads %q:\n%s\nwant its message and the chapter's line 13 in the stack", label, text)
+	}
+	if live := eval[string](t, ctx, `document.querySelector("#cell-1 .cell-live samp").textContent`); live != "before\n" {
+		t.Errorf("cell 1 printed %q before the panic", live)
+	}
+	// The console still answers after a panic.
+	do(t, ctx, "PING", chromedp.SendKeys(chromedp.CSS("#nb-command"), "PING\n"))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-log").textContent.includes("PONG")`)); err != nil {
+		t.Errorf("the console after a panic: %q", eval[string](t, ctx, `document.querySelector(".nb-log").textContent`))
+	}
+
+	do(t, ctx, "run the slow cell", chromedp.Navigate(ts.URL+"/02-slow.html"), chromedp.Click(chromedp.CSS("#cell-1 .nb-run")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector("#cell-1 .cell-live.live-failed")`)); err != nil {
+		t.Fatalf("the slow cell was not stopped: %v", err)
+	}
+	if s := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); !strings.Contains(s, "Cell 1 ran longer than 1s and was stopped") {
+		t.Errorf("after the time limit the page says %q", s)
+	}
+}

@@ -28,8 +28,9 @@ type Server struct {
 	ExerciseSource ExerciseSourceFunc
 	CheckExercise  CheckExerciseFunc
 
-	dir   string
-	files http.Handler
+	dir     string
+	files   http.Handler
+	running sync.Mutex // edited runs and checks go one at a time
 
 	mu      sync.Mutex
 	version string // of the build being served; "" until the first one

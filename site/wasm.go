@@ -58,7 +58,9 @@ func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, 
 		files[n] = data
 		names = append(names, n)
 	}
-	linePath := filepath.ToSlash(ch.Path)
+	// Positions in panics, which the page shows: relative to the module,
+	// or the chapter's folder and name, never a path on the build machine.
+	linePath := filepath.Base(dir) + "/" + filepath.Base(ch.Path)
 	if abs, err := filepath.Abs(ch.Path); err == nil {
 		if absRoot, err := filepath.Abs(root); err == nil {
 			if rel, err := filepath.Rel(absRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {
