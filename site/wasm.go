@@ -145,7 +145,7 @@ func gzipFile(dst, src string) error {
 		return err
 	}
 	defer os.Remove(tmp)
-	zw, _ := gzip.NewWriterLevel(out, gzip.BestCompression)
+	zw, _ := gzip.NewWriterLevel(out, gzip.DefaultCompression)
 	if _, err := io.Copy(zw, in); err != nil {
 		out.Close()
 		return err
