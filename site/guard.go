@@ -9,10 +9,15 @@ import (
 	"net/url"
 )
 
-// TokenCookie is the cookie in which a browser keeps serve's token once it
-// has opened the URL serve printed, so that the page's own requests (its
-// CSS, scripts, event stream, the chapter's WebAssembly) need not carry it.
-const TokenCookie = "runner-serve-token"
+// TokenCookie names the cookie in which a browser keeps the token of the
+// serve listening on addr once it has opened the URL serve printed, so
+// that the page's own requests (its CSS, scripts, event stream, the
+// chapter's WebAssembly) need not carry it. Cookies ignore ports, so the
+// name has the port: two serves on one machine keep their own tokens.
+func TokenCookie(addr string) string {
+	_, port, _ := net.SplitHostPort(addr)
+	return "runner-serve-token-" + port
+}
 
 // NewToken returns a random token for Guard: 128 bits, in hex.
 func NewToken() string {
@@ -34,6 +39,7 @@ func NewToken() string {
 //     opened.
 func Guard(next http.Handler, addr, token string) http.Handler {
 	allowed := map[string]bool{addr: true}
+	cookie := TokenCookie(addr)
 	if _, port, err := net.SplitHostPort(addr); err == nil {
 		allowed[net.JoinHostPort("localhost", port)] = true
 	}
@@ -52,11 +58,11 @@ func Guard(next http.Handler, addr, token string) http.Handler {
 		}
 		if q := r.URL.Query().Get("token"); q != "" && equal(q, token) {
 			// Remember it, so that the page's own requests carry it.
-			http.SetCookie(w, &http.Cookie{Name: TokenCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+			http.SetCookie(w, &http.Cookie{Name: cookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
 			next.ServeHTTP(w, r)
 			return
 		}
-		if c, err := r.Cookie(TokenCookie); err == nil && equal(c.Value, token) {
+		if c, err := r.Cookie(cookie); err == nil && equal(c.Value, token) {
 			next.ServeHTTP(w, r)
 			return
 		}

@@ -45,7 +45,7 @@ func TestGuard(t *testing.T) {
 		return resp.StatusCode, string(b), resp
 	}
 	cookie := func(v string) func(*http.Request) {
-		return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: TokenCookie, Value: v}) }
+		return func(r *http.Request) { r.AddCookie(&http.Cookie{Name: TokenCookie(addr), Value: v}) }
 	}
 
 	code, body, resp := do("/?token="+token, nil)
@@ -54,7 +54,7 @@ func TestGuard(t *testing.T) {
 	}
 	var set *http.Cookie
 	for _, c := range resp.Cookies() {
-		if c.Name == TokenCookie {
+		if c.Name == TokenCookie(addr) {
 			set = c
 		}
 	}
@@ -96,6 +96,11 @@ func TestGuard(t *testing.T) {
 			r.Header.Set("Sec-Fetch-Site", "cross-site")
 		},
 	}
+	// Another serve's cookie (another port) is not this one's.
+	if TokenCookie(addr) == TokenCookie("127.0.0.1:1") {
+		t.Error("two ports share a token cookie name")
+	}
+	refused["another port's cookie"] = func(r *http.Request) { r.AddCookie(&http.Cookie{Name: TokenCookie("127.0.0.1:1"), Value: token}) }
 	for what, edit := range refused {
 		code, body, _ := do("/index.html", edit)
 		if code != http.StatusForbidden || strings.Contains(body, "the site") {

@@ -78,7 +78,7 @@ func TestBrowserRun(t *testing.T) {
 	page := readFile(t, filepath.Join(out, "01-redis.html"))
 	prog := between(page, `data-program="`, `"`)
 	req, _ := http.NewRequest("GET", ts.URL+"/"+prog, nil)
-	req.AddCookie(&http.Cookie{Name: TokenCookie, Value: token})
+	req.AddCookie(&http.Cookie{Name: TokenCookie(strings.TrimPrefix(ts.URL, "http://")), Value: token})
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
