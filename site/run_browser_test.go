@@ -122,6 +122,10 @@ func TestBrowserRun(t *testing.T) {
 
 	began := time.Now()
 	runCell(aster, 60*time.Second)
+	// The download was shown as it went, up to the program's whole size.
+	if loaded, size := eval[string](t, ctx, `document.querySelector(".nb-panel").dataset.loaded`), between(page, `data-size="`, `"`); loaded != size {
+		t.Errorf("the download's progress ended at %q bytes, want the program's %s", loaded, size)
+	}
 	t.Logf("cells 1 to %d ran in %s; the program was ready %s ms after the first Run", aster, time.Since(began).Round(time.Millisecond),
 		eval[string](t, ctx, `document.querySelector(".nb-panel").dataset.readyMs`))
 	live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector("#cell-%d .cell-live samp").textContent`, aster))

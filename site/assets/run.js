@@ -190,6 +190,7 @@
     switch (m.type) {
       case "progress":
         progress.max = m.total; progress.value = Math.min(m.loaded, m.total);
+        panel.dataset.loaded = m.loaded;
         setStatus(`Downloading the chapter's program: ${mb(m.loaded)} of ${mb(m.total)}`);
         break;
       case "ready":
