@@ -51,6 +51,8 @@ type pageData struct {
 	Body       template.HTML // a chapter's rendered Markdown
 	Chapter    *navItem
 	Exercise   *exercisePage
+	Run        *runData // a chapter's Run buttons; nil without a browser build
+	Check      string   // under serve: the script that grades an exercise edited in its page
 }
 
 var (
@@ -209,7 +211,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(p.file)
 		d := &pageData{Site: site, Kind: "chapter", Title: p.ch.Title, File: p.file, Outline: outline,
-			Prev: prev, Next: next, Body: template.HTML(body.String()), Chapter: site.Chapters[i]}
+			Prev: prev, Next: next, Body: template.HTML(body.String()), Chapter: site.Chapters[i], Run: b.runs[p.file]}
 		if err := render("chapter", d); err != nil {
 			return nil, err
 		}
@@ -221,7 +223,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(e.file)
 		d := &pageData{Site: site, Kind: "exercise", Title: fmt.Sprintf("Exercise %d: %s", e.ID, e.Title), File: e.file,
-			Outline: outline, Prev: prev, Next: next, Exercise: e}
+			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checkJS}
 		if err := render("exercise", d); err != nil {
 			return nil, err
 		}

@@ -33,6 +33,7 @@ type Request struct {
 	Files  map[string][]byte // file name -> source, in the program's own folder
 	Flags  []string          // extra go build flags (e.g. -overlay=...)
 	Inputs [][]byte          // anything else the binary depends on, for the cache key
+	Env    []string          // extra environment for go build (GOOS=js GOARCH=wasm), in the cache key
 }
 
 // Progress receives lines describing a build that takes a while. It may be
@@ -72,7 +73,7 @@ func Binary(ctx context.Context, req Request, progress Progress) (string, error)
 	tmp := bin + ".tmp" + strconv.Itoa(os.Getpid())
 	args := append([]string{"build", "-v", "-o", tmp}, req.Flags...)
 	args = append(args, files...)
-	if err := goBuild(ctx, req.Root, args, progress); err != nil {
+	if err := goBuild(ctx, req.Root, req.Env, args, progress); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
@@ -127,6 +128,9 @@ func CacheDir() string {
 func cacheKey(req Request) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(req.Flags, " "))
+	if len(req.Env) > 0 {
+		fmt.Fprintln(h, "env", strings.Join(req.Env, " "))
+	}
 	for _, name := range slices.Sorted(maps.Keys(req.Files)) {
 		fmt.Fprintf(h, "file %s %d\n", name, len(req.Files[name]))
 		h.Write(req.Files[name])
@@ -198,9 +202,12 @@ func moduleInputs(req Request) ([]byte, error) {
 // goBuild runs the go command, reporting each package it compiles (go
 // build -v prints only those not already in the build cache) once the
 // build has taken more than a second, which only a cold cache does.
-func goBuild(ctx context.Context, root string, args []string, progress Progress) error {
+func goBuild(ctx context.Context, root string, env, args []string, progress Progress) error {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err
