@@ -53,7 +53,7 @@
     b.setAttribute("aria-label", `Run cell ${c.cell}, after the cells before it`);
     b.dataset.cell = c.cell;
     b.addEventListener("click", () => run(c.cell));
-    el.querySelector(".cell-code").appendChild(b);
+    inBar(el, b);
     if (serve) addEditor(el, c.cell);
   }
 
@@ -108,7 +108,14 @@
       area.focus();
       b.textContent = "Revert"; b.setAttribute("aria-label", `Revert cell ${n} to the chapter's code`);
     });
-    el.querySelector(".cell-code").appendChild(b);
+    inBar(el, b);
+  }
+
+  // inBar puts a cell's button in the bar above its code, beside Copy,
+  // never over the code.
+  function inBar(el, b) {
+    const code = el.querySelector(".cell-code");
+    code.insertBefore(b, code.querySelector("pre"));
   }
 
   async function serverRun(n) {
