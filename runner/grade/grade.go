@@ -9,11 +9,13 @@ package grade
 import (
 	"context"
 	"errors"
+	"fmt"
 	"runtime"
 	"sync"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
@@ -32,7 +34,34 @@ type Options struct {
 	// removes it (RemoveIsolated) or keeps it for next time. Classes
 	// ("gradeone") and tests ("gradetest") build this way.
 	Isolated string
+	// NoSandbox runs the shim without bubblewrap's namespaces even where
+	// it works (the limits and the process-group kill still apply).
+	NoSandbox bool
+	// Note hears, once, that submissions run without namespaces because
+	// bubblewrap does not work here, and how to fix that. May be nil.
+	Note func(string)
 }
+
+// sandboxCheck finds a working bwrap once per process.
+var sandboxCheck = sync.OnceValues(sandbox.Detect)
+
+// bwrap returns bubblewrap's path, or "" after noting (once) why the
+// submissions run without it.
+func (o Options) bwrap() string {
+	if o.NoSandbox {
+		return ""
+	}
+	path, err := sandboxCheck()
+	if err != nil && o.Note != nil {
+		unsandboxedNote.Do(func() {
+			o.Note(fmt.Sprintf("graded code runs without a sandbox (%v): it is limited in memory, processes and time, "+
+				"and killed at the end, but can read and write what you can. To run it sandboxed, %s", err, sandbox.InstallHint))
+		})
+	}
+	return path
+}
+
+var unsandboxedNote sync.Once
 
 func (o Options) jobs() int {
 	if o.RedisURL != "" {
@@ -50,7 +79,6 @@ type Result struct {
 	Name   string // from the manifest
 	Points int    // earned
 	Max    int    // possible
-	Output string // what the learner's code printed while it ran
 }
 
 // A Report is one package's grades.
@@ -139,6 +167,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if err != nil {
 		return nil, nil, err
 	}
+	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
 		if err := h.Probe(ctx, opt.RunConfig); err != nil {
 			return nil, h, err
