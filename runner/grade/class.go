@@ -84,7 +84,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				return
 			}
 			rel, _ := filepath.Rel(dir, pkgDir)
-			pkg, err := ReadPackage(pkgDir, rel)
+			pkg, err := ReadPackage(pkgDir, rel, sub)
 			if err != nil {
 				s.Err = err
 				return

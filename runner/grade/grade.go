@@ -10,7 +10,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -87,7 +91,10 @@ type Report struct {
 	Backend string // "miniredis" or "redis"
 	// Compile is set when the package does not compile: then there are
 	// no Results, and every exercise scores 0.
-	Compile   *build.CompileError
+	Compile *build.CompileError
+	// LeftOut are files, not an exercise's own, that were refused or did
+	// not compile, and were left out of the build.
+	LeftOut   []build.Diagnostic
 	Exercises []Exercise // those graded
 	Results   []Result   // in the same order
 	Elapsed   time.Duration
@@ -131,11 +138,31 @@ func (r *Report) OK() bool { return r.Compile == nil && r.Passed() == len(r.Exer
 // returned too (nil if none), for a caller that removes it when it is
 // superseded.
 func Check(ctx context.Context, dir string, exercises []Exercise, opt Options) (*Report, *Harness, error) {
-	pkg, err := ReadPackage(dir, displayPath(dir))
+	pkg, err := ReadPackage(dir, displayPath(dir), "")
 	if err != nil {
 		return nil, nil, err
 	}
 	return checkPackage(ctx, pkg, exercises, opt, limits{})
+}
+
+// brokenResult is the grade of an exercise whose file was refused or
+// did not compile: the others were graded with its stub in its place.
+func brokenResult(e Exercise, diags []build.Diagnostic) Result {
+	status, what := verdict.Status(CompileStatus), "does not compile"
+	if slices.ContainsFunc(diags, refused) {
+		status, what = RefusedStatus, "not graded"
+	}
+	lines := make([]string, len(diags))
+	for i, d := range diags {
+		lines[i] = d.String()
+	}
+	return Result{Name: e.Name, Max: e.Points, Result: verdict.Result{
+		Exercise: e.ID, Status: status,
+		Message: what + ": " + diags[0].String(),
+		Got:     strings.Join(lines, "\n"),
+		Where:   fmt.Sprintf("%s:%d", diags[0].File, diags[0].Line),
+		Hint:    "fix " + filepath.Base(diags[0].File) + "; meanwhile the other exercises were graded with its stub in its place",
+	}}
 }
 
 // limits bound how many builds and exercise runs go at once, across the
@@ -152,10 +179,14 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if opt.RedisURL != "" {
 		rep.Backend = "redis"
 	}
+	m, err := LoadManifest(opt.Root)
+	if err != nil {
+		return nil, nil, err
+	}
 	if lim.builds != nil {
 		lim.builds <- struct{}{}
 	}
-	h, err := Build(ctx, opt.Root, pkg, opt.Isolated, opt.Progress)
+	b, err := buildGraded(ctx, pkg, m, opt)
 	if lim.builds != nil {
 		<-lim.builds
 	}
@@ -166,6 +197,16 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	if err != nil {
 		return nil, nil, err
+	}
+	h := b.h
+	exFiles := map[string]bool{}
+	for _, e := range m.Exercises {
+		exFiles[e.File] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(b.broken)) {
+		if !exFiles[name] {
+			rep.LeftOut = append(rep.LeftOut, b.broken[name]...)
+		}
 	}
 	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
@@ -183,6 +224,10 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if diags, ok := b.broken[e.File]; ok {
+				rep.Results[i] = brokenResult(e, diags)
+				return
+			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			res := h.Run(ctx, e.ID, opt.RunConfig)

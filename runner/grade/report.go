@@ -45,15 +45,21 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		fmt.Fprintln(w, r.Compile.Error())
 		return
 	}
+	for _, d := range r.LeftOut {
+		fmt.Fprintf(w, "%s (left out of the build)\n", d)
+	}
+	if len(r.LeftOut) > 0 {
+		fmt.Fprintln(w)
+	}
 	width := 0
 	for _, e := range r.Exercises {
 		width = max(width, len(e.Name))
 	}
 	for _, res := range r.Results {
-		mark, word := paint(green, "✓"), "passed"
+		mark, word := paint(red, "✗"), string(res.Status)+"  "+res.Message
 		switch res.Status {
-		case verdict.Failed, verdict.Error:
-			mark, word = paint(red, "✗"), string(res.Status)+"  "+res.Message
+		case verdict.Passed:
+			mark, word = paint(green, "✓"), "passed"
 		case verdict.NotDone:
 			mark, word = paint(yellow, "·"), "not done"
 		}
@@ -61,7 +67,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 	}
 	shown := 0
 	for _, res := range r.Results {
-		if res.Status != verdict.Failed && res.Status != verdict.Error {
+		if res.Status == verdict.Passed || res.Status == verdict.NotDone {
 			continue
 		}
 		if opt.Details > 0 && shown == opt.Details {
@@ -218,9 +224,14 @@ func (r *Report) jsonDoc() jsonReport {
 	return doc
 }
 
-// CompileStatus is the status of every exercise of a package that does
-// not compile.
+// CompileStatus is the status of an exercise whose file does not
+// compile, and of every exercise of a package that does not compile.
 const CompileStatus = "does not compile"
+
+// RefusedStatus is the status of an exercise whose file the grader
+// refused: a symbolic link, an import of another package than the
+// standard library and go-redis, cgo.
+const RefusedStatus verdict.Status = "refused"
 
 // rows returns a Result per graded exercise, also when the package did
 // not compile.

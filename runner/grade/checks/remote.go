@@ -105,6 +105,9 @@ func (s *shimProc) greet() *shimGone {
 	if err := s.conn.Receive(&hello); err != nil {
 		return &shimGone{err}
 	}
+	if hello.Funcs == nil {
+		return &shimGone{errors.New("a first message without functions")}
+	}
 	s.funcs = hello.Funcs
 	return nil
 }

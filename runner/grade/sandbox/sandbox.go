@@ -34,9 +34,10 @@ type Limits struct {
 }
 
 // DefaultLimits suit one exercise: a Go program and its Redis client need
-// a few threads and a few tens of MB.
+// a few threads and a few tens of MB, but the Go runtime reserves about
+// 1.2 GB of address space before it allocates anything.
 func DefaultLimits(timeout time.Duration) Limits {
-	return Limits{Memory: 1 << 30, Procs: 64, CPU: timeout + 2*time.Second, FileSize: 64 << 20, Files: 256}
+	return Limits{Memory: 3 << 30, Procs: 64, CPU: timeout + 2*time.Second, FileSize: 64 << 20, Files: 256}
 }
 
 // A Box is one run's sandbox: a folder holding the grader's files

@@ -12,6 +12,7 @@ package wire
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -202,5 +203,9 @@ func (c *Conn) Receive(msg any) error {
 			return fmt.Errorf("wire: a message longer than %d bytes", MaxMessage)
 		}
 	}
-	return json.Unmarshal(line, msg)
+	// Strict: a line that is not this message (something else the
+	// program wrote on the pipe) is an error, not an empty message.
+	dec := json.NewDecoder(bytes.NewReader(line))
+	dec.DisallowUnknownFields()
+	return dec.Decode(msg)
 }
