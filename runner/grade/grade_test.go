@@ -580,17 +580,53 @@ func TestGradeClass(t *testing.T) {
 			t.Errorf("summary lacks %q:\n%s", want, summary.String())
 		}
 	}
-	// Each submission's build is removed once graded.
+	// Each submission's build stays in the cache, by content, for the
+	// next grading of the class.
 	for _, s := range class.Submissions {
-		if s.Report == nil {
+		if s.Report == nil || s.Report.Compile != nil || s.Name == "dave" {
 			continue
 		}
 		pkg, err := ReadPackage(filepath.Join(dir, s.Name, "redisbasics"), s.Name, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(classBuilds, pkg)+"-*")); len(left) > 0 {
-			t.Errorf("%s's build was left in the cache: %v", s.Name, left)
+		if kept, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(classBuilds, pkg)+"-*")); len(kept) == 0 {
+			t.Errorf("%s's build was not kept in the cache", s.Name)
 		}
 	}
+
+	// Feedback a teacher can hand back, and Gradescope's results.json.
+	byName := map[string]*Submission{}
+	for _, s := range class.Submissions {
+		byName[s.Name] = s
+	}
+	var md bytes.Buffer
+	byName["erin"].WriteMarkdown(&md, manifest)
+	for _, want := range []string{"# Feedback for erin", "**5/6 points**", "| 2 Push and pop at the front of a list | ✗ failed | 0/1 |",
+		"## 2 Push and pop", "called:", "PushFront(ctx, rdb, ", "expected:", "got:", "Hint: ", "The file to edit: `erin/redisbasics/02_lists.go`"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("erin's feedback lacks %q:\n%s", want, md.String())
+		}
+	}
+	var gs bytes.Buffer
+	if err := byName["dave"].WriteGradescope(&gs, manifest); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Score float64 `json:"score"`
+		Tests []struct {
+			Name     string  `json:"name"`
+			Score    float64 `json:"score"`
+			MaxScore float64 `json:"max_score"`
+			Output   string  `json:"output"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal(gs.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Score != 0 || len(doc.Tests) != 6 || doc.Tests[0].Name != "1 Store a value as JSON" || doc.Tests[0].MaxScore != 1 ||
+		!strings.Contains(doc.Tests[0].Output, "does not compile: dave/redisbasics/01_json.go:14:") {
+		t.Errorf("dave's results.json:\n%s", gs.String())
+	}
+
 }

@@ -220,6 +220,8 @@ func sharedBuild(ctx context.Context, id string, req build.Request, progress bui
 func snapshot(pkg *Package) (string, error) {
 	dir := snapshotDir(pkg)
 	if _, err := os.Stat(filepath.Join(dir, "overlay.json")); err == nil {
+		now := time.Now()
+		os.Chtimes(dir, now, now) // recently used: pruned last
 		return dir, nil
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
