@@ -146,10 +146,10 @@ func Build(ctx context.Context, root string, pkg *Package, isolated string, prog
 		Root:  root,
 		Name:  name,
 		Files: map[string][]byte{"main.go": main.Bytes()},
-		// -w: no DWARF tables, which nobody debugs a shim with; the link
-		// is most of a shim's build, and this makes it shorter. Stack
-		// traces do not need them.
-		Flags: []string{"-overlay=" + filepath.Join(src, "overlay.json"), "-ldflags=-w",
+		// -s -w: no symbol table and no DWARF, which nobody debugs a shim
+		// with; the link is most of a shim's build, and this makes it
+		// shorter. Stack traces do not need them.
+		Flags: []string{"-overlay=" + filepath.Join(src, "overlay.json"), "-ldflags=-s -w",
 			// Pure Go: a static binary, which runs in a sandbox that holds
 			// no C library, and links no C code.
 			"-tags=netgo,osusergo"},
@@ -343,6 +343,16 @@ func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
 		r.Duration = time.Since(start)
 	}
 	h.mapPaths(&r.Result)
+	if r.Where == "" && r.Status == verdict.Failed {
+		// The program ended itself, without a stack to say where: point
+		// at the call that most likely did it.
+		switch {
+		case strings.HasPrefix(r.Message, "the program stopped while it started"):
+			r.Where = exitSite(h.pkg, true)
+		case strings.HasPrefix(r.Message, "the program stopped before"):
+			r.Where = exitSite(h.pkg, false)
+		}
+	}
 	return r
 }
 

@@ -71,6 +71,7 @@ func testTricks(t *testing.T, unsandboxed bool) {
 	dir := t.TempDir()
 	cases, _ := filepath.Glob("testdata/tricks/*.txtar")
 	wants := map[string][]string{}
+	wheres := map[string]string{} // file:line every failure of the case must point at
 	for _, path := range cases {
 		a, err := txtar.ParseFile(path)
 		if err != nil {
@@ -96,6 +97,8 @@ func testTricks(t *testing.T, unsandboxed bool) {
 				}
 			case "want":
 				wants[name] = append(wants[name], v)
+			case "where":
+				wheres[name] = v
 			}
 		}
 		r := strings.NewReplacer("{{MARKER}}", marker, "{{ROOT}}", root, "{{HOME}}", home)
@@ -128,6 +131,9 @@ func testTricks(t *testing.T, unsandboxed bool) {
 			}
 			if string(r.Status) != f[1] || (len(f) == 3 && !strings.Contains(r.Message, f[2])) {
 				t.Errorf("%s: exercise %d: %s %q, want %s", s.Name, id, r.Status, r.Message, w)
+			}
+			if w := wheres[s.Name]; w != "" && r.Where != filepath.Join(s.Name, "redisbasics", w) {
+				t.Errorf("%s: exercise %d: at %q, want %s", s.Name, id, r.Where, w)
 			}
 			if f[1] != string(verdict.Passed) && r.Points != 0 {
 				t.Errorf("%s: exercise %d scored %d", s.Name, id, r.Points)

@@ -89,8 +89,9 @@ func Serve(l net.Listener, open func() Session) *Gate {
 	return g
 }
 
-// Close stops accepting, closes every connection and waits for their
-// sessions to end.
+// Close stops accepting, closes every connection and waits a little for
+// their sessions to end: not for ever, since a session may be blocked in
+// a command the backend holds (BLPOP with no timeout).
 func (g *Gate) Close() {
 	g.mu.Lock()
 	g.closed = true
@@ -99,7 +100,12 @@ func (g *Gate) Close() {
 		c.Close()
 	}
 	g.mu.Unlock()
-	g.serving.Wait()
+	done := make(chan struct{})
+	go func() { g.serving.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+	}
 }
 
 func (g *Gate) serveConn(c net.Conn) {

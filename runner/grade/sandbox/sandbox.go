@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -131,13 +132,15 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 	} else {
 		launch = append(append(launch, program), args...)
 	}
+	if b.uid >= 0 {
+		// The launcher becomes the user itself, after its limits: it is
+		// this program, which may sit where that user cannot reach.
+		launch = slices.Insert(launch, 1, fmt.Sprintf("uid=%d", b.uid))
+	}
 	cmd := exec.Command(self, launch...)
 	cmd.Dir = b.Scratch
 	cmd.Env = env
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if b.uid >= 0 {
-		cmd.SysProcAttr.Credential = &syscall.Credential{Uid: uint32(b.uid), Gid: uint32(b.uid), Groups: []uint32{}}
-	}
 	b.cmd = cmd
 	return cmd
 }
@@ -158,6 +161,11 @@ func (b *Box) Kill() {
 	if b.cmd != nil && b.cmd.Process != nil {
 		syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
 	}
+	if b.Bwrap != "" {
+		// bwrap, killed, takes its process namespace with it: nothing
+		// started inside outlives it.
+		return
+	}
 	if b.uid >= 0 {
 		sweep(b.uid)
 	}
@@ -175,9 +183,7 @@ func sweep(uid int) {
 		return
 	}
 	for range 3 {
-		cmd := exec.Command(self, sweepArg)
-		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}}
-		if cmd.Run() == nil {
+		if exec.Command(self, sweepArg, strconv.Itoa(uid)).Run() == nil {
 			return
 		}
 	}
@@ -198,13 +204,20 @@ func Init() {
 	}
 	switch os.Args[1] {
 	case sweepArg:
+		if len(os.Args) < 3 || becomeUser(os.Args[2]) != nil {
+			os.Exit(1)
+		}
 		syscall.Kill(-1, syscall.SIGKILL)
 		os.Exit(0)
 	}
 	args := os.Args[2:]
+	uid := ""
 	for len(args) > 0 && args[0] != "--" {
 		k, v, _ := strings.Cut(args[0], "=")
 		n, err := strconv.ParseUint(v, 10, 64)
+		if k == "uid" {
+			uid = v
+		}
 		if res, ok := resources[k]; ok && err == nil {
 			if err := syscall.Setrlimit(res, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
 				fmt.Fprintf(os.Stderr, "sandbox: limit %s: %v\n", k, err)
@@ -217,12 +230,33 @@ func Init() {
 		os.Exit(126)
 	}
 	syscall.Setrlimit(syscall.RLIMIT_CORE, &syscall.Rlimit{})
+	if uid != "" {
+		if err := becomeUser(uid); err != nil {
+			fmt.Fprintf(os.Stderr, "sandbox: becoming user %s: %v\n", uid, err)
+			os.Exit(126)
+		}
+	}
 	path, err := exec.LookPath(args[1])
 	if err == nil {
 		err = syscall.Exec(path, args[1:], os.Environ())
 	}
 	fmt.Fprintf(os.Stderr, "sandbox: starting %s: %v\n", args[1], err)
 	os.Exit(126)
+}
+
+// becomeUser drops to the user and group uid, with no other groups.
+func becomeUser(uid string) error {
+	n, err := strconv.Atoi(uid)
+	if err != nil {
+		return err
+	}
+	if err := syscall.Setgroups(nil); err != nil {
+		return err
+	}
+	if err := syscall.Setgid(n); err != nil {
+		return err
+	}
+	return syscall.Setuid(n)
 }
 
 var resources = map[string]int{
