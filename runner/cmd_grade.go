@@ -29,7 +29,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	csvPath := fs.String("csv", "", "write the grades here: a row per submission and exercise "+
 		"(submission, exercise, name, status, points, max_points, seconds, message); "+
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (twice as many exercises run at once)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	timeout := fs.Duration("timeout", 10*time.Second, "stop an exercise that runs longer than this; it fails, the others go on")
 	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
 		"default SUBMISSIONS_DIR, as NAME.feedback.md")

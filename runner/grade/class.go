@@ -41,7 +41,7 @@ type ClassOptions struct {
 // the exercises given. Each has its own build, and each exercise its own
 // process, miniredis and time limit, so a submission that does not
 // compile or hangs holds back nobody else. Up to opt.Jobs submissions
-// build at once, and twice as many exercises run at once: a hanging
+// build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
 // limit.
 func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
@@ -64,7 +64,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, fmt.Errorf("%s: no submissions (a folder per student)", dir)
 	}
 	builds := make(chan struct{}, c.Jobs)
-	runs := make(chan struct{}, 2*c.Jobs)
+	runs := make(chan struct{}, 4*c.Jobs)
 	var wg sync.WaitGroup
 	for _, s := range c.Submissions {
 		wg.Add(1)
