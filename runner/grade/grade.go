@@ -1,9 +1,12 @@
-// Package grade grades the chapter's exercises: it reads the manifest,
-// builds a harness program that links the checks (package checks) with the
-// package being graded (the learner's exercises, the reference solutions,
-// or any student's folder), runs each exercise in a process of its own, and
-// reports, as text for the learner, as JSON for classroom tools, or as a
-// CSV for a whole class.
+// Package grade grades the chapter's exercises: it reads the manifest and
+// the package being graded (the learner's exercises, the reference
+// solutions, or any student's folder), refusing files that are not the
+// student's own; builds a shim around the package (package shim) and the
+// checker (package checks), which links no submission code; runs each
+// exercise in a checker process of its own, which calls the package's
+// functions in the sandboxed shim (package sandbox) and decides the
+// verdict; and reports, as text for the learner, as JSON, Markdown feedback
+// or Gradescope results for classroom tools, or as a CSV for a whole class.
 package grade
 
 import (

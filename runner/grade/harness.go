@@ -91,15 +91,17 @@ type buildCall struct {
 	err  error
 }
 
-// Build compiles the harness for pkg, or finds it in the cache. A package
-// that does not compile gives a *build.CompileError whose positions are
-// in the package's own files, under pkg.Display.
+// Build compiles the harness for pkg, its shim and the checker, or finds
+// them in the cache. A package that does not compile gives a
+// *build.CompileError whose positions are in the package's own files,
+// under pkg.Display.
 //
-// The build cache keeps the last few builds of each name. Plain checks
-// share the name "grade", so a learner's saves do not pile up; isolated
-// builds (a class's submissions, the tests') get a name of their own,
-// which no other build prunes while it is in use, and are removed by
-// their caller.
+// The build cache keeps the last few builds of each name. Plain checks'
+// shims share the name "gradeshim", so a learner's saves do not pile up;
+// isolated builds (a class's submissions, the tests') get a name of their
+// own, which no other build prunes while it is in use: a class's are kept
+// for its next grading (see pruneClassBuilds), others removed by their
+// caller (RemoveIsolated).
 func Build(ctx context.Context, root string, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
