@@ -32,22 +32,26 @@ type Limits struct {
 	CPU      time.Duration // CPU time
 	FileSize uint64        // largest file written, bytes
 	Files    uint64        // open descriptors
+	Scratch  uint64        // the scratch folder's size, bytes (with bwrap)
 }
 
 // DefaultLimits suit one exercise: a Go program and its Redis client need
 // a few threads and a few tens of MB, but the Go runtime reserves about
 // 1.2 GB of address space before it allocates anything.
 func DefaultLimits(timeout time.Duration) Limits {
-	return Limits{Memory: 3 << 30, Procs: 64, CPU: timeout + 2*time.Second, FileSize: 64 << 20, Files: 256}
+	return Limits{Memory: 3 << 30, Procs: 64, CPU: timeout + 2*time.Second, FileSize: 64 << 20, Files: 256,
+		Scratch: 128 << 20}
 }
 
 // A Box is one run's sandbox: a folder holding the grader's files
 // (read-only for the program: its binary, the socket it talks to) and the
 // scratch folder it runs in.
 type Box struct {
-	Root    string // holds Grader and Scratch; removed by Remove
-	Grader  string // the grader's files
-	Scratch string // the program's working folder, the only one it may write
+	Root   string // holds Grader and Scratch; removed by Remove
+	Grader string // the grader's files
+	// Scratch is the program's working folder, the only one it may
+	// write; with bwrap, a tmpfs of Limits.Scratch is mounted over it.
+	Scratch string
 	Bwrap   string // bwrap's path, or "" to run without namespaces
 	uid     int    // the user the program runs as; -1: this process's
 	cmd     *exec.Cmd
@@ -120,7 +124,10 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 			"--clearenv", "--setenv", "HOME", "/scratch", "--setenv", "TMPDIR", "/scratch",
 			"--setenv", "GOTRACEBACK", "single", "--setenv", "GOMAXPROCS", "2",
 			"--proc", "/proc", "--dev", "/dev",
-			"--ro-bind", b.Grader, "/grader", "--bind", b.Scratch, "/scratch", "--chdir", "/scratch",
+			// The scratch folder is a tmpfs of its own, of bounded size: a
+			// loop writing files fills it, not the teacher's disk.
+			"--ro-bind", b.Grader, "/grader", "--size", strconv.FormatUint(lim.Scratch, 10), "--tmpfs", "/scratch",
+			"--chdir", "/scratch",
 			"--", rel(program)}
 		for _, a := range args {
 			if strings.HasPrefix(a, b.Grader+"/") {
@@ -274,7 +281,9 @@ func Detect() (string, error) {
 	if err != nil {
 		return "", errors.New("bwrap is not installed")
 	}
-	cmd := exec.Command(path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/", "true")
+	// --size needs bubblewrap 0.8 or later.
+	cmd := exec.Command(path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
+		"--size", "1048576", "--tmpfs", "/tmp", "true")
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	if os.Geteuid() == 0 {
 		uid := uint32(runUID())
@@ -287,5 +296,5 @@ func Detect() (string, error) {
 }
 
 // InstallHint says how to get a working sandbox.
-const InstallHint = "install bubblewrap (Debian, Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), " +
+const InstallHint = "install bubblewrap 0.8 or later (Debian, Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), " +
 	"and allow unprivileged user namespaces"

@@ -24,7 +24,8 @@ func TestMain(m *testing.M) {
 }
 
 // look prints the root folder's entries, then for each path whether it
-// can be seen, then whether the working folder can be written.
+// can be seen, then whether the working folder can be written, and
+// whether it holds more than 1 MB.
 func look(paths []string) {
 	entries, _ := os.ReadDir("/")
 	var names []string
@@ -37,6 +38,8 @@ func look(paths []string) {
 		fmt.Println(p, err == nil)
 	}
 	fmt.Println("write", os.WriteFile("scratch-file", []byte("x"), 0o644) == nil)
+	big := make([]byte, 600<<10)
+	fmt.Println("big", os.WriteFile("big-1", big, 0o644) == nil && os.WriteFile("big-2", big, 0o644) == nil)
 }
 
 func TestLimits(t *testing.T) {
@@ -123,7 +126,9 @@ func TestBubblewrap(t *testing.T) {
 	}
 	wd, _ := os.Getwd()
 	home, _ := os.UserHomeDir()
-	cmd := b.Command(DefaultLimits(time.Minute), prog, "look", wd, home, "/grader/look", "/etc/passwd")
+	lim := DefaultLimits(time.Minute)
+	lim.Scratch = 1 << 20
+	cmd := b.Command(lim, prog, "look", wd, home, "/grader/look", "/etc/passwd")
 	out, err := cmd.CombinedOutput()
 	b.Kill()
 	if err != nil {
@@ -132,11 +137,11 @@ func TestBubblewrap(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 	root := strings.Fields(lines[0])
 	slices.Sort(root)
-	want := []string{wd + " false", home + " false", "/grader/look true", "/etc/passwd false", "write true"}
+	want := []string{wd + " false", home + " false", "/grader/look true", "/etc/passwd false", "write true", "big false"}
 	if strings.Join(root, " ") != "dev grader proc scratch" || !slices.Equal(lines[1:], want) {
 		t.Errorf("inside the sandbox:\n%s\nwant / holding dev grader proc scratch, then %q", out, want)
 	}
-	if _, err := os.Stat(filepath.Join(b.Scratch, "scratch-file")); err != nil {
-		t.Errorf("the scratch folder was not the one written: %v", err)
+	if _, err := os.Stat(filepath.Join(b.Scratch, "scratch-file")); err == nil {
+		t.Errorf("the scratch folder written was on disk, not a tmpfs of its own")
 	}
 }
