@@ -4,10 +4,14 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 )
+
+// rlimitNPROC is RLIMIT_NPROC, which package syscall does not name.
+const rlimitNPROC = 6
 
 // becomeSubreaper makes orphans of the graded program (started, then
 // left by their parent) this process's children rather than init's, so
@@ -19,7 +23,7 @@ func becomeSubreaper() {
 // killOrphans kills the processes that were reparented to this one.
 func killOrphans() {
 	self := os.Getpid()
-	for range 5 {
+	for range 50 { // a fork loop may start more while these die
 		var found []int
 		stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 		for _, p := range stats {
@@ -79,4 +83,25 @@ func userTasks() uint64 {
 		f.Close()
 	}
 	return n
+}
+
+// uidInUse says whether any process runs as uid.
+func uidInUse(uid int) bool {
+	want := strconv.Itoa(uid)
+	stats, _ := filepath.Glob("/proc/[0-9]*/status")
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		_, rest, ok := strings.Cut(string(b), "\nUid:")
+		if !ok {
+			continue
+		}
+		line, _, _ := strings.Cut(rest, "\n")
+		if slices.Contains(strings.Fields(line), want) {
+			return true
+		}
+	}
+	return false
 }

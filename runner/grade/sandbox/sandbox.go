@@ -10,6 +10,8 @@
 // the limits are applied by re-running that program as a small launcher
 // (setrlimit, then exec), so that they hold from the graded program's
 // first instruction, its package initializers included.
+//go:build !windows
+
 package sandbox
 
 import (
@@ -84,8 +86,16 @@ func New(bwrap string) (*Box, error) {
 	return b, nil
 }
 
-// runUID picks a user id that no account uses, one per run at a time.
-func runUID() int { return 1<<20 + os.Getpid()%(1<<20) }
+// runUID picks a user id for a run: one per process (pids are below
+// 2^22), none that a process runs as now (an account's, a container's),
+// since the run may signal that user's processes and a sweep kills them.
+func runUID() int {
+	uid := 1<<20 + os.Getpid()
+	for uidInUse(uid) {
+		uid += 1 << 22
+	}
+	return uid
+}
 
 // Install puts the program binary into the grader's folder, as name.
 func (b *Box) Install(bin, name string) (string, error) {
@@ -225,7 +235,7 @@ func Init() {
 		if k == "uid" {
 			uid = v
 		}
-		if res, ok := resources[k]; ok && err == nil {
+		if res, ok := resources[k]; ok && res >= 0 && err == nil {
 			if err := syscall.Setrlimit(res, &syscall.Rlimit{Cur: n, Max: n}); err != nil {
 				fmt.Fprintf(os.Stderr, "sandbox: limit %s: %v\n", k, err)
 				os.Exit(126)
@@ -268,7 +278,7 @@ func becomeUser(uid string) error {
 
 var resources = map[string]int{
 	"as":     syscall.RLIMIT_AS,
-	"nproc":  6, // RLIMIT_NPROC, which package syscall does not name
+	"nproc":  rlimitNPROC,
 	"cpu":    syscall.RLIMIT_CPU,
 	"fsize":  syscall.RLIMIT_FSIZE,
 	"nofile": syscall.RLIMIT_NOFILE,
