@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/grade/redisgate"
 )
 
 // A sent is one command the learner's code sent.
@@ -80,6 +82,10 @@ type recorder struct {
 	order   []uint64            // the cursors in pages, oldest first
 	next    uint64
 	scanEnd map[string]uint64 // the cursor the last SCAN/HSCAN of each kind answered
+	// refused are commands the learner's process sent while none of its
+	// calls ran (from init, or a goroutine left running), which the gate
+	// refused; the exercise fails for them.
+	refused []string
 }
 
 // Code in an endless loop sends commands as fast as it can until its time
@@ -99,6 +105,36 @@ func (r *recorder) start() {
 	defer r.mu.Unlock()
 	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
 	clear(r.scanEnd)
+}
+
+// refuseUnlessCalling says whether a learner's call is in progress; if
+// not, it notes cmds as refused.
+func (r *recorder) refuseUnlessCalling(cmds []redisgate.Command) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.on {
+		return true
+	}
+	for _, c := range cmds {
+		if len(r.refused) < 5 {
+			args := make([]any, len(c))
+			for i, a := range c {
+				args[i] = a
+			}
+			r.refused = append(r.refused, sent{name: strings.ToLower(c[0]), args: args}.String())
+		}
+	}
+	return false
+}
+
+// takeRefused returns the commands refused since the last call, and
+// forgets them.
+func (r *recorder) takeRefused() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.refused
+	r.refused = nil
+	return out
 }
 
 func (r *recorder) stop() {
