@@ -81,7 +81,7 @@ func TestChaptersOnServer(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	runner(t, "", "walk", "nosuch").expect(t, exitBadArgs, "", `runner: unknown chapter "nosuch" (chapters: redis)`)
+	runner(t, "", "walk", "nosuch").expect(t, exitBadArgs, "", `runner: unknown chapter "nosuch" (chapters: redis, pipelines)`)
 	runner(t, "", "walk", "runner/testdata/unclosed.md").expect(t, exitBadArgs, "",
 		"runner: runner/testdata/unclosed.md:5: fence ```go opened here is never closed")
 	runner(t, "", "walk", "runner/testdata/empty.md").expect(t, exitBadArgs, "", "runner: runner/testdata/empty.md: the chapter is empty")

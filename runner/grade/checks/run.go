@@ -107,7 +107,7 @@ func Run(cfg Config, funcs Funcs) Result {
 	if err != nil {
 		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
 	}
-	rec := newRecorder(b.Name == "miniredis")
+	rec := newRecorder()
 	b.Client.AddHook(rec)
 	t := &T{
 		ctx:   context.Background(),
