@@ -41,8 +41,10 @@ func (c *chapterFlags) register(fs *flag.FlagSet) {
 }
 
 // stopSignals are the signals that end a run cleanly: the chapter program
-// is stopped and, on a real server, the run's keys removed.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+// is stopped and, on a real server, the run's keys removed. SIGPIPE is
+// among them because Go otherwise dies on it at once: "walk | head" would
+// leave the run's keys behind.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
 
 // backendName is what the flags select, for messages.
 func (b *backendFlags) backendName() string {
