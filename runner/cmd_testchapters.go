@@ -27,6 +27,8 @@ func init() {
 func setupTest(fs *flag.FlagSet) func([]string) int {
 	var bf backendFlags
 	bf.register(fs)
+	var cf chapterFlags
+	cf.register(fs)
 	update := fs.Bool("update", false, "rewrite the chapters' ```output fences with what the cells printed; "+
 		"with a real server, only if it and the embedded miniredis agree")
 	both := fs.Bool("both", false, "run every chapter on the embedded miniredis and on the real server "+
@@ -46,16 +48,19 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
-		ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+		ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 		defer cancel()
 		style := term.Detect(os.Stdout)
 		passed, failed := 0, 0
 		for _, path := range paths {
+			if ctx.Err() != nil {
+				break // stopped: the chapter that was running says so
+			}
 			test := testChapter
 			if differential {
 				test = testChapterOnBoth
 			}
-			if test(ctx, root, path, bf, *update, style) {
+			if test(ctx, root, path, bf, cf, *update, style) {
 				passed++
 			} else {
 				failed++
@@ -83,7 +88,7 @@ func chapterPaths(root string, args []string) ([]string, error) {
 	}
 	var paths []string
 	for _, a := range args {
-		p, err := chapter.Find(root, a)
+		p, err := findChapter(root, a)
 		if err != nil {
 			return nil, err
 		}
@@ -94,13 +99,13 @@ func chapterPaths(root string, args []string) ([]string, error) {
 
 // testChapter runs one chapter and reports it like go test reports a
 // package: ok or FAIL, with a diff per mismatching cell.
-func testChapter(ctx context.Context, root, path string, bf backendFlags, update bool, style term.Style) bool {
+func testChapter(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
 	ch, err := chapter.Load(path)
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
-	res, ok := runForTest(ctx, root, ch, bf, bf.redisURL, style)
+	res, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
 	if !ok {
 		return false
 	}
@@ -110,7 +115,7 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, update
 			fmt.Printf("%s\t%s: %v\n", style.Red("FAIL"), path, err)
 			return false
 		}
-		fmt.Printf("updated\t%s\t%d outputs rewritten\n", path, len(mismatches))
+		fmt.Printf("updated\t%s\t%s rewritten\n", path, term.Plural(len(mismatches), "output"))
 		return true
 	}
 	if len(mismatches) > 0 {
@@ -120,19 +125,21 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, update
 		}
 		return false
 	}
-	fmt.Printf("%s\t%s\t%d cells on %s\t%s\n", style.Green("ok"), path, ranCells(res), res.Backend, res.Elapsed.Round(time.Millisecond))
+	fmt.Printf("%s\t%s\t%s on %s\t%s\n", style.Green("ok"), path, term.Plural(ranCells(res), "cell"), res.Backend, res.Elapsed.Round(time.Millisecond))
 	return true
 }
 
 // runForTest runs ch on the server at url (empty: miniredis), reporting a
 // failed run as a failed test.
-func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backendFlags, url string, style term.Style) (*notebook.Result, bool) {
+func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backendFlags, cf chapterFlags, url string, style term.Style) (*notebook.Result, bool) {
 	res, err := notebook.Run(ctx, ch, notebook.Options{
-		Root:        root,
-		RedisURL:    url,
-		AllowDirty:  bf.allowDirty,
-		CellTimeout: bf.timeout,
-		Progress:    progressPrinter(os.Stderr),
+		Root:           root,
+		RedisURL:       url,
+		AllowDirty:     bf.allowDirty,
+		AllowScripts:   cf.allowScripts,
+		CleanLeftovers: cf.cleanLeftovers,
+		CellTimeout:    bf.timeout,
+		Progress:       progressPrinter(os.Stderr),
 	})
 	if err != nil {
 		fmt.Printf("%s\t%s (%s)\n", style.Red("FAIL"), ch.Path, res.Backend)
@@ -147,17 +154,17 @@ func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backen
 // order of an unordered fence's lines) and on any output that is not the
 // expected one; with update, it rewrites the expected outputs only when
 // the backends agree.
-func testChapterOnBoth(ctx context.Context, root, path string, bf backendFlags, update bool, style term.Style) bool {
+func testChapterOnBoth(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
 	ch, err := chapter.Load(path)
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
-	mini, ok := runForTest(ctx, root, ch, bf, "", style)
+	mini, ok := runForTest(ctx, root, ch, bf, cf, "", style)
 	if !ok {
 		return false
 	}
-	real, ok := runForTest(ctx, root, ch, bf, bf.redisURL, style)
+	real, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
 	if !ok {
 		return false
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +32,8 @@ func init() {
 func setupWalk(fs *flag.FlagSet) func([]string) int {
 	var bf backendFlags
 	bf.register(fs)
+	var cf chapterFlags
+	cf.register(fs)
 	step := fs.Bool("step", false, "pause before each cell until Enter, with the program paused (look around with redis-cli meanwhile)")
 	keep := fs.Bool("keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
 	return func(args []string) int {
@@ -38,7 +42,7 @@ func setupWalk(fs *flag.FlagSet) func([]string) int {
 			return exitBadArgs
 		}
 		w := &walker{out: os.Stdout, style: term.Detect(os.Stdout), in: bufio.NewReader(os.Stdin)}
-		return w.run(args[0], bf, *step, *keep)
+		return w.run(args[0], bf, cf, *step, *keep)
 	}
 }
 
@@ -50,16 +54,21 @@ type walker struct {
 	in      *bufio.Reader
 	ch      *chapter.Chapter
 	backend chapter.Backend
-	printed int  // blocks of ch already printed
-	midLine bool // the last output did not end its line
+	printed int    // blocks of ch already printed
+	midLine bool   // the last output did not end its line
+	look    string // how to look inside the backend meanwhile, for the step prompt
+	scripts bool   // --allow-scripts: say that they run unchecked
+
+	ctx   context.Context // ends on Ctrl-C, SIGTERM, SIGHUP
+	lines chan string     // lines typed at the step prompt
 }
 
-func (w *walker) run(name string, bf backendFlags, step, keep bool) int {
+func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep bool) int {
 	root, err := moduleRoot()
 	if err != nil {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
 	}
-	path, err := chapter.Find(root, name)
+	path, err := findChapter(root, name)
 	if err != nil {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
 	}
@@ -68,16 +77,20 @@ func (w *walker) run(name string, bf backendFlags, step, keep bool) int {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
 	}
 	w.ch = ch
+	w.scripts = cf.allowScripts
 
-	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 	defer cancel()
+	w.ctx = ctx
 	opt := notebook.Options{
-		Root:        root,
-		RedisURL:    bf.redisURL,
-		AllowDirty:  bf.allowDirty,
-		Keep:        keep,
-		CellTimeout: bf.timeout,
-		Progress:    progressPrinter(os.Stderr),
+		Root:           root,
+		RedisURL:       bf.redisURL,
+		AllowDirty:     bf.allowDirty,
+		AllowScripts:   cf.allowScripts,
+		CleanLeftovers: cf.cleanLeftovers,
+		Keep:           keep,
+		CellTimeout:    bf.timeout,
+		Progress:       progressPrinter(os.Stderr),
 		Events: notebook.Events{
 			Ready:     w.ready,
 			CellStart: w.cellStart,
@@ -91,10 +104,14 @@ func (w *walker) run(name string, bf backendFlags, step, keep bool) int {
 	w.backend = opt.Backend()
 	res, err := notebook.Run(ctx, ch, opt)
 	if err != nil {
-		return w.failed(err)
+		status := w.failed(err)
+		if res.Cleaned != "" {
+			fmt.Fprintln(w.out, w.style.Dim("On the server: "+res.Cleaned+"."))
+		}
+		return status
 	}
 	w.printUpTo(len(ch.Blocks))
-	summary := fmt.Sprintf("Walked %s: %d cells in %s", ch.Path, ranCells(res), res.Elapsed.Round(time.Millisecond))
+	summary := fmt.Sprintf("Walked %s: %s in %s", ch.Path, term.Plural(ranCells(res), "cell"), res.Elapsed.Round(time.Millisecond))
 	if res.Cleaned != "" {
 		summary += "; " + res.Cleaned
 	}
@@ -117,8 +134,13 @@ func (w *walker) ready(backend, addr string) {
 	if backend == "miniredis" {
 		port := addr[strings.LastIndex(addr, ":")+1:]
 		msg = fmt.Sprintf("Redis: an embedded miniredis, also on %s (look in from another terminal: redis-cli -p %s SCAN 0)", addr, port)
+		w.look = "redis-cli -p " + port
 	} else {
-		msg = "Redis: " + addr
+		msg = "Redis: " + addr + ", every command checked by the runner's guard"
+		if w.scripts {
+			msg += "\n" + w.style.Red("--allow-scripts: scripts run UNCHECKED, and can reach any key of any database")
+		}
+		w.look = addr
 	}
 	fmt.Fprintln(w.out, w.style.Dim(msg)+"\n")
 }
@@ -156,14 +178,36 @@ func (w *walker) blockOf(c *chapter.Cell) int {
 	return len(w.ch.Blocks)
 }
 
+// step asks before cell c runs. It returns false, and no further cell
+// runs, on q, at the end of input, or when the walk is stopped (Ctrl-C)
+// while it waits.
 func (w *walker) step(c *chapter.Cell) bool {
 	w.printUpTo(w.blockOf(c) + 1)
-	fmt.Fprint(w.out, w.style.Bold(fmt.Sprintf("▶ Enter runs cell %d, q quits: ", c.Index)))
-	line, err := w.in.ReadString('\n')
-	if err != nil || strings.TrimSpace(line) == "q" {
-		return false
+	prompt := fmt.Sprintf("▶ Enter runs cell %d, q quits", c.Index)
+	if w.look != "" {
+		prompt += " · " + w.look // the port scrolled away with the chapter's first page
 	}
-	return true
+	fmt.Fprint(w.out, w.style.Bold(prompt+": "))
+	if w.lines == nil {
+		w.lines = make(chan string)
+		go func() {
+			defer close(w.lines)
+			for {
+				line, err := w.in.ReadString('\n')
+				if err != nil {
+					return
+				}
+				w.lines <- line
+			}
+		}()
+	}
+	select {
+	case <-w.ctx.Done():
+		fmt.Fprintln(w.out)
+		return false
+	case line, ok := <-w.lines:
+		return ok && strings.TrimSpace(line) != "q"
+	}
 }
 
 func (w *walker) cellStart(c *chapter.Cell) {
@@ -193,6 +237,10 @@ func (w *walker) cellEnd(r *notebook.CellResult) {
 	if w.midLine {
 		fmt.Fprintln(w.out)
 		w.midLine = false
+	}
+	if r.Dropped > 0 {
+		fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("  │ … and %s more, not shown or kept (a cell keeps its first %d MiB)",
+			term.Plural(r.Dropped, "byte"), notebook.MaxCellOutput>>20)))
 	}
 	fmt.Fprintln(w.out, w.style.Dim("  ↳ "+formatElapsed(r.Elapsed))+"\n")
 }
@@ -272,13 +320,43 @@ func progressPrinter(f *os.File) build.Progress {
 	}
 }
 
-// relToCwd shortens an absolute path for messages, when it is under the
-// current folder.
-func relToCwd(path string) string {
-	if wd, err := os.Getwd(); err == nil {
-		if rel, ok := strings.CutPrefix(path, wd+string(os.PathSeparator)); ok {
-			return rel
+// findChapter finds a chapter by name, path, or number in course order
+// ("walk 2" is the second chapter, as "check 2" is the second exercise).
+func findChapter(root, name string) (string, error) {
+	if n, err := strconv.Atoi(name); err == nil {
+		all, err := chapter.List(root)
+		if err != nil {
+			return "", err
 		}
+		if n < 1 || n > len(all) {
+			return "", fmt.Errorf("there is no chapter %d: the course has %s", n, term.Plural(len(all), "chapter"))
+		}
+		return all[n-1], nil
+	}
+	return chapter.Find(root, name)
+}
+
+// relToCwd shortens a path for messages, when it is under the current
+// folder. Both are resolved first: a clone reached through a symbolic
+// link is still "under" it.
+func relToCwd(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return path
+	}
+	if rel, err := filepath.Rel(resolved(wd), resolved(abs)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+		return rel
 	}
 	return path
+}
+
+func resolved(p string) string {
+	if r, err := filepath.EvalSymlinks(p); err == nil {
+		return r
+	}
+	return p
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -33,6 +34,26 @@ func (b *backendFlags) register(fs *flag.FlagSet) {
 		"run even if the server's database already holds keys (they are never touched)")
 	fs.DurationVar(&b.timeout, "timeout", 10*time.Second, "stop a cell (or an exercise) that runs longer than this")
 }
+
+// chapterFlags are the flags of commands that run chapters on a real
+// server through the runner's guard (walk, test).
+type chapterFlags struct {
+	allowScripts   bool
+	cleanLeftovers bool
+}
+
+func (c *chapterFlags) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.allowScripts, "allow-scripts", false,
+		"on a real server, let EVAL, EVALSHA and FCALL run: UNCHECKED, a script can reach any key of any database")
+	fs.BoolVar(&c.cleanLeftovers, "clean-leftovers", false,
+		"on a real server, first remove exactly the keys that an earlier run, killed before it could clean up, recorded")
+}
+
+// stopSignals are the signals that end a run cleanly: the chapter program
+// is stopped and, on a real server, the run's keys removed. SIGPIPE is
+// among them because Go otherwise dies on it at once: "walk | head" would
+// leave the run's keys behind.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
 
 // backendName is what the flags select, for messages.
 func (b *backendFlags) backendName() string {

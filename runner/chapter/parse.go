@@ -107,6 +107,12 @@ func Parse(path string, src []byte) (*Chapter, error) {
 	}
 
 	lines := splitLines(src)
+	// A UTF-8 byte-order mark, as some Windows editors write, is not text:
+	// the first line starts after it (offsets still count it, so updating
+	// outputs keeps the file as it was).
+	if len(lines) > 0 {
+		lines[0].text = strings.TrimPrefix(lines[0].text, "\ufeff")
+	}
 	var prose strings.Builder
 	proseLine := 1
 	var lastCell *Cell // the cell an ```output fence may still attach to

@@ -185,3 +185,20 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// TestParseByteOrderMark: a chapter saved by an editor that writes a
+// UTF-8 byte-order mark parses as the same chapter without it.
+func TestParseByteOrderMark(t *testing.T) {
+	src := "```go\nx := 1\n```\n\n# Title\n"
+	plain, err := Parse("c.md", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	bom, err := Parse("c.md", []byte("\ufeff"+src))
+	if err != nil {
+		t.Fatalf("with a byte-order mark: %v", err)
+	}
+	if len(bom.Cells()) != 1 || bom.Cells()[0].Code != plain.Cells()[0].Code || bom.Title != "Title" {
+		t.Errorf("with a byte-order mark: %d cells, title %q", len(bom.Cells()), bom.Title)
+	}
+}

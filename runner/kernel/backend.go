@@ -21,6 +21,9 @@ type Config struct {
 	URL        string // a real server; empty: an embedded miniredis
 	AllowDirty bool   // run on a database that already holds keys, without touching them
 	Keep       bool   // leave the keys the run created
+	// Guarded says the URL is the runner's proxy (redisproxy), which
+	// checks every command and cleans up after the run itself.
+	Guarded bool
 }
 
 // A Backend is a connected Redis and what closing it must undo.
@@ -42,6 +45,9 @@ func (b *Backend) Close() string { return b.close() }
 func Open(cfg Config) (*Backend, error) {
 	if cfg.URL == "" {
 		return startMiniredis()
+	}
+	if cfg.Guarded {
+		return connectProxy(cfg.URL)
 	}
 	return connectServer(cfg)
 }
@@ -119,6 +125,26 @@ func connectServer(cfg Config) (*Backend, error) {
 			return g.cleanup(opt)
 		},
 	}, nil
+}
+
+// connectProxy connects to the runner's proxy, which stands for the real
+// server: the guard and the cleanup live there, in the process that
+// outlives this one however it ends.
+func connectProxy(url string) (*Backend, error) {
+	opt, err := redis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("bad proxy URL %q: %v", url, err)
+	}
+	opt.DisableIdentity = true
+	client := redis.NewClient(opt)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := client.Ping(ctx).Err(); err != nil {
+		client.Close()
+		return nil, fmt.Errorf("cannot reach Redis through the runner: %v", err)
+	}
+	return &Backend{Name: "redis", Addr: fmt.Sprintf("database %d", opt.DB), Client: client,
+		close: func() string { client.Close(); return "" }}, nil
 }
 
 // keyNames lists every key in the client's database with SCAN, which, unlike

@@ -2,41 +2,34 @@ package kernel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
-// commands that reach beyond the run's own keys or database. The runner
-// cleans up after itself, so a chapter never needs them on a real server.
-var forbidden = map[string]string{
-	"flushall": "empties every database",
-	"flushdb":  "empties the whole database, not just the run's keys",
-	"swapdb":   "swaps in another database",
-	"select":   "switches to another database",
-	"move":     "moves a key to another database",
-	"migrate":  "moves a key to another server",
-}
-
-// guard is a go-redis hook on a real server. It refuses commands that would
-// reach outside the run's database or touch keys that existed before the
-// run, and it remembers every name the run used, so that cleanup deletes
-// only keys the run created.
+// guard is a go-redis hook on a real server, for code the runner does not
+// put behind its proxy (the grader's harness). It applies the proxy's
+// policy (redisproxy.Policy) to every command, refuses to touch keys that
+// existed before the run, and remembers the keys the run may have written,
+// so that cleanup deletes only keys the run created. Chapter programs are
+// guarded by the runner itself, which survives them (redisproxy.Proxy).
 type guard struct {
-	db       int             // the run's database: the only one SELECT may name
+	policy   redisproxy.Policy
 	existing map[string]bool // keys present before the run: never touched
 
-	mu   sync.Mutex
-	used map[string]bool // every string argument the run has sent
+	mu      sync.Mutex
+	written map[string]bool // keys the run's commands may have written
 }
 
 func newGuard(db int, existing map[string]bool) *guard {
-	return &guard{db: db, existing: existing, used: map[string]bool{}}
+	return &guard{policy: redisproxy.Policy{DB: db}, existing: existing, written: map[string]bool{}}
 }
 
 func (g *guard) DialHook(next redis.DialHook) redis.DialHook { return next }
@@ -64,59 +57,89 @@ func (g *guard) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Proces
 }
 
 func (g *guard) check(cmd redis.Cmder) error {
-	args := cmd.Args()
-	name := strings.ToLower(cmd.Name())
-	// go-redis itself selects the run's database on every new connection.
-	if name == "select" && len(args) == 2 && fmt.Sprint(args[1]) == strconv.Itoa(g.db) {
-		return nil
-	}
-	if why, ok := forbidden[name]; ok {
-		return fmt.Errorf("notebook: refusing %s on a real server: it %s", strings.ToUpper(name), why)
+	v := g.policy.Check(RawArgs(cmd.Args()))
+	if !v.Allowed() {
+		return errors.New(v.Error())
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	for _, a := range args[1:] {
-		s, ok := a.(string)
-		if !ok {
-			continue
+	for _, k := range v.Keys {
+		if g.existing[k] {
+			return fmt.Errorf("notebook: refusing %s: key %q was in the database before this run, and the runner never touches other people's keys", v.Command, k)
 		}
-		if g.existing[s] {
-			return fmt.Errorf("notebook: refusing %s: key %q was in the database before this run, and the runner never touches other people's keys", strings.ToUpper(name), s)
-		}
-		g.used[s] = true
+	}
+	for _, k := range v.Writes {
+		g.written[k] = true
 	}
 	return nil
 }
 
+// RawArgs turns a go-redis command's arguments into the bytes the server
+// receives, as go-redis writes them, so that the policy sees what the
+// server will see: a []byte argument is a string like any other.
+func RawArgs(args []any) [][]byte {
+	out := make([][]byte, len(args))
+	for i, a := range args {
+		switch a := a.(type) {
+		case string:
+			out[i] = []byte(a)
+		case []byte:
+			out[i] = a
+		case int:
+			out[i] = strconv.AppendInt(nil, int64(a), 10)
+		case int64:
+			out[i] = strconv.AppendInt(nil, a, 10)
+		case float64:
+			out[i] = strconv.AppendFloat(nil, a, 'f', -1, 64)
+		case bool:
+			if a {
+				out[i] = []byte("1")
+			} else {
+				out[i] = []byte("0")
+			}
+		case nil:
+			out[i] = []byte{}
+		case time.Duration:
+			out[i] = strconv.AppendInt(nil, a.Nanoseconds(), 10)
+		case time.Time:
+			out[i] = a.AppendFormat(nil, time.RFC3339Nano)
+		case fmt.Stringer:
+			out[i] = []byte(a.String())
+		default:
+			out[i] = fmt.Append(nil, a)
+		}
+	}
+	return out
+}
+
 // cleanup deletes the keys that exist now, did not before the run, and were
-// named by the run's own commands. It uses a fresh connection, since it may
-// run while a cell is stopped mid-command.
+// written by the run's own commands. It uses a fresh connection, since it
+// may run while a cell is stopped mid-command.
 func (g *guard) cleanup(opt *redis.Options) string {
 	client := redis.NewClient(opt)
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	now, err := keyNames(ctx, client)
-	if err != nil {
-		return fmt.Sprintf("could not list keys to clean up: %v", err)
-	}
 	g.mu.Lock()
 	var created []string
-	for k := range now {
-		if g.used[k] && !g.existing[k] {
+	for k := range g.written {
+		if !g.existing[k] {
 			created = append(created, k)
 		}
 	}
 	g.mu.Unlock()
-	if len(created) == 0 {
-		return ""
-	}
 	sort.Strings(created)
+	removed := int64(0)
 	for start := 0; start < len(created); start += 1000 {
 		batch := created[start:min(start+1000, len(created))]
-		if err := client.Unlink(ctx, batch...).Err(); err != nil {
+		n, err := client.Unlink(ctx, batch...).Result()
+		if err != nil {
 			return fmt.Sprintf("cleaning up: %v", err)
 		}
+		removed += n
 	}
-	return fmt.Sprintf("removed the %d keys this run created", len(created))
+	if removed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("removed the %s this run created", redisproxy.Plural(int(removed), "key"))
 }

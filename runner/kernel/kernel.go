@@ -51,6 +51,7 @@ func Start() *Session {
 		URL:        os.Getenv(protocol.EnvRedisURL),
 		AllowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
 		Keep:       os.Getenv(protocol.EnvKeep) == "1",
+		Guarded:    os.Getenv(protocol.EnvGuarded) == "1",
 	})
 	if err != nil {
 		s.fail(err.Error())
@@ -69,8 +70,10 @@ func (s *Session) Cell(n int) {
 	s.endCell()
 	if s.step {
 		s.emit(protocol.Event{Kind: protocol.Wait, Cell: n})
-		if _, err := s.stdin.ReadString('\n'); err != nil {
-			s.step = false // the runner went away: run the rest straight through
+		if line, err := s.stdin.ReadString('\n'); err != nil || line != "\n" {
+			// The runner said stop, or went away: no further cell runs.
+			s.close()
+			os.Exit(0)
 		}
 	}
 	s.mu.Lock()

@@ -84,6 +84,13 @@ func TestGuard(t *testing.T) {
 		{[]any{"swapdb", 0, 15}, "refusing SWAPDB"},
 		{[]any{"get", "theirs"}, `key "theirs" was in the database before this run`},
 		{[]any{"del", "mine", "theirs"}, `refusing DEL: key "theirs"`},
+		{[]any{"set", []byte("theirs"), "x"}, `key "theirs" was in the database before this run`},
+		{[]any{"eval", "return 1", 0}, "--allow-scripts"},
+		{[]any{"config", "set", "maxmemory", 1}, "refusing CONFIG SET"},
+		{[]any{"move", "mine", 0}, "refusing MOVE"},
+		{[]any{"copy", "mine", "other", "db", 0}, "refusing COPY"},
+		{[]any{"rpush", []byte("list"), "read-only"}, ""},
+		{[]any{"get", "read-only"}, ""},
 	} {
 		err := g.check(redis.NewCmd(ctx, tt.args...))
 		switch {
@@ -93,7 +100,17 @@ func TestGuard(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
 		}
 	}
-	if !g.used["mine"] || g.used["theirs"] {
-		t.Errorf("names used: %v", g.used)
+	if !g.written["mine"] || !g.written["list"] || g.written["theirs"] || g.written["read-only"] {
+		t.Errorf("keys written: %v", g.written)
+	}
+}
+
+func TestRawArgs(t *testing.T) {
+	got := RawArgs([]any{"set", []byte("k"), 42, int64(-1), 1.5, true, time.Second, nil})
+	want := []string{"set", "k", "42", "-1", "1.5", "1", "1000000000", ""}
+	for i := range want {
+		if string(got[i]) != want[i] {
+			t.Errorf("argument %d: %q, want %q", i, got[i], want[i])
+		}
 	}
 }

@@ -17,12 +17,18 @@ const DefaultCellTimeout = 10 * time.Second
 // Options says how to run a chapter. The zero value runs it on an embedded
 // miniredis with the default time limit.
 type Options struct {
-	Root        string        // the module root (required)
-	RedisURL    string        // a real server; empty: embedded miniredis
-	AllowDirty  bool          // run beside keys already in the database
-	Keep        bool          // leave the keys the run created on a real server
-	CellTimeout time.Duration // 0: DefaultCellTimeout
-	Progress    build.Progress
+	Root       string // the module root (required)
+	RedisURL   string // a real server; empty: embedded miniredis
+	AllowDirty bool   // run beside keys already in the database
+	Keep       bool   // leave the keys the run created on a real server
+	// AllowScripts lets scripts and functions run on a real server,
+	// unchecked: the guard cannot see inside them.
+	AllowScripts bool
+	// CleanLeftovers first removes the keys that runs killed before
+	// their cleanup recorded (see LeftoverDir).
+	CleanLeftovers bool
+	CellTimeout    time.Duration // 0: DefaultCellTimeout
+	Progress       build.Progress
 
 	// Step, when set, is called before each cell runs, while the program
 	// waits; it returns false to stop the run there.
@@ -44,7 +50,8 @@ type Events struct {
 type CellResult struct {
 	Cell    *chapter.Cell
 	Ran     bool   // false: skipped (norun, other backend) or never reached
-	Output  string // everything it printed, display included
+	Output  string // what it printed, display included, up to MaxCellOutput bytes
+	Dropped int    // bytes printed past MaxCellOutput, neither kept nor shown
 	Elapsed time.Duration
 }
 

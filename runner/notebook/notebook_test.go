@@ -3,6 +3,8 @@ package notebook_test
 import (
 	"context"
 	"errors"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -148,5 +150,105 @@ func TestUnreachableServer(t *testing.T) {
 	_, err = run(t, "testdata/basics.md", notebook.Options{RedisURL: "http://nowhere"})
 	if !errors.As(err, &be) || !strings.Contains(be.Msg, `bad Redis URL "http://nowhere"`) {
 		t.Fatalf("error %v, want a bad URL error", err)
+	}
+}
+
+// TestRunFromACloneInTheHomeFolder: with the tutorial at ~/redis-tutorial
+// and the build cache at ~/.cache/redis-notebook (the default), the go
+// command reports the chapter as ../redis-tutorial/chapters/...; positions
+// must still be matched to the chapter, or a last statement with no value
+// (wg.Wait()) fails to compile.
+func TestRunFromACloneInTheHomeFolder(t *testing.T) {
+	home := t.TempDir()
+	clone := filepath.Join(home, "redis-tutorial")
+	// A clone of the parts a chapter build needs: the module's files, the
+	// runner (linked), and a chapter of its own.
+	if err := os.MkdirAll(filepath.Join(clone, "chapters"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"go.mod", "go.sum"} {
+		b, err := os.ReadFile(filepath.Join(root(t), f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(clone, f), b, 0o644)
+	}
+	if err := os.Symlink(filepath.Join(root(t), "runner"), filepath.Join(clone, "runner")); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("testdata/basics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(filepath.Join(clone, "chapters", "01-basics.md"), src, 0o644)
+	// The go command's caches stay where they are; only the notebook's
+	// moves to its default place under the new home.
+	for _, v := range []string{"GOCACHE", "GOMODCACHE", "GOPATH"} {
+		out, err := exec.Command("go", "env", v).Output()
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Setenv(v, strings.TrimSpace(string(out)))
+	}
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", "")
+	t.Setenv("NOTEBOOK_CACHE", "")
+	t.Chdir(clone)
+	ch, err := chapter.Load("chapters/01-basics.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := notebook.Run(context.Background(), ch, notebook.Options{Root: clone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Cells[2].Output; !res.Cells[2].Ran || got != "" {
+		t.Errorf("the cell ending in wg.Wait() printed %q", got)
+	}
+	// A compile error is reported at the chapter's path as given.
+	bad, err := chapter.Parse("chapters/01-basics.md", []byte("```go\nundefinedName\n```\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = notebook.Run(context.Background(), bad, notebook.Options{Root: clone})
+	if err == nil || !strings.HasPrefix(err.Error(), "chapters/01-basics.md:2:") {
+		t.Errorf("compile error %v, want it at chapters/01-basics.md:2", err)
+	}
+}
+
+// TestOutputIsCapped: a cell printing 3 MiB keeps its first MiB, and the
+// rest is counted, not held.
+func TestOutputIsCapped(t *testing.T) {
+	var shown int
+	res, err := run(t, "testdata/loud.md", notebook.Options{Events: notebook.Events{
+		Output: func(c *chapter.Cell, b []byte) { shown += len(b) },
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := res.Cells[0]
+	if len(c.Output) != notebook.MaxCellOutput || c.Dropped != 3<<20-notebook.MaxCellOutput {
+		t.Errorf("kept %d bytes, dropped %d; want %d and %d", len(c.Output), c.Dropped, notebook.MaxCellOutput, 3<<20-notebook.MaxCellOutput)
+	}
+	if shown != len(c.Output)+len("after\n") {
+		t.Errorf("passed on %d bytes", shown)
+	}
+	if res.Cells[1].Output != "after\n" || res.Cells[1].Dropped != 0 {
+		t.Errorf("the next cell: %q, dropped %d", res.Cells[1].Output, res.Cells[1].Dropped)
+	}
+}
+
+// TestSlowPrintingIsNotTheCellsTime: the walk may take long to print the
+// prose before a cell (a deeply nested list); that time is not the cell's.
+func TestSlowPrintingIsNotTheCellsTime(t *testing.T) {
+	_, err := run(t, "testdata/basics.md", notebook.Options{
+		CellTimeout: 300 * time.Millisecond,
+		Events: notebook.Events{
+			CellStart: func(*chapter.Cell) { time.Sleep(500 * time.Millisecond) },
+			Output:    func(*chapter.Cell, []byte) { time.Sleep(100 * time.Millisecond) },
+		},
+	})
+	if err != nil {
+		t.Fatalf("a slow walk made a quick cell fail: %v", err)
 	}
 }

@@ -12,13 +12,14 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
+	"sync"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/program"
+	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
 // ErrStopped is returned when Options.Step asked to stop before a cell.
@@ -104,23 +105,49 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 		// A displayed expression that turned out to have no value (a call
 		// of a function with no results) is only known to the compiler:
 		// stop displaying it and build again.
+		// The go command prints positions relative to the folder it ran
+		// in, however roundabout ("../redis-tutorial/chapters/..."):
+		// resolve them before matching.
+		inChapter := make([]bool, len(ce.Diags))
+		for i, d := range ce.Diags {
+			inChapter[i] = samePath(resolveIn(opt.Root, d.File), abs)
+		}
 		retry := false
 		for cell, line := range prog.Displays {
-			for _, d := range ce.Diags {
-				if d.File == abs && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
+			for i, d := range ce.Diags {
+				if inChapter[i] && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
 					noDisplay[cell], retry = true, true
 				}
 			}
 		}
 		if !retry {
-			for i, d := range ce.Diags {
-				if d.File == abs {
+			for i := range ce.Diags {
+				if inChapter[i] {
 					ce.Diags[i].File = ch.Path
 				}
 			}
 			return "", ce
 		}
 	}
+}
+
+// resolveIn makes path absolute as seen from dir.
+func resolveIn(dir, path string) string {
+	if filepath.IsAbs(path) {
+		return path
+	}
+	return filepath.Join(dir, path)
+}
+
+// samePath reports whether a and b name the same file, through symbolic
+// links and whatever spelling.
+func samePath(a, b string) bool {
+	if a == b {
+		return true
+	}
+	sa, errA := os.Stat(a)
+	sb, errB := os.Stat(b)
+	return errA == nil && errB == nil && os.SameFile(sa, sb)
 }
 
 var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9_-]+`)
@@ -135,17 +162,51 @@ type item struct {
 	event *protocol.Event
 }
 
+// LeftoverDir is where a run on a real server keeps the record of the keys
+// it writes, for the next run to name if this one is killed before it
+// can clean up (redisproxy.Config.LeftoverDir).
+func LeftoverDir() string { return filepath.Join(build.CacheDir(), "leftovers") }
+
 // execute runs a built chapter program and sorts its output into cells.
-func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, opt Options) error {
+//
+// On a real server the program reaches Redis only through the runner's
+// guarding proxy, and the proxy deletes the run's keys once the program
+// has ended, by whatever path. The program runs in a process group of its
+// own, which is killed whole on every way out, so that nothing a cell
+// started outlives the run or holds its output open.
+func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, opt Options) (err error) {
 	abs, _ := filepath.Abs(ch.Path)
 	cmd := exec.Command(bin)
 	cmd.Dir = filepath.Dir(abs) // cells open files next to their chapter
+	cmd.SysProcAttr = procAttr()
+	redisURL, where := opt.RedisURL, ""
+	if opt.RedisURL != "" {
+		px, err := redisproxy.Start(redisproxy.Config{
+			URL:            opt.RedisURL,
+			AllowDirty:     opt.AllowDirty,
+			AllowScripts:   opt.AllowScripts,
+			Keep:           opt.Keep,
+			CleanLeftovers: opt.CleanLeftovers,
+			Label:          ch.Path,
+			LeftoverDir:    LeftoverDir(),
+		})
+		if err != nil {
+			return &BackendError{Msg: err.Error()}
+		}
+		// Deferred first, so it runs last: after the program has ended.
+		defer func() {
+			notes := append(px.Notes(), px.Close())
+			res.Cleaned = strings.Trim(strings.Join(notes, "; "), "; ")
+		}()
+		redisURL, where = px.URL(), px.Where()
+	}
 	cmd.Env = append(os.Environ(),
 		protocol.EnvEvents+"=1",
-		protocol.EnvRedisURL+"="+opt.RedisURL,
-		protocol.EnvAllowDirty+"="+flag01(opt.AllowDirty),
+		protocol.EnvRedisURL+"="+redisURL,
+		protocol.EnvGuarded+"="+flag01(redisURL != ""),
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
-		protocol.EnvKeep+"="+flag01(opt.Keep),
+		protocol.EnvAllowDirty+"=0",
+		protocol.EnvKeep+"=0",
 	)
 	pr, pw, err := os.Pipe()
 	if err != nil {
@@ -168,16 +229,23 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	pw.Close()
 	items := make(chan item, 64)
 	go readStream(pr, items)
+	exited := make(chan struct{})
+	var waitErr error
+	go func() {
+		waitErr = cmd.Wait()
+		close(exited)
+	}()
 
-	r := &runState{ch: ch, res: res, opt: opt, cmd: cmd, abs: abs, exited: make(chan struct{})}
+	r := &runState{ch: ch, res: res, opt: opt, cmd: cmd, abs: abs, where: where, exited: exited, out: pr}
 	err = r.loop(ctx, items, stdin)
+	r.killGroup()
 	if stdin != nil {
 		stdin.Close()
 	}
+	<-exited
+	r.closeOutputSoon()
 	for range items { // drain, so the reader ends
 	}
-	waitErr := cmd.Wait()
-	close(r.exited)
 	if err != nil {
 		return err
 	}
@@ -240,88 +308,141 @@ func readStream(r io.ReadCloser, items chan<- item) {
 	}
 }
 
+// MaxCellOutput is how much of one cell's output a run keeps (and shows);
+// the rest is counted in CellResult.Dropped.
+const MaxCellOutput = 1 << 20
+
 // runState follows one run of a chapter program.
 type runState struct {
-	ch   *chapter.Chapter
-	res  *Result
-	opt  Options
-	cmd  *exec.Cmd
-	abs  string
-	cell *CellResult // the cell running now
-	done bool        // the program said every cell ran
-	fail string      // the program could not start
-	tail bytes.Buffer
+	ch    *chapter.Chapter
+	res   *Result
+	opt   Options
+	cmd   *exec.Cmd
+	abs   string
+	where string      // a real server: which one, for Ready
+	cell  *CellResult // the cell running now
+	done  bool        // the program said every cell ran
+	fail  string      // the program could not start
+	tail  bytes.Buffer
 
-	exited chan struct{} // closed once the program has exited
+	deadline <-chan time.Time // the running cell's time limit
+	exited   chan struct{}    // closed once the program has exited
+	out      *os.File         // the read end of the program's output
+	closing  sync.Once
 }
 
 func (r *runState) loop(ctx context.Context, items <-chan item, stdin io.Writer) error {
-	var deadline <-chan time.Time
+	exited := r.exited
 	for {
 		select {
 		case <-ctx.Done():
-			r.stop()
 			return ctx.Err()
-		case <-deadline:
-			r.stop()
-			return &CellError{Path: r.ch.Path, Cell: r.cell.Cell, Line: r.cell.Cell.Line,
-				What: fmt.Sprintf("ran past the %s limit and was stopped", r.limit(r.cell.Cell))}
-		case it, ok := <-items:
-			if !ok {
-				if r.fail != "" {
-					return &BackendError{Msg: r.fail}
-				}
-				return nil
-			}
-			if it.event == nil {
-				r.output(it.text)
-				continue
-			}
-			ev := it.event
-			switch ev.Kind {
-			case protocol.Ready:
-				r.res.Addr = ev.Addr
-				if f := r.opt.Events.Ready; f != nil {
-					f(ev.Backend, ev.Addr)
-				}
-			case protocol.Wait:
-				c := r.cellResult(ev.Cell)
-				if c == nil || !r.opt.Step(c.Cell) {
-					r.stop()
-					return ErrStopped
-				}
-				if _, err := io.WriteString(stdin, "\n"); err != nil {
-					return fmt.Errorf("resuming the chapter program: %w", err)
-				}
-			case protocol.Begin:
-				r.cell = r.cellResult(ev.Cell)
-				if r.cell == nil {
-					return fmt.Errorf("chapter program reported unknown cell %d", ev.Cell)
-				}
-				r.cell.Ran = true
-				deadline = time.After(r.limit(r.cell.Cell))
-				if f := r.opt.Events.CellStart; f != nil {
-					f(r.cell.Cell)
-				}
-			case protocol.End:
-				if c := r.cellResult(ev.Cell); c != nil {
-					c.Elapsed = ev.Elapsed
-					if f := r.opt.Events.CellEnd; f != nil {
-						f(c)
+		case <-exited:
+			// Whatever the program started may still hold its output
+			// open: end them, and stop waiting for output soon.
+			exited = nil
+			r.killGroup()
+			r.closeOutputSoon()
+		case <-r.deadline:
+			// The program measures a cell's time itself; an end already
+			// queued behind output the runner was slow to print is in time.
+			cell := r.cell
+			for drained := false; !drained; {
+				select {
+				case it, ok := <-items:
+					if stop, err := r.handle(it, ok, stdin); stop {
+						return err
 					}
+				default:
+					drained = true
 				}
-				r.cell, deadline = nil, nil
-			case protocol.Panic:
-				return r.panicked(ev)
-			case protocol.Fail:
-				r.fail = ev.Message
-			case protocol.Cleaned:
-				r.res.Cleaned = ev.Message
-			case protocol.Done:
-				r.done = true
+			}
+			if cell != nil && r.cell == cell {
+				return &CellError{Path: r.ch.Path, Cell: cell.Cell, Line: cell.Cell.Line,
+					What: fmt.Sprintf("ran past the %s limit and was stopped", r.limit(cell.Cell))}
+			}
+		case it, ok := <-items:
+			if stop, err := r.handle(it, ok, stdin); stop {
+				return err
 			}
 		}
 	}
+}
+
+// handle takes one item from the program; stop says the loop is over.
+func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err error) {
+	if !ok {
+		if r.fail != "" {
+			return true, &BackendError{Msg: r.fail}
+		}
+		return true, nil
+	}
+	if it.event == nil {
+		r.output(it.text)
+		return false, nil
+	}
+	ev := it.event
+	switch ev.Kind {
+	case protocol.Ready:
+		addr := ev.Addr
+		if r.where != "" {
+			addr = r.where
+		}
+		r.res.Addr = addr
+		if f := r.opt.Events.Ready; f != nil {
+			f(ev.Backend, addr)
+		}
+	case protocol.Wait:
+		c := r.cellResult(ev.Cell)
+		if c == nil || !r.opt.Step(c.Cell) {
+			return true, ErrStopped
+		}
+		if _, err := io.WriteString(stdin, "\n"); err != nil {
+			return true, fmt.Errorf("resuming the chapter program: %w", err)
+		}
+	case protocol.Begin:
+		r.cell = r.cellResult(ev.Cell)
+		if r.cell == nil {
+			return true, fmt.Errorf("chapter program reported unknown cell %d", ev.Cell)
+		}
+		r.cell.Ran = true
+		if f := r.opt.Events.CellStart; f != nil {
+			f(r.cell.Cell)
+		}
+		// After the callback: printing the prose before a cell is not
+		// the cell's time.
+		r.deadline = time.After(r.limit(r.cell.Cell))
+	case protocol.End:
+		if c := r.cellResult(ev.Cell); c != nil {
+			c.Elapsed = ev.Elapsed
+			if f := r.opt.Events.CellEnd; f != nil {
+				f(c)
+			}
+		}
+		r.cell, r.deadline = nil, nil
+	case protocol.Panic:
+		return true, r.panicked(ev)
+	case protocol.Fail:
+		r.fail = ev.Message
+	case protocol.Cleaned:
+		r.res.Cleaned = ev.Message
+	case protocol.Done:
+		r.done = true
+	}
+	return false, nil
+}
+
+// killGroup ends the program and every process its cells started. The
+// guard and the cleanup live in the runner, so the program needs no
+// chance to tidy up.
+func (r *runState) killGroup() { killGroup(r.cmd.Process) }
+
+// closeOutputSoon stops reading the program's output shortly after it has
+// ended: a process that left the group may still hold the pipe open.
+func (r *runState) closeOutputSoon() {
+	r.closing.Do(func() {
+		time.AfterFunc(time.Second, func() { r.out.Close() })
+	})
 }
 
 // limit is how long cell c may run: its own timeout= option, or the
@@ -342,27 +463,22 @@ func (r *runState) cellResult(n int) *CellResult {
 
 func (r *runState) output(b []byte) {
 	if r.cell == nil {
-		r.tail.Write(b) // a crash's trace after the last cell, or noise
+		if r.tail.Len() < MaxCellOutput {
+			r.tail.Write(b) // a crash's trace after the last cell, or noise
+		}
+		return
+	}
+	if room := MaxCellOutput - len(r.cell.Output); len(b) > room {
+		r.cell.Dropped += len(b) - max(room, 0)
+		b = b[:max(room, 0)]
+	}
+	if len(b) == 0 {
 		return
 	}
 	r.cell.Output += string(b)
 	if f := r.opt.Events.Output; f != nil {
 		f(r.cell.Cell, b)
 	}
-}
-
-// stop ends the program politely first, so that on a real server it can
-// still delete the keys it created, and for good if it has not exited
-// within a few seconds.
-func (r *runState) stop() {
-	r.cmd.Process.Signal(syscall.SIGTERM)
-	go func() {
-		select {
-		case <-r.exited:
-		case <-time.After(5 * time.Second):
-			r.cmd.Process.Kill()
-		}
-	}()
 }
 
 func (r *runState) panicked(ev *protocol.Event) error {

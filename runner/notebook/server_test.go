@@ -113,7 +113,7 @@ func TestServerRunTouchesOnlyItsDatabase(t *testing.T) {
 	if n := client(t, url).DBSize(ctx).Val(); n != 0 {
 		t.Errorf("the run left %d keys in database %d", n, runDB)
 	}
-	if !strings.Contains(res.Cleaned, "removed the 1 keys") {
+	if !strings.Contains(res.Cleaned, "removed the 1 key this run created") {
 		t.Errorf("cleanup said %q", res.Cleaned)
 	}
 }
@@ -127,7 +127,7 @@ func TestServerRefusesADatabaseWithKeys(t *testing.T) {
 
 	_, err := run(t, "testdata/dirty.md", notebook.Options{RedisURL: url})
 	var be *notebook.BackendError
-	if !errors.As(err, &be) || !strings.Contains(be.Msg, fmt.Sprintf("database %d already holds 1 keys", dirtyDB)) {
+	if !errors.As(err, &be) || !strings.Contains(be.Msg, fmt.Sprintf("database %d already holds 1 key;", dirtyDB)) {
 		t.Fatalf("error %v, want a refusal naming the database", err)
 	}
 

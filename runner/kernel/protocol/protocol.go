@@ -22,6 +22,7 @@ const (
 	EnvAllowDirty = "NOTEBOOK_ALLOW_DIRTY" // "1": run even if the database holds keys
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
 	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
+	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": the Redis URL is the runner's proxy, which guards and cleans up
 )
 
 // Kinds of event, in the order a run sends them.
