@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/redisconn"
 )
 
@@ -137,6 +139,9 @@ func connectProxy(url string) (*Backend, error) {
 	}
 	opt.DisableIdentity = true
 	client := redis.NewClient(opt)
+	// NOPERM answers come through the proxy from the server, which knows
+	// the run as another user than the socket's.
+	client.AddHook(redisconn.PermissionHook(&redis.Options{Username: os.Getenv(protocol.EnvRedisUser)}))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {

@@ -180,9 +180,15 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	cmd.Dir = filepath.Dir(abs) // cells open files next to their chapter
 	cmd.SysProcAttr = procAttr()
 	redisURL, where := opt.RedisURL, ""
+	redisUser := ""
 	if opt.RedisURL != "" {
+		t, err := probeServer(ctx, bin, cmd.Dir, opt)
+		if err != nil {
+			return err
+		}
+		redisUser = t.user
 		px, err := redisproxy.Start(redisproxy.Config{
-			URL:            opt.RedisURL,
+			URL:            t.url,
 			AllowDirty:     opt.AllowDirty,
 			AllowScripts:   opt.AllowScripts,
 			Keep:           opt.Keep,
@@ -198,12 +204,13 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 			notes := append(px.Notes(), px.Close())
 			res.Cleaned = strings.Trim(strings.Join(notes, "; "), "; ")
 		}()
-		redisURL, where = px.URL(), px.Where()
+		redisURL, where = px.URL(), t.where
 	}
 	cmd.Env = append(os.Environ(),
 		protocol.EnvEvents+"=1",
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
+		protocol.EnvRedisUser+"="+redisUser,
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
 		protocol.EnvAllowDirty+"=0",
 		protocol.EnvKeep+"=0",

@@ -23,10 +23,13 @@ const (
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
 	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
 	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": the Redis URL is the runner's proxy, which guards and cleans up
+	EnvProbe      = "NOTEBOOK_PROBE"       // "1": only connect to the real server, report Probed (or Fail), and exit
+	EnvRedisUser  = "NOTEBOOK_REDIS_USER"  // behind the proxy: the ACL user the server knows the run as
 )
 
 // Kinds of event, in the order a run sends them.
 const (
+	Probed  = "probed"  // probe mode: the server took the login; Addr says where, DB which database, User who
 	Ready   = "ready"   // connected; Addr says where
 	Wait    = "wait"    // step mode: paused before Cell until a line arrives
 	Begin   = "begin"   // Cell starts
@@ -44,6 +47,8 @@ type Event struct {
 	Elapsed time.Duration `json:"elapsed,omitempty"`
 	Addr    string        `json:"addr,omitempty"`
 	Backend string        `json:"backend,omitempty"`
+	DB      int           `json:"db,omitempty"`
+	User    string        `json:"user,omitempty"`
 	Message string        `json:"message,omitempty"`
 	Stack   string        `json:"stack,omitempty"`
 }
