@@ -35,6 +35,8 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 	dir := fs.String("dir", "", "grade the package in this folder instead (a student's submission: the folder, "+
 		"or one holding redisbasics/ or exercises/redisbasics/)")
 	asJSON := fs.Bool("json", false, "print one JSON document: per exercise, passed, points, message, duration (seconds)")
+	format := fs.String("format", "text", "text; json (as --json); or gradescope: Gradescope's results.json")
+	hint := fs.Bool("hint", false, "show the exercise's hint (check --hint 3) instead of grading")
 	watchMode := fs.Bool("watch", false, "grade again on every save, and show the next exercise to do")
 	return func(args []string) int {
 		if len(args) > 1 {
@@ -44,12 +46,23 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 		if *solutions && *dir != "" {
 			return fail(os.Stderr, exitBadArgs, "--solutions and --dir both name what to grade: give one")
 		}
-		if *watchMode && *asJSON {
-			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json is for tools: give one")
+		switch *format {
+		case "text":
+		case "json":
+			*asJSON = true
+		case "gradescope":
+		default:
+			return fail(os.Stderr, exitBadArgs, "--format %s: the formats are text, json and gradescope", *format)
 		}
-		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON}
+		if *watchMode && (*asJSON || *format == "gradescope") {
+			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json and --format are for tools: give one")
+		}
+		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON, gradescope: *format == "gradescope"}
 		if len(args) == 1 {
 			c.exercise = args[0]
+		}
+		if *hint {
+			return c.showHint()
 		}
 		return c.run(*solutions, *dir, *watchMode)
 	}
@@ -60,7 +73,46 @@ type checker struct {
 	out, errOut io.Writer
 	bf          backendFlags
 	json        bool
+	gradescope  bool
 	exercise    string // "" for all
+}
+
+// showHint prints an exercise's hint, before any failure: rustlings's
+// hint command.
+func (c *checker) showHint() int {
+	if c.exercise == "" {
+		return fail(c.errOut, exitBadArgs, "--hint needs an exercise: check --hint 3, or check --hint letters")
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	ex, err := m.Select(c.exercise)
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	e := ex[0]
+	width := textWidth(os.Stdout)
+	fmt.Fprintf(c.out, "hint for exercise %d, %s (%s):\n\n%s\n", e.ID, e.Title,
+		filepath.Join("exercises", m.Package, e.File), grade.Wrap(e.Hint, width))
+	return exitOK
+}
+
+// textWidth is the width to wrap text at: the terminal's, $COLUMNS, or
+// 100 when output is not a terminal.
+func textWidth(f *os.File) int {
+	var cols int
+	if _, err := fmt.Sscan(os.Getenv("COLUMNS"), &cols); err == nil && cols >= 40 {
+		return cols
+	}
+	if w := ttyWidth(f); w >= 40 {
+		return w
+	}
+	return 100
 }
 
 func (c *checker) run(solutions bool, dir string, watching bool) int {
@@ -99,8 +151,9 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 			Timeout:    c.bf.timeout,
 		},
 		Progress: depsProgress(progressPrinter(os.Stderr)),
+		Note:     func(s string) { fmt.Fprintf(c.errOut, "note: %s\n", grade.Wrap(s, textWidth(os.Stderr)-6)) },
 	}
-	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command}
+	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command, Width: textWidth(os.Stdout)}
 	if watching {
 		return c.watch(ctx, dir, exercises, opt, text)
 	}
@@ -110,6 +163,12 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 			return exitFailed
 		}
 		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	if c.gradescope {
+		if err := rep.WriteGradescope(c.out); err != nil {
+			return fail(c.errOut, exitFailed, "%v", err)
+		}
+		return exitOK // the score says how it went; Gradescope wants the run itself to succeed
 	}
 	if c.json {
 		if err := rep.WriteJSON(c.out); err != nil {

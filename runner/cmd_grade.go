@@ -29,19 +29,32 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	csvPath := fs.String("csv", "", "write the grades here: a row per submission and exercise "+
 		"(submission, exercise, name, status, points, max_points, seconds, message); "+
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
-	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (twice as many exercises run at once)")
+	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	timeout := fs.Duration("timeout", 10*time.Second, "stop an exercise that runs longer than this; it fails, the others go on")
-	keep := fs.Bool("keep", false, "keep each submission's built harness in the build cache (removed by default)")
+	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
+		"default SUBMISSIONS_DIR, as NAME.feedback.md")
+	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json)")
 	return func(args []string) int {
 		if len(args) != 1 {
 			fs.Usage()
 			return exitBadArgs
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], *csvPath, *jobs, *timeout, *keep)
+		if *format != "" && *format != "gradescope" {
+			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
+		}
+		return runGrade(os.Stdout, os.Stderr, args[0], gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout)
 	}
 }
 
-func runGrade(out, errOut io.Writer, dir, csvPath string, jobs int, timeout time.Duration, keep bool) int {
+// gradeOutputs say what grade writes besides its summary.
+type gradeOutputs struct {
+	csv        string // "" for SUBMISSIONS_DIR/grades.csv, "-" for standard output
+	feedback   string // the folder for feedback files; "" for the submissions folder
+	gradescope bool   // a results.json per submission
+}
+
+func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int, timeout time.Duration) int {
+	csvPath := outputs.csv
 	root, err := moduleRoot()
 	if err != nil {
 		return fail(errOut, exitBadArgs, "%v", err)
@@ -65,8 +78,8 @@ func runGrade(out, errOut io.Writer, dir, csvPath string, jobs int, timeout time
 			RunConfig: grade.RunConfig{Timeout: timeout},
 			Jobs:      jobs,
 			Progress:  depsProgress(progressPrinter(os.Stderr)),
+			Note:      func(s string) { fmt.Fprintf(errOut, "note: %s\n", s) },
 		},
-		Keep: keep,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
@@ -84,9 +97,35 @@ func runGrade(out, errOut io.Writer, dir, csvPath string, jobs int, timeout time
 	} else if err := os.WriteFile(csvPath, csv.Bytes(), 0o644); err != nil {
 		return fail(errOut, exitFailed, "writing the grades: %v", err)
 	}
+	feedbackDir, suffix := outputs.feedback, ".md"
+	if feedbackDir == "" {
+		feedbackDir, suffix = dir, ".feedback.md"
+	}
+	if err := os.MkdirAll(feedbackDir, 0o755); err != nil {
+		return fail(errOut, exitFailed, "writing the feedback: %v", err)
+	}
+	for _, s := range class.Submissions {
+		var md, gs bytes.Buffer
+		s.WriteMarkdown(&md, m)
+		if err := os.WriteFile(filepath.Join(feedbackDir, s.Name+suffix), md.Bytes(), 0o644); err != nil {
+			return fail(errOut, exitFailed, "writing the feedback: %v", err)
+		}
+		if outputs.gradescope {
+			if err := s.WriteGradescope(&gs, m); err != nil {
+				return fail(errOut, exitFailed, "%v", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, s.Name+".results.json"), gs.Bytes(), 0o644); err != nil {
+				return fail(errOut, exitFailed, "writing the results: %v", err)
+			}
+		}
+	}
 	class.WriteSummary(out)
 	if csvPath != "-" {
 		fmt.Fprintf(out, "grades: %s\n", csvPath)
+	}
+	fmt.Fprintf(out, "feedback: %s\n", filepath.Join(feedbackDir, "NAME"+suffix))
+	if outputs.gradescope {
+		fmt.Fprintf(out, "Gradescope results: %s\n", filepath.Join(dir, "NAME.results.json"))
 	}
 	return exitOK
 }

@@ -13,6 +13,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/watch"
 	"github.com/redis-notebook/tutorial/site"
 )
@@ -63,7 +66,24 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
 		srv := site.NewServer(opt.Out)
-		httpSrv := &http.Server{Handler: srv, ReadHeaderTimeout: 10 * time.Second}
+		// Edited cells run natively, as walk runs them; the edits stay in
+		// memory, never in the chapter's file.
+		srv.ChaptersDir = filepath.Join(root, "chapters")
+		srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+			_, err := notebook.Run(ctx, ch, notebook.Options{
+				Root: root, RedisURL: f.redisURL, AllowDirty: f.allowDirty, CellTimeout: f.timeout, Events: ev,
+			})
+			return err
+		}
+		if m, err := grade.LoadManifest(root); err == nil {
+			srv.ExerciseSource, srv.CheckExercise = site.ExerciseChecker(root, m, grade.RunConfig{
+				RedisURL: f.redisURL, AllowDirty: f.allowDirty, Timeout: f.timeout,
+			})
+		}
+		// Only this machine's pages that know the printed token get in:
+		// serve will run code, and any web page can send requests here.
+		token := site.NewToken()
+		httpSrv := &http.Server{Handler: site.Guard(srv, ln.Addr().String(), token), ReadHeaderTimeout: 10 * time.Second}
 		go httpSrv.Serve(ln)
 		defer httpSrv.Close()
 
@@ -92,7 +112,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitFailed, "watching for changes: %v", err)
 		}
-		fmt.Printf("serving http://%s/ (Ctrl-C stops)\n", ln.Addr())
+		fmt.Printf("serving http://%s/?token=%s (Ctrl-C stops)\n", ln.Addr(), token)
 		rebuild()
 		for path := range changes {
 			fmt.Fprintf(os.Stderr, "changed: %s\n", relToCwd(path))

@@ -32,6 +32,7 @@ type siteFlags struct {
 	out       string
 	keepGoing bool
 	noCache   bool
+	noBrowser bool
 }
 
 // register defines the flags; serve, which always keeps going (a page that
@@ -44,6 +45,7 @@ func (f *siteFlags) register(fs *flag.FlagSet, outHelp string, keepGoingFlag boo
 		fs.BoolVar(&f.keepGoing, "keep-going", false,
 			"write the site even when a cell prints something else than its chapter expects (the page shows both)")
 	}
+	fs.BoolVar(&f.noBrowser, "no-browser", false, "build no WebAssembly: the pages show recorded outputs, with no Run buttons")
 	fs.BoolVar(&f.noCache, "no-cache", false, "run every chapter again, even those whose outputs are in the execution cache")
 }
 
@@ -73,6 +75,11 @@ func (f *siteFlags) options(root string) site.Options {
 			})
 		},
 		Log: func(line string) { fmt.Fprintln(os.Stderr, line) },
+	}
+	if !f.noBrowser {
+		opt.Browser = func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
+			return site.BuildBrowserProgram(ctx, root, ch, progressPrinter(os.Stderr))
+		}
 	}
 	if !f.noCache {
 		opt.CacheDir = filepath.Join(build.CacheDir(), "site")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
@@ -28,12 +29,21 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 	bf.register(fs)
 	var cf chapterFlags
 	cf.register(fs)
-	update := fs.Bool("update", false, "rewrite the chapters' ```output fences with what the cells printed")
+	update := fs.Bool("update", false, "rewrite the chapters' ```output fences with what the cells printed; "+
+		"with a real server, only if it and the embedded miniredis agree")
+	both := fs.Bool("both", false, "run every chapter on the embedded miniredis and on the real server "+
+		"(--redis or $REDIS_URL), and report each cell whose outputs differ")
 	return func(args []string) int {
 		root, err := moduleRoot()
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
+		if *both && bf.redisURL == "" {
+			return fail(os.Stderr, exitBadArgs, "--both compares the embedded miniredis with a real server: pass --redis URL or set REDIS_URL")
+		}
+		// An output recorded from one backend must hold on the other too:
+		// with a server at hand, --update records only what both print.
+		differential := *both || (*update && bf.redisURL != "")
 		paths, err := chapterPaths(root, args)
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
@@ -46,7 +56,11 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 			if ctx.Err() != nil {
 				break // stopped: the chapter that was running says so
 			}
-			if testChapter(ctx, root, path, bf, cf, *update, style) {
+			test := testChapter
+			if differential {
+				test = testChapterOnBoth
+			}
+			if test(ctx, root, path, bf, cf, *update, style) {
 				passed++
 			} else {
 				failed++
@@ -91,18 +105,8 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, cf cha
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
-	res, err := notebook.Run(ctx, ch, notebook.Options{
-		Root:           root,
-		RedisURL:       bf.redisURL,
-		AllowDirty:     bf.allowDirty,
-		AllowScripts:   cf.allowScripts,
-		CleanLeftovers: cf.cleanLeftovers,
-		CellTimeout:    bf.timeout,
-		Progress:       progressPrinter(os.Stderr),
-	})
-	if err != nil {
-		fmt.Printf("%s\t%s\n", style.Red("FAIL"), path)
-		reportRunError(os.Stdout, style, err)
+	res, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
+	if !ok {
 		return false
 	}
 	mismatches := compare.Check(ch, res)
@@ -122,5 +126,84 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, cf cha
 		return false
 	}
 	fmt.Printf("%s\t%s\t%s on %s\t%s\n", style.Green("ok"), path, term.Plural(ranCells(res), "cell"), res.Backend, res.Elapsed.Round(time.Millisecond))
+	return true
+}
+
+// runForTest runs ch on the server at url (empty: miniredis), reporting a
+// failed run as a failed test.
+func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backendFlags, cf chapterFlags, url string, style term.Style) (*notebook.Result, bool) {
+	res, err := notebook.Run(ctx, ch, notebook.Options{
+		Root:           root,
+		RedisURL:       url,
+		AllowDirty:     bf.allowDirty,
+		AllowScripts:   cf.allowScripts,
+		CleanLeftovers: cf.cleanLeftovers,
+		CellTimeout:    bf.timeout,
+		Progress:       progressPrinter(os.Stderr),
+	})
+	if err != nil {
+		fmt.Printf("%s\t%s (%s)\n", style.Red("FAIL"), ch.Path, res.Backend)
+		reportRunError(os.Stdout, style, err)
+		return nil, false
+	}
+	return res, true
+}
+
+// testChapterOnBoth runs one chapter on the embedded miniredis and on the
+// real server. It fails on any cell whose two outputs differ (beyond the
+// order of an unordered fence's lines) and on any output that is not the
+// expected one; with update, it rewrites the expected outputs only when
+// the backends agree.
+func testChapterOnBoth(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
+	ch, err := chapter.Load(path)
+	if err != nil {
+		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
+		return false
+	}
+	mini, ok := runForTest(ctx, root, ch, bf, cf, "", style)
+	if !ok {
+		return false
+	}
+	real, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
+	if !ok {
+		return false
+	}
+	if divergences := compare.Between(ch, mini, real); len(divergences) > 0 {
+		fmt.Printf("%s\t%s (miniredis and redis differ)\n", style.Red("FAIL"), path)
+		for _, d := range divergences {
+			fmt.Println(d.String())
+		}
+		if update {
+			fmt.Printf("nothing written to %s: an output must hold on both backends\n", path)
+		}
+		return false
+	}
+	// The two agree, so checking each against the chapter covers the cells
+	// that run on one backend only.
+	mismatches := append(compare.Check(ch, mini), compare.Check(ch, real)...)
+	if update && len(mismatches) > 0 {
+		merged := *mini
+		merged.Cells = slices.Clone(mini.Cells)
+		for i, c := range real.Cells {
+			if c.Ran && !merged.Cells[i].Ran {
+				merged.Cells[i] = c
+			}
+		}
+		if err := os.WriteFile(path, compare.Update(ch, &merged), 0o644); err != nil {
+			fmt.Printf("%s\t%s: %v\n", style.Red("FAIL"), path, err)
+			return false
+		}
+		fmt.Printf("updated\t%s\toutputs agreed on miniredis and redis; rewritten\n", path)
+		return true
+	}
+	if len(mismatches) > 0 {
+		fmt.Printf("%s\t%s (miniredis and redis)\n", style.Red("FAIL"), path)
+		for _, m := range mismatches {
+			fmt.Println(m.String())
+		}
+		return false
+	}
+	fmt.Printf("%s\t%s\t%d cells on miniredis, %d on redis, same outputs\t%s\n", style.Green("ok"), path,
+		ranCells(mini), ranCells(real), (mini.Elapsed + real.Elapsed).Round(time.Millisecond))
 	return true
 }

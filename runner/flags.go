@@ -3,6 +3,8 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,9 +20,16 @@ type backendFlags struct {
 }
 
 func (b *backendFlags) register(fs *flag.FlagSet) {
-	fs.StringVar(&b.redisURL, "redis", os.Getenv("REDIS_URL"),
-		"use the real Redis server at this URL (default $REDIS_URL; empty: an embedded miniredis); "+
-			"with no /N in the URL, database 15 is used")
+	b.redisURL = os.Getenv("REDIS_URL")
+	fs.Var(redisURLValue{&b.redisURL}, "redis",
+		"use the real Redis server at this `URL` (default $REDIS_URL; empty: an embedded miniredis); "+
+			"with no /N in the URL, database 15, or the highest empty one on a server with fewer")
+	fs.Func("redis-url-file", "read the Redis URL from the first line of this `FILE`, "+
+		"so that its password stays out of the command line and shell history", func(path string) error {
+		url, err := readURLFile(path)
+		b.redisURL = url
+		return err
+	})
 	fs.BoolVar(&b.allowDirty, "allow-dirty", false,
 		"run even if the server's database already holds keys (they are never touched)")
 	fs.DurationVar(&b.timeout, "timeout", 10*time.Second, "stop a cell (or an exercise) that runs longer than this")
@@ -41,8 +50,10 @@ func (c *chapterFlags) register(fs *flag.FlagSet) {
 }
 
 // stopSignals are the signals that end a run cleanly: the chapter program
-// is stopped and, on a real server, the run's keys removed.
-var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP}
+// is stopped and, on a real server, the run's keys removed. SIGPIPE is
+// among them because Go otherwise dies on it at once: "walk | head" would
+// leave the run's keys behind.
+var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
 
 // backendName is what the flags select, for messages.
 func (b *backendFlags) backendName() string {
@@ -73,4 +84,39 @@ func moduleRoot() (string, error) {
 		}
 		dir = parent
 	}
+}
+
+// redisURLValue is the --redis flag: its help shows $REDIS_URL's default
+// with the password hidden.
+type redisURLValue struct{ p *string }
+
+func (v redisURLValue) String() string {
+	if v.p == nil || *v.p == "" {
+		return ""
+	}
+	// redisconn.Redact says the same, but the runner itself must not link
+	// go-redis (see TestRunnerLinksNoRedisClient).
+	u, err := url.Parse(*v.p)
+	if err != nil {
+		return "(a URL that does not parse)"
+	}
+	return u.Redacted()
+}
+
+func (v redisURLValue) Set(s string) error { *v.p = s; return nil }
+
+// readURLFile reads a Redis URL from the first line of path that is not
+// blank or a # comment.
+func readURLFile(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	for line := range strings.Lines(string(b)) {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			return line, nil
+		}
+	}
+	return "", fmt.Errorf("%s holds no URL", path)
 }

@@ -66,22 +66,22 @@ func (r result) expect(t *testing.T, code int, stdout, stderr string) {
 // TestChaptersOnMiniredis is `runner test` on every chapter: each cell's
 // output must match the chapter's expected output.
 func TestChaptersOnMiniredis(t *testing.T) {
-	runner(t, "", "test").expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
+	runner(t, "", "test").expect(t, exitOK, "chapters: 2 passed, 0 failed", "")
 }
 
-// TestChaptersOnServer runs the same chapters against a real Redis, where
-// they must print the same outputs as on miniredis.
+// TestChaptersOnServer runs the same chapters on miniredis and against a
+// real Redis (test --both), where every cell must print the same output.
 func TestChaptersOnServer(t *testing.T) {
 	url := needs.Redis(t, 3) // database 3 is this test's
-	r := runner(t, "", "test", "--redis", url)
-	r.expect(t, exitOK, "chapters: 1 passed, 0 failed", "")
-	if !strings.Contains(r.stdout, "on redis") {
-		t.Errorf("the chapters did not run on the real server:\n%s", r.stdout)
+	r := runner(t, "", "test", "--both", "--redis", url)
+	r.expect(t, exitOK, "chapters: 2 passed, 0 failed", "")
+	if strings.Count(r.stdout, "on redis, same outputs") != 2 {
+		t.Errorf("the chapters did not run on both backends:\n%s", r.stdout)
 	}
 }
 
 func TestBadInput(t *testing.T) {
-	runner(t, "", "walk", "nosuch").expect(t, exitBadArgs, "", `runner: unknown chapter "nosuch" (chapters: redis)`)
+	runner(t, "", "walk", "nosuch").expect(t, exitBadArgs, "", `runner: unknown chapter "nosuch" (chapters: redis, pipelines)`)
 	runner(t, "", "walk", "runner/testdata/unclosed.md").expect(t, exitBadArgs, "",
 		"runner: runner/testdata/unclosed.md:5: fence ```go opened here is never closed")
 	runner(t, "", "walk", "runner/testdata/empty.md").expect(t, exitBadArgs, "", "runner: runner/testdata/empty.md: the chapter is empty")
@@ -178,4 +178,34 @@ func TestRunnerLinksNoRedisClient(t *testing.T) {
 			t.Errorf("the runner depends on %s", dep)
 		}
 	}
+}
+
+// TestBothCatchesADifference plants two cells that print differently on
+// miniredis and on Redis: one in another order, one not at all alike.
+// test --both names each with the fence that would fit, and --update
+// refuses to record either.
+func TestBothCatchesADifference(t *testing.T) {
+	url := needs.Redis(t, 3)
+	const path = "runner/testdata/diverges.md"
+	before, err := os.ReadFile("testdata/diverges.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runner(t, "", "test", "--both", "--redis", url, path)
+	r.expect(t, exitFailed, "FAIL\t"+path+" (miniredis and redis differ)", "")
+	for _, want := range []string{
+		path + ":6: cell 1 prints differently on miniredis (-) and on redis (+)",
+		"the same lines in another order: mark its output ```output unordered",
+		path + ":20: cell 2 prints differently", "+ OBJECT ENCODING k: embstr", "only=redis",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("test --both output lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	r = runner(t, "", "test", "--update", "--redis", url, path)
+	r.expect(t, exitFailed, "nothing written to "+path, "")
+	if after, _ := os.ReadFile("testdata/diverges.md"); !bytes.Equal(before, after) {
+		t.Errorf("test --update rewrote a chapter whose outputs differ between the backends")
+	}
+	runner(t, "", "test", "--both", path).expect(t, exitBadArgs, "", "--both compares the embedded miniredis with a real server")
 }

@@ -309,3 +309,44 @@ func TestFindChapterByNumber(t *testing.T) {
 	}
 	runner(t, "", "walk", "9").expect(t, exitBadArgs, "", "there is no chapter 9")
 }
+
+// TestClosedOutputStillCleansUp: a walk whose output is cut off
+// ("walk | head") still removes its keys instead of dying on SIGPIPE.
+func TestClosedOutputStillCleansUp(t *testing.T) {
+	url := needs.Redis(t, 3)
+	path := filepath.Join(t.TempDir(), "99-loud.md")
+	src := "# Loud\n\n```go\nfor i := range 30 {\n\trdb.Set(ctx, fmt.Sprint(\"loud:\", i), i, 0)\n}\nfmt.Println(\"wrote\")\n```\n\n" +
+		"```go timeout=60s\nfor i := range 3000 {\n\tfmt.Println(\"line\", i)\n\ttime.Sleep(10 * time.Millisecond)\n}\n```\n"
+	if err := os.WriteFile(path, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(runnerBin, "walk", path, "--redis", url)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "NO_COLOR=1")
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() && !strings.Contains(sc.Text(), "wrote") {
+	}
+	stdout.Close() // as head does once it has its lines
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the runner went on writing into a closed pipe")
+	}
+	out, err := exec.Command("redis-cli", "-u", url, "DBSIZE").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.TrimSpace(string(out)); n != "0" {
+		t.Errorf("database 3 holds %s keys after the cut-off walk", n)
+	}
+}

@@ -2,9 +2,12 @@ package site
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 // chromium finds Debian's Chromium (or $CHROMIUM). In CI (CI=true) the
@@ -40,7 +44,7 @@ func chromium(t *testing.T) string {
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	t.Cleanup(cancel)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),
@@ -153,7 +157,22 @@ func TestBrowser(t *testing.T) {
 	if n := eval[int](t, ctx, `document.querySelectorAll("button.copy").length`); n == 0 {
 		t.Error("no copy buttons: the script did not run")
 	}
+	// Permalinks are many, and duplicate the outline: no tab stops.
+	if n := eval[int](t, ctx, `document.querySelectorAll(".cell-label:not([tabindex='-1']), .anchor:not([tabindex='-1'])").length`); n > 0 {
+		t.Errorf("%d cell or section permalinks are tab stops", n)
+	}
 	screenshot(t, ctx, filepath.Join(shots, "chapter-light.png"))
+
+	// On a wide screen the contents show until the menu button hides them.
+	if eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`) != "true" {
+		t.Error("on a wide screen the menu button does not say the contents show")
+	}
+	do(t, ctx, "hide the contents", chromedp.Click(chromedp.ID("menu-button")))
+	if d, e := eval[string](t, ctx, `getComputedStyle(document.querySelector(".sidebar")).display`),
+		eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`); d != "none" || e != "false" {
+		t.Errorf("after the menu button, the contents are display %s, aria-expanded %s", d, e)
+	}
+	do(t, ctx, "show the contents", chromedp.Click(chromedp.ID("menu-button")))
 
 	// Copy a cell's code.
 	do(t, ctx, "copy a cell", chromedp.Click(chromedp.CSS("#cell-1 button.copy")))
@@ -174,11 +193,51 @@ func TestBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS("#search-results li:first-child a")))); err != nil {
 		t.Fatalf("following the first result: %v", err)
 	}
-	if at := eval[string](t, ctx, "location.href"); !strings.HasSuffix(at, "/02-lists.html#searching-for-needles") {
-		t.Fatalf("following the result opened %s, want 02-lists.html#searching-for-needles", at)
+	if at := eval[string](t, ctx, "location.href"); !strings.HasSuffix(at, "/02-lists.html?highlight=haystack#searching-for-needles") {
+		t.Fatalf("following the result opened %s, want 02-lists.html?highlight=haystack#searching-for-needles", at)
 	}
 	if title := eval[string](t, ctx, "document.title"); title != "Lists · Fixture course" {
 		t.Errorf("the result opened a page titled %q", title)
+	}
+	if hits := eval[[]string](t, ctx, `[...document.querySelectorAll("article mark.hit")].map(m => m.textContent)`); len(hits) != 1 || hits[0] != "haystack" {
+		t.Errorf("the page marks %q, want the searched word once", hits)
+	}
+
+	// A word only an output holds leads to its cell, marked there.
+	do(t, ctx, "search an output", chromedp.SendKeys(chromedp.ID("search"), "BinaryMarshaler"),
+		chromedp.WaitVisible(chromedp.CSS("#search-results a")))
+	first, err = chromedp.Run(ctx, chromedp.Text(chromedp.CSS("#search-results li:first-child a")))
+	if err != nil || !strings.Contains(first, "Cell 3 · Your turn") {
+		t.Fatalf("the first result for an output's word reads %q (%v), want cell 3 of section 'Your turn'", first, err)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#search-results li:first-child code.r-text").length`); n != 1 {
+		t.Error("a cell's snippet is not shown as code")
+	}
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil,
+		chromedp.Click(chromedp.CSS("#search-results li:first-child a")))); err != nil {
+		t.Fatalf("following the result: %v", err)
+	}
+	if at := eval[string](t, ctx, "location.href"); !strings.HasSuffix(at, "/02-lists.html?highlight=binarymarshaler#cell-3") {
+		t.Fatalf("following the result opened %s, want the cell", at)
+	}
+	if !eval[bool](t, ctx, `(() => { const m = document.querySelector("#cell-3 .cell-output mark.hit"), r = m && m.getBoundingClientRect();
+		return !!m && r.top >= 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("the searched word is not marked in the cell's output, in view")
+	}
+
+	// ← and → go to the previous and next page.
+	do(t, ctx, "press →", chromedp.Navigate(fileURL(t, filepath.Join(opt.Out, "01-basics.html"))), chromedp.WaitVisible(chromedp.CSS("#cell-1")))
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.ArrowRight))); err != nil {
+		t.Fatalf("pressing →: %v", err)
+	}
+	if at := eval[string](t, ctx, "location.href"); !strings.HasSuffix(at, "/02-lists.html") {
+		t.Errorf("→ on chapter 1 opened %s, want chapter 2", at)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent(kb.ArrowLeft))); err != nil {
+		t.Fatalf("pressing ←: %v", err)
+	}
+	if at := eval[string](t, ctx, "location.href"); !strings.HasSuffix(at, "/01-basics.html") {
+		t.Errorf("← on chapter 2 opened %s, want chapter 1", at)
 	}
 
 	// An exercise: the solution is folded until asked for.
@@ -194,13 +253,39 @@ func TestBrowser(t *testing.T) {
 	}
 	screenshot(t, ctx, filepath.Join(shots, "exercise-light.png"))
 
+	// The chapter links to the exercise, and the exercise back to the chapter.
+	if href := eval[string](t, ctx, `document.querySelector("h1").closest("main").querySelector("a[href='02-lists.html#exercise-1']").getAttribute("href")`); href == "" {
+		t.Error("the exercise page does not link back to where the chapter sets it")
+	}
+
 	// Dark, following the system setting.
 	do(t, ctx, "dark theme", colorScheme("dark"), chromedp.Navigate(fileURL(t, filepath.Join(opt.Out, "01-basics.html"))),
 		chromedp.WaitVisible(chromedp.CSS("#cell-1")))
 	if bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(15, 18, 22)" {
 		t.Errorf("with a dark system theme the page's background is %s", bg)
 	}
+	if code, out := eval[string](t, ctx, `getComputedStyle(document.querySelector("#cell-1 pre.code")).backgroundColor`),
+		eval[string](t, ctx, `getComputedStyle(document.querySelector("#cell-1 .cell-output")).backgroundColor`); code == out {
+		t.Errorf("in the dark theme a cell's code and its output have one background, %s", code)
+	}
 	screenshot(t, ctx, filepath.Join(shots, "chapter-dark.png"))
+
+	// The theme switch: light on a dark system, remembered on the next
+	// page, and back to the system's.
+	do(t, ctx, "choose light", chromedp.SetValue(chromedp.ID("theme"), "light"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("theme").dispatchEvent(new Event("change"))`))
+	if bg := eval[string](t, ctx, `getComputedStyle(document.body).backgroundColor`); bg != "rgb(255, 255, 255)" {
+		t.Errorf("after choosing light the background is %s", bg)
+	}
+	do(t, ctx, "next page", chromedp.Navigate(fileURL(t, filepath.Join(opt.Out, "02-lists.html"))), chromedp.WaitVisible(chromedp.ID("theme")))
+	if theme, v := eval[string](t, ctx, `document.documentElement.dataset.theme`), eval[string](t, ctx, `document.getElementById("theme").value`); theme != "light" || v != "light" {
+		t.Errorf("the next page's theme is %q and its switch says %q: the choice was not remembered", theme, v)
+	}
+	do(t, ctx, "choose system", chromedp.SetValue(chromedp.ID("theme"), ""),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("theme").dispatchEvent(new Event("change"))`))
+	if theme := eval[string](t, ctx, `document.documentElement.dataset.theme`); theme != "dark" {
+		t.Errorf("back on the system's theme, the page is %q, want the system's dark", theme)
+	}
 
 	// A phone: nothing wider than the screen, contents behind the menu.
 	do(t, ctx, "phone", colorScheme("light"),
@@ -212,35 +297,119 @@ func TestBrowser(t *testing.T) {
 	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector(".sidebar")).display`); d != "none" {
 		t.Errorf("on a phone the contents show (display %s) before the menu is opened", d)
 	}
+	if w := eval[float64](t, ctx, `document.getElementById("search").getBoundingClientRect().width`); w < 150 {
+		t.Errorf("on a phone the search box is %.0fpx wide", w)
+	}
+	if !eval[bool](t, ctx, `document.querySelector("#cell-1 .cell-label").checkVisibility() && document.querySelector("#numbers .anchor").checkVisibility({opacityProperty: true})`) {
+		t.Error("on a phone the cells' and sections' permalinks are hidden")
+	}
+	if over := eval[float64](t, ctx, `document.querySelector("#cell-1 button.copy").getBoundingClientRect().bottom - document.querySelector("#cell-1 pre").getBoundingClientRect().top`); over > 0 {
+		t.Errorf("the copy button covers the code by %.0fpx", over)
+	}
 	screenshot(t, ctx, filepath.Join(shots, "chapter-phone.png"))
-	do(t, ctx, "open the menu", chromedp.Click(chromedp.CSS(".menu-button")), chromedp.WaitVisible(chromedp.CSS(".sidebar")))
+	// The menu is a button: the keyboard reaches it, and it says whether it is open.
+	if eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`) != "false" {
+		t.Error("the closed menu's button does not say it is closed")
+	}
+	do(t, ctx, "focus the menu", chromedp.Focus(chromedp.ID("menu-button")))
+	do(t, ctx, "open the menu", chromedp.KeyEvent(kb.Enter), chromedp.WaitVisible(chromedp.CSS(".sidebar")))
+	if eval[string](t, ctx, `document.getElementById("menu-button").getAttribute("aria-expanded")`) != "true" {
+		t.Error("the open menu's button does not say it is open")
+	}
+	if !eval[bool](t, ctx, `document.querySelector(".sidebar").contains(document.activeElement)`) {
+		t.Error("opening the menu did not move the focus into it")
+	}
 	screenshot(t, ctx, filepath.Join(shots, "menu-phone.png"))
+	do(t, ctx, "close the menu", chromedp.KeyEvent(kb.Escape))
+	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector(".sidebar")).display`); d != "none" || eval[string](t, ctx, `document.activeElement.id`) != "menu-button" {
+		t.Errorf("Escape left the menu shown (display %s) or the focus elsewhere", d)
+	}
+}
+
+// pdfPage finds a page object of a PDF (not the /Pages tree).
+var pdfPage = regexp.MustCompile(`/Type\s*/Page\b`)
+
+// TestPrint prints a chapter as a reader would (print media): no
+// navigation, code wrapped rather than cut at the paper's edge.
+func TestPrint(t *testing.T) {
+	ctx := browser(t)
+	root := course(t)
+	opt := options(root, &fakeRunner{})
+	mustBuild(t, opt)
+	do(t, ctx, "print media", chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := cdp.Call(ctx, t, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: "print"})
+		return err
+	}), chromedp.Navigate(fileURL(t, filepath.Join(opt.Out, "02-lists.html"))), chromedp.WaitReady(chromedp.CSS("#cell-1")))
+	for _, sel := range []string{".topbar", ".sidebar", ".outline", ".pager", "button.copy"} {
+		if eval[bool](t, ctx, `document.querySelector("`+sel+`").checkVisibility()`) {
+			t.Errorf("the printed chapter shows %s", sel)
+		}
+	}
+	if ws := eval[string](t, ctx, `getComputedStyle(document.querySelector("#cell-4 pre.code")).whiteSpace`); ws != "pre-wrap" {
+		t.Errorf("printed code has white-space %s, want pre-wrap", ws)
+	}
+	pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pages := len(pdfPage.FindAll(pdf, -1)); pages < 1 || pages > 3 {
+		t.Errorf("the fixture's second chapter prints on %d A4 pages, want 1 to 3", pages)
+	}
 }
 
 // TestScreenshots photographs a site built for real, for a person to look
-// at: SITE_DIR=$PWD/public SITE_SCREENSHOTS=/tmp/shots go test ./site -run Screenshots
+// at, at a laptop's and a phone's width, light and dark: the top of each
+// page, then each place SITE_SHOT_AT names (ids, by commas), and each
+// chapter printed on A4 (NAME.pdf):
+//
+//	SITE_DIR=$PWD/public SITE_SCREENSHOTS=/tmp/shots SITE_SHOT_AT=cell-8,solution go test ./site -run Screenshots
 func TestScreenshots(t *testing.T) {
 	dir, shots := os.Getenv("SITE_DIR"), os.Getenv("SITE_SCREENSHOTS")
 	if dir == "" || shots == "" {
 		t.Skip("set SITE_DIR and SITE_SCREENSHOTS to photograph a built site")
 	}
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var at []string
+	if v := os.Getenv("SITE_SHOT_AT"); v != "" {
+		at = strings.Split(v, ",")
+	}
 	ctx := browser(t)
 	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
 	for _, p := range pages {
 		name := strings.TrimSuffix(filepath.Base(p), ".html")
-		for _, v := range []struct {
-			suffix, scheme string
-			phone          bool
-		}{{"light", "light", false}, {"dark", "dark", false}, {"phone", "light", true}} {
-			steps := []chromedp.Action[chromedp.Void]{colorScheme(v.scheme)}
-			if v.phone {
-				steps = append(steps, chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulatePortrait))
-			} else {
-				steps = append(steps, chromedp.EmulateViewport(1400, 1000))
+		for _, m := range viewModes {
+			openInMode(t, ctx, p, m)
+			prefix := filepath.Join(shots, fmt.Sprintf("%s-%d-%s", name, m.width, m.scheme))
+			viewportShot(t, ctx, prefix+"-top.png")
+			for _, id := range at {
+				if eval[bool](t, ctx, `(() => { const e = document.getElementById(`+strconv.Quote(id)+`); if (e) { e.scrollIntoView(); scrollBy(0, -70); } return !!e; })()`) {
+					viewportShot(t, ctx, prefix+"-"+id+".png")
+				}
 			}
-			steps = append(steps, chromedp.Navigate(fileURL(t, p)))
-			do(t, ctx, "open "+p, steps...)
-			screenshot(t, ctx, filepath.Join(shots, name+"-"+v.suffix+".png"))
 		}
+		if strings.HasPrefix(name, "0") { // a chapter
+			do(t, ctx, "print "+name, colorScheme("light"), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fileURL(t, p)), chromedp.WaitReady(chromedp.CSS("body")))
+			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(shots, name+".pdf"), pdf, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s prints on %d A4 pages", name, len(pdfPage.FindAll(pdf, -1)))
+		}
+	}
+}
+
+func viewportShot(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatalf("screenshot: %v", err)
+	}
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
 	}
 }

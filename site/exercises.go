@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"go/ast"
-	"go/doc/comment"
 	"go/parser"
 	"go/token"
 	"html/template"
@@ -42,18 +41,26 @@ type exercisePage struct {
 	ID           int
 	Name, Title  string
 	Points       int
-	Hint         string
+	Hint         template.HTML
 	Package      string
 	File         string        // the stub, relative to the root, with slashes
 	Intro        template.HTML // the stub's free-standing comments: what the exercise is about
 	Decls        []exerciseDecl
 	Solution     template.HTML // highlighted Go, "" when there is none
 	Command      string        // the command that grades it
+	SetIn        *exerciseSetting
 	stubPath     string
 	solutionPath string
 	file         string // page file name
 	ids          map[string]bool
 	text         string // for the search index
+}
+
+// An exerciseSetting is where a chapter sets an exercise: the exercise's
+// page links back to it.
+type exerciseSetting struct {
+	Chapter, Section string // titles
+	URL              string // page#exercise-N
 }
 
 // An exerciseDecl is one thing the learner writes: its doc and signature.
@@ -88,7 +95,7 @@ func (b *builder) loadExercises() error {
 			return &chapter.Error{Path: mpath, Msg: fmt.Sprintf("exercise %d needs an id > 0, a name and a file", e.ID)}
 		}
 		page := &exercisePage{
-			ID: e.ID, Name: e.Name, Title: e.Title, Points: e.Points, Hint: e.Hint, Package: m.Package,
+			ID: e.ID, Name: e.Name, Title: e.Title, Points: e.Points, Hint: proseHTML(e.Hint, e.Funcs), Package: m.Package,
 			File:         "exercises/" + m.Package + "/" + e.File,
 			Command:      fmt.Sprintf("go run ./runner check %d", e.ID),
 			stubPath:     filepath.Join(b.opt.Root, "exercises", m.Package, e.File),
@@ -125,7 +132,7 @@ func (e *exercisePage) readStub(funcs []string) error {
 	var text strings.Builder
 	text.WriteString(e.Title + "\n")
 	intro := introComment(f)
-	e.Intro = docHTML(intro)
+	e.Intro = docHTML(intro, funcs)
 	text.WriteString(intro)
 	found := map[string]bool{}
 	for _, d := range f.Decls {
@@ -144,7 +151,7 @@ func (e *exercisePage) readStub(funcs []string) error {
 					docGroup = d.Doc
 				}
 				sig := "type " + string(src[fset.Position(ts.Pos()).Offset:fset.Position(ts.End()).Offset])
-				e.Decls = append(e.Decls, e.decl(ts.Name.Name, sig, docGroup.Text()))
+				e.Decls = append(e.Decls, e.decl(ts.Name.Name, sig, docGroup.Text(), funcs))
 				text.WriteString(docGroup.Text())
 			}
 		case *ast.FuncDecl:
@@ -153,7 +160,7 @@ func (e *exercisePage) readStub(funcs []string) error {
 			}
 			found[d.Name.Name] = true
 			sig := string(src[fset.Position(d.Pos()).Offset:fset.Position(d.Type.End()).Offset])
-			e.Decls = append(e.Decls, e.decl(d.Name.Name, sig, d.Doc.Text()))
+			e.Decls = append(e.Decls, e.decl(d.Name.Name, sig, d.Doc.Text(), funcs))
 			text.WriteString(d.Doc.Text())
 		}
 	}
@@ -166,19 +173,9 @@ func (e *exercisePage) readStub(funcs []string) error {
 	return nil
 }
 
-func (e *exercisePage) decl(name, sig, doc string) exerciseDecl {
+func (e *exercisePage) decl(name, sig, doc string, funcs []string) exerciseDecl {
 	e.ids["decl-"+name] = true
-	return exerciseDecl{Name: name, Signature: template.HTML(markdown.HighlightGo(sig)), Doc: docHTML(doc)}
-}
-
-// docHTML renders a Go doc comment's text, as go doc and pkg.go.dev do.
-func docHTML(text string) template.HTML {
-	if strings.TrimSpace(text) == "" {
-		return ""
-	}
-	var p comment.Parser
-	pr := comment.Printer{HeadingID: func(*comment.Heading) string { return "" }}
-	return template.HTML(pr.HTML(p.Parse(text)))
+	return exerciseDecl{Name: name, Signature: template.HTML(markdown.HighlightGo(sig)), Doc: docHTML(doc, funcs)}
 }
 
 // introComment is the text of the comments that stand on their own in a

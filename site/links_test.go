@@ -62,11 +62,11 @@ func checkLinks(dir string) ([]string, error) {
 			return nil, err
 		}
 		js := strings.TrimSuffix(strings.TrimPrefix(string(data), "window.SEARCH_INDEX = "), ";\n")
-		var entries []searchEntry
-		if err := json.Unmarshal([]byte(js), &entries); err != nil {
+		var index searchIndex
+		if err := json.Unmarshal([]byte(js), &index); err != nil {
 			return nil, fmt.Errorf("%s: %v", ix, err)
 		}
-		for _, e := range entries {
+		for _, e := range index.Entries {
 			links["index.html"] = append(links["index.html"], e.URL)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/compare"
 	"github.com/redis-notebook/tutorial/runner/notebook"
@@ -184,14 +185,13 @@ func dependencyHash(root string) ([]byte, error) {
 		return nil, err
 	}
 	files = append(files, "go.mod", "go.sum")
-	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol", "runner/program", "runner/notebook", "runner/build"} {
-		entries, _ := os.ReadDir(filepath.Join(root, dir))
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
-				files = append(files, filepath.Join(dir, e.Name()))
-			}
-		}
+	// What runs a chapter (notebook and what it imports) and what the
+	// chapter's program links (kernel and what it imports).
+	code, err := build.Sources(root, "runner/notebook", "runner/kernel")
+	if err != nil {
+		return nil, err
 	}
+	files = append(files, code...)
 	slices.Sort(files)
 	for _, f := range files {
 		if err := add(f); err != nil {

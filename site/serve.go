@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -18,8 +19,18 @@ import (
 // Options.LiveReload listens to /_live (server-sent events) through
 // /_live.js, both served from here, never written to the site.
 type Server struct {
-	dir   string
-	files http.Handler
+	// RunEdited, with ChaptersDir, lets pages run edited cells natively
+	// (POST /_run, see edit.go); nil: they cannot.
+	RunEdited   RunEditedFunc
+	ChaptersDir string
+	// ExerciseSource and CheckExercise let exercise pages edit the
+	// learner's file in the page and grade the edit (see check.go).
+	ExerciseSource ExerciseSourceFunc
+	CheckExercise  CheckExerciseFunc
+
+	dir     string
+	files   http.Handler
+	running sync.Mutex // edited runs and checks go one at a time
 
 	mu      sync.Mutex
 	version string // of the build being served; "" until the first one
@@ -65,11 +76,18 @@ func (s *Server) notify() {
 	}
 }
 
-// ServeHTTP serves the site's files, /_live and /_live.js.
+// ServeHTTP serves the site's files, /_live, /_live.js, /_run, /_exercise
+// and /_check.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_live":
 		s.events(w, r)
+	case "/_run":
+		s.runEdited(w, r)
+	case "/_exercise":
+		s.exerciseSource(w, r)
+	case "/_check":
+		s.checkExercise(w, r)
 	case "/_live.js":
 		data, _ := embedded.ReadFile("assets/live.js")
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
@@ -82,8 +100,34 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.waitingPage(w)
 			return
 		}
+		if strings.HasSuffix(r.URL.Path, ".wasm") && s.serveGzipped(w, r) {
+			return
+		}
 		s.files.ServeHTTP(w, r)
 	}
+}
+
+// serveGzipped serves a chapter's WebAssembly from the .wasm.gz the build
+// wrote beside it, to a browser that accepts gzip: a quarter of the bytes.
+func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request) bool {
+	if !strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		return false
+	}
+	rel := path.Clean("/" + r.URL.Path)
+	f, err := os.Open(filepath.Join(s.dir, filepath.FromSlash(rel)) + ".gz")
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return false
+	}
+	w.Header().Set("Content-Type", "application/wasm")
+	w.Header().Set("Content-Encoding", "gzip")
+	w.Header().Add("Vary", "Accept-Encoding")
+	http.ServeContent(w, r, rel, st.ModTime(), f)
+	return true
 }
 
 func isPage(p string) bool { return p == "/" || strings.HasSuffix(p, ".html") }

@@ -8,10 +8,15 @@
 //	chapters.go   load each chapter, parse its Markdown, check and rewrite links
 //	runs.go       run each chapter, or reuse its outputs from the execution cache
 //	exercises.go  read the exercises manifest, the stubs' docs and the solutions
+//	godoc.go      the stubs' doc comments as HTML, the Go they mention as code
+//	crosslinks.go link each chapter's **Exercise N** and exercise N's page both ways
 //	search.go     the search index
 //	pages.go      templates -> HTML pages, assets
 //	output.go     write into a temporary folder, then swap it into place
 //	serve.go      serve a built site, and reload its pages after a rebuild
+//	wasm.go       each chapter built for the browser, for the pages' Run buttons
+//	guard.go      serve answers only its own pages, with its token
+//	edit.go       serve runs a page's edited cells natively
 //
 // Templates, CSS and JavaScript are embedded (templates/, assets/), so the
 // site needs nothing from the network, neither to build nor to view.
@@ -21,6 +26,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,6 +67,9 @@ type Options struct {
 	Title string
 	// Log receives one line per notable step; nil discards them.
 	Log func(string)
+	// Browser builds a chapter for the reader's browser: its page then
+	// gets Run buttons and a Redis console (see wasm.go). nil: none.
+	Browser BrowserFunc
 }
 
 func (o Options) withDefaults() Options {
@@ -155,16 +164,22 @@ func Build(ctx context.Context, opt Options) (*Report, error) {
 	if err := b.resolveLinks(); err != nil {
 		return nil, err
 	}
+	b.linkExercises() // after the check: its links are to pages, not files
+
 	if err := b.runChapters(ctx); err != nil {
 		return nil, err
 	}
 	if len(rep.Mismatches) > 0 && !opt.KeepGoing {
 		return nil, &MismatchError{Mismatches: rep.Mismatches}
 	}
+	if err := b.browserPrograms(ctx); err != nil {
+		return nil, err
+	}
 	files, err := b.renderSite()
 	if err != nil {
 		return nil, err
 	}
+	maps.Copy(files, b.runFiles)
 	if err := writeSite(opt.Out, files, b.media); err != nil {
 		return nil, err
 	}
@@ -180,7 +195,10 @@ type builder struct {
 	rep       *Report
 	chapters  []*chapterPage
 	exercises []*exercisePage
-	media     map[string]string // output path -> source file, for images
+	media     map[string]string   // output path -> source file, for images
+	runs      map[string]*runData // chapter page -> its Run buttons' settings
+	runFiles  map[string][]byte   // the scripts for those
+	checkJS   string              // under serve: the exercise pages' check.js
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather

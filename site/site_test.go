@@ -176,6 +176,8 @@ func TestPageContents(t *testing.T) {
 		`<a class="pager-next" rel="next" href="02-lists.html">`,
 		`<li class="outline-2"><a href="#setting-a-key">Setting a key</a></li>`,
 		`<table>`,
+		`<a class="cell-label" href="#cell-1" title="Link to cell 1" tabindex="-1">[1]</a>`,
+		`<footer class="footer">Outputs recorded on miniredis`,
 	} {
 		if !strings.Contains(basics, want) {
 			t.Errorf("01-basics.html lacks %s", want)
@@ -189,11 +191,25 @@ func TestPageContents(t *testing.T) {
 	if !strings.Contains(lists, "Press <kbd>Ctrl</kbd>+<kbd>C</kbd>") {
 		t.Error("02-lists.html escaped the raw HTML of a chapter that allows it")
 	}
+	for _, want := range []string{
+		// an error stands out, by its label and its line
+		`<div class="cell-output cell-error"><div class="output-label">Output, with an error</div><pre class="output"><samp><span class="out-error">error: redis: can't marshal []int`,
+		// the chapter's exercise links to its page, and is linked to
+		`<p id="exercise-1"><a href="exercise-01-json.html"><strong>Exercise 1</strong></a>`,
+	} {
+		if !strings.Contains(lists, want) {
+			t.Errorf("02-lists.html lacks %s", want)
+		}
+	}
 
 	ex := page("exercise-01-json.html")
 	for _, want := range []string{
 		`<span class="hl-func">SaveJSON</span>`,
-		`<p>SaveJSON stores v at key as one JSON string.`,
+		`<p><code>SaveJSON</code> stores v at key as one JSON string.`, // Go in the docs is code
+		`<p>Use <code>json.Marshal</code> and SET.`,
+		`<p><code>json.Marshal</code>, then SET.</p>`, // and in the hint
+		`Set in <a href="02-lists.html#exercise-1">Lists · Your turn</a>`,
+		`<footer class="footer">Built by`,
 		`A Redis string holds bytes, not Go values`,
 		`<details class="solution">`,
 		`<span class="hl-func">decode</span>`, // the solution's helper
@@ -204,6 +220,9 @@ func TestPageContents(t *testing.T) {
 		if !strings.Contains(ex, want) {
 			t.Errorf("exercise-01-json.html lacks %s", want)
 		}
+	}
+	if strings.Contains(ex, "Outputs recorded") {
+		t.Error("the exercise page's footer speaks of outputs it does not show")
 	}
 	if strings.Contains(ex, "Exercise 1: store a value") {
 		t.Error("the exercise page repeats the stub's 'Exercise 1:' line")
@@ -452,15 +471,23 @@ func TestSearchIndex(t *testing.T) {
 	}
 	js := readFile(t, matches[0])
 	for _, want := range []string{
-		`"t":"Searching for needles","u":"02-lists.html#searching-for-needles"`,
-		`"p":"Exercise 1: Store a value as JSON","t":"","u":"exercise-01-json.html"`,
-		"haystack",
+		`"pages":["Basics: strings & numbers","Lists","Exercise 1: Store a value as JSON","Exercise 2: Push to the front"]`,
+		`"t":"Searching for needles","u":"02-lists.html#searching-for-needles","x":"Search the course for the word haystack; a needle is in this section. Previous: Basics."`,
+		`{"p":2,"u":"exercise-01-json.html"`,
+		// a cell, with its output, leads to the cell
+		`{"p":1,"u":"02-lists.html#cell-3","x":"rdb.Set(ctx, \"t\", []int{1, 2, 3}, 0).Err() error: redis: can't marshal []int (implement encoding.BinaryMarshaler)","c":true}`,
+		// a shell block is code too, under its section
+		`{"p":0,"u":"01-basics.html#numbers","x":"redis-cli INCR counter","c":true}`,
 	} {
 		if !strings.Contains(js, want) {
 			t.Errorf("search index lacks %s", want)
 		}
 	}
-	if !bytes.HasPrefix([]byte(js), []byte("window.SEARCH_INDEX = [")) {
+	// Prose entries hold no code.
+	if strings.Contains(js, `A long line scrolls rather than being cut off, and wraps in its output: fmt`) {
+		t.Error("a prose entry of the search index holds a cell's code")
+	}
+	if !bytes.HasPrefix([]byte(js), []byte("window.SEARCH_INDEX = {")) {
 		t.Error("the search index is not a script setting window.SEARCH_INDEX")
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"go/parser"
+	"go/token"
 	"io"
 	"maps"
 	"os"
@@ -31,6 +33,7 @@ type Request struct {
 	Files  map[string][]byte // file name -> source, in the program's own folder
 	Flags  []string          // extra go build flags (e.g. -overlay=...)
 	Inputs [][]byte          // anything else the binary depends on, for the cache key
+	Env    []string          // extra environment for go build (GOOS=js GOARCH=wasm), in the cache key
 }
 
 // Progress receives lines describing a build that takes a while. It may be
@@ -70,7 +73,7 @@ func Binary(ctx context.Context, req Request, progress Progress) (string, error)
 	tmp := bin + ".tmp" + strconv.Itoa(os.Getpid())
 	args := append([]string{"build", "-v", "-o", tmp}, req.Flags...)
 	args = append(args, files...)
-	if err := goBuild(ctx, req.Root, args, progress); err != nil {
+	if err := goBuild(ctx, req.Root, req.Env, args, progress); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
@@ -125,6 +128,9 @@ func CacheDir() string {
 func cacheKey(req Request) (string, error) {
 	h := sha256.New()
 	fmt.Fprintln(h, runtime.Version(), runtime.GOOS, runtime.GOARCH, strings.Join(req.Flags, " "))
+	if len(req.Env) > 0 {
+		fmt.Fprintln(h, "env", strings.Join(req.Env, " "))
+	}
 	for _, name := range slices.Sorted(maps.Keys(req.Files)) {
 		fmt.Fprintf(h, "file %s %d\n", name, len(req.Files[name]))
 		h.Write(req.Files[name])
@@ -133,7 +139,7 @@ func cacheKey(req Request) (string, error) {
 		fmt.Fprintf(h, "input %d\n", len(in))
 		h.Write(in)
 	}
-	deps, err := moduleInputs(req.Root)
+	deps, err := moduleInputs(req)
 	if err != nil {
 		return "", err
 	}
@@ -141,46 +147,67 @@ func cacheKey(req Request) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// moduleInputsCache holds moduleInputs by module root: read once a process.
+// moduleInputsCache holds moduleInputs by module root and the packages a
+// program imports: read once a process.
 var moduleInputsCache sync.Map
 
-// moduleInputs returns the module files every program depends on: go.mod,
-// go.sum and the sources of runner/kernel, which all chapter programs link.
-func moduleInputs(root string) ([]byte, error) {
-	if v, ok := moduleInputsCache.Load(root); ok {
-		return v.([]byte), nil
+// moduleInputs returns the module files a program depends on: go.mod,
+// go.sum, and the sources of every package of this module that its files
+// import, directly or not (see Sources).
+func moduleInputs(req Request) ([]byte, error) {
+	module, err := modulePath(req.Root)
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, err
 	}
-	var buf bytes.Buffer
-	for _, name := range []string{"go.mod", "go.sum"} {
-		b, err := os.ReadFile(filepath.Join(root, name))
-		if err != nil && !errors.Is(err, os.ErrNotExist) {
-			return nil, err
-		}
-		buf.Write(b)
-	}
-	for _, dir := range []string{"runner/kernel", "runner/kernel/protocol"} {
-		entries, _ := os.ReadDir(filepath.Join(root, dir))
-		for _, e := range entries {
-			if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
-				b, err := os.ReadFile(filepath.Join(root, dir, e.Name()))
-				if err != nil {
-					return nil, err
+	var pkgs []string
+	if module != "" {
+		for _, name := range slices.Sorted(maps.Keys(req.Files)) {
+			if !strings.HasSuffix(name, ".go") {
+				continue
+			}
+			f, err := parser.ParseFile(token.NewFileSet(), name, req.Files[name], parser.ImportsOnly)
+			if err != nil {
+				continue // the compiler will say what is wrong
+			}
+			for _, imp := range f.Imports {
+				p, _ := strconv.Unquote(imp.Path.Value)
+				if strings.HasPrefix(p, module+"/") && !slices.Contains(pkgs, p) {
+					pkgs = append(pkgs, p)
 				}
-				fmt.Fprintf(&buf, "%s/%s\n", dir, e.Name())
-				buf.Write(b)
 			}
 		}
 	}
-	moduleInputsCache.Store(root, buf.Bytes())
+	slices.Sort(pkgs)
+	cacheKey := req.Root + "\x00" + strings.Join(pkgs, "\x00")
+	if v, ok := moduleInputsCache.Load(cacheKey); ok {
+		return v.([]byte), nil
+	}
+	files, err := Sources(req.Root, pkgs...)
+	if err != nil {
+		return nil, err
+	}
+	var buf bytes.Buffer
+	for _, name := range append([]string{"go.mod", "go.sum"}, files...) {
+		b, err := os.ReadFile(filepath.Join(req.Root, name))
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		fmt.Fprintf(&buf, "%s %d\n", name, len(b))
+		buf.Write(b)
+	}
+	moduleInputsCache.Store(cacheKey, buf.Bytes())
 	return buf.Bytes(), nil
 }
 
 // goBuild runs the go command, reporting each package it compiles (go
 // build -v prints only those not already in the build cache) once the
 // build has taken more than a second, which only a cold cache does.
-func goBuild(ctx context.Context, root string, args []string, progress Progress) error {
+func goBuild(ctx context.Context, root string, env, args []string, progress Progress) error {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
@@ -34,17 +35,13 @@ type Class struct {
 // ClassOptions says how to grade a class.
 type ClassOptions struct {
 	Options
-	// Keep leaves each submission's harness in the build cache; by
-	// default it is removed once graded, since a class of 30 would
-	// otherwise leave 30 binaries of 14 MB behind.
-	Keep bool
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
 // the exercises given. Each has its own build, and each exercise its own
 // process, miniredis and time limit, so a submission that does not
 // compile or hangs holds back nobody else. Up to opt.Jobs submissions
-// build at once, and twice as many exercises run at once: a hanging
+// build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
 // limit.
 func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
@@ -67,12 +64,8 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, fmt.Errorf("%s: no submissions (a folder per student)", dir)
 	}
 	builds := make(chan struct{}, c.Jobs)
-	runs := make(chan struct{}, 2*c.Jobs)
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		packages []*Package
-	)
+	runs := make(chan struct{}, 4*c.Jobs)
+	var wg sync.WaitGroup
 	for _, s := range c.Submissions {
 		wg.Add(1)
 		go func() {
@@ -84,29 +77,59 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				return
 			}
 			rel, _ := filepath.Rel(dir, pkgDir)
-			pkg, err := ReadPackage(pkgDir, rel)
+			pkg, err := ReadPackage(pkgDir, rel, sub)
 			if err != nil {
 				s.Err = err
 				return
 			}
-			mu.Lock()
-			packages = append(packages, pkg)
-			mu.Unlock()
 			s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt.Options, limits{builds, runs})
 		}()
 	}
 	wg.Wait()
-	if !opt.Keep {
-		for _, pkg := range packages {
-			RemoveIsolated(classBuilds, pkg)
-		}
-	}
+	pruneClassBuilds(classBuildsKept)
 	c.Elapsed = time.Since(start)
 	return c, ctx.Err()
 }
 
 // classBuilds prefixes the names of a class's builds in the build cache.
-const classBuilds = "gradeone"
+// They are kept, by content, so that grading the class again (a late
+// submission, a changed deadline) builds only what changed; those unused
+// for classBuildsKept are removed.
+const (
+	classBuilds     = "gradeone"
+	classBuildsKept = 14 * 24 * time.Hour
+)
+
+// pruneClassBuilds removes the class builds, and their sources, that no
+// grading has used for age.
+func pruneClassBuilds(age time.Duration) {
+	dirs, _ := filepath.Glob(filepath.Join(build.CacheDir(), classBuilds+"*"))
+	sources, _ := filepath.Glob(filepath.Join(build.CacheDir(), "sources", "grade", "*"))
+	for _, d := range append(dirs, sources...) {
+		if st, err := os.Stat(d); err == nil && time.Since(st.ModTime()) > age {
+			os.RemoveAll(d)
+		}
+	}
+}
+
+// report is the submission's Report, or one saying why it was not graded.
+func (s *Submission) report(exercises []Exercise) *Report {
+	if s.Report != nil {
+		return s.Report
+	}
+	return &Report{Package: s.Name, Backend: "miniredis", Exercises: exercises, Results: s.rows(exercises)}
+}
+
+// WriteMarkdown writes the submission's feedback (see Report.WriteMarkdown).
+func (s *Submission) WriteMarkdown(w io.Writer, m *Manifest) {
+	s.report(m.Exercises).WriteMarkdown(w, "Feedback for "+s.Name)
+}
+
+// WriteGradescope writes the submission's results as Gradescope's
+// results.json (see Report.WriteGradescope).
+func (s *Submission) WriteGradescope(w io.Writer, m *Manifest) error {
+	return s.report(m.Exercises).WriteGradescope(w)
+}
 
 // CSVHeader names the CSV's columns.
 var CSVHeader = []string{"submission", "exercise", "name", "status", "points", "max_points", "seconds", "message"}

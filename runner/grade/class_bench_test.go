@@ -3,64 +3,149 @@ package grade
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"golang.org/x/tools/txtar"
 )
 
-// BenchmarkGradeClass30 grades a class of 30 submissions, as a teacher's
-// grade command does: 12 complete, 8 untouched stubs, 6 with one wrong
-// answer, 2 that do not compile, and 2 that panic, crash and hang (for
-// the default 10 s). Each submission differs from the others, as real
-// ones do, so each builds its own harness; the Go build cache is warm, as
-// it is after a first check.
+// BenchmarkGradeClass grades generated classes of 30 and 100 submissions,
+// as a teacher's grade command does, sandbox included: 40% complete, 20%
+// untouched stubs, 30% with one wrong answer (from testdata/wrong), 10%
+// with a file that does not compile. Each submission differs from every
+// other, as real ones do. "cold" is a class never graded before (every
+// shim compiled and linked; the Go build cache warm for the
+// dependencies), "warm" the same class graded again, unchanged.
 //
-//	go test -run '^$' -bench GradeClass30 -benchtime 1x ./runner/grade
-func BenchmarkGradeClass30(b *testing.B) {
+//	go test -run '^$' -bench GradeClass -benchtime 1x ./runner/grade
+//
+// Besides the time per class and per submission, it reports where the
+// time goes: build-s (building shims, compile and link, summed over the
+// builds that run at once) and run-s (running exercises, likewise), per
+// submission; and, once, link-s: how much of one shim's build is the link.
+func BenchmarkGradeClass(b *testing.B) {
+	parent := b
+	for _, n := range []int{30, 100} {
+		var dir string
+		for _, phase := range []string{"cold", "warm"} {
+			b.Run(fmt.Sprintf("%d/%s", n, phase), func(b *testing.B) {
+				for b.Loop() {
+					if phase == "cold" || dir == "" {
+						b.StopTimer()
+						var err error
+						if dir, err = os.MkdirTemp("", "gradebench"); err != nil {
+							b.Fatal(err)
+						}
+						root := dir
+						parent.Cleanup(func() { os.RemoveAll(root) })
+						generateClass(b, dir, n)
+						b.StartTimer()
+					}
+					timings.builds.Store(0)
+					timings.runs.Store(0)
+					class, err := GradeClass(context.Background(), dir, manifest.Exercises, ClassOptions{Options: Options{Root: root}})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if len(class.Submissions) != n {
+						b.Fatalf("%d submissions, want %d", len(class.Submissions), n)
+					}
+					b.ReportMetric(class.Elapsed.Seconds(), "s/class")
+					b.ReportMetric(class.Elapsed.Seconds()/float64(n), "s/submission")
+					b.ReportMetric(time.Duration(timings.builds.Load()).Seconds()/float64(n), "build-s/submission")
+					b.ReportMetric(time.Duration(timings.runs.Load()).Seconds()/float64(n), "run-s/submission")
+				}
+			})
+		}
+	}
+	b.Run("link", func(b *testing.B) {
+		for b.Loop() {
+			compile, link := linkShare(b)
+			b.ReportMetric(compile.Seconds(), "compile-s")
+			b.ReportMetric(link.Seconds(), "link-s")
+		}
+	})
+}
+
+// generateClass writes n submissions into dir.
+func generateClass(b *testing.B, dir string, n int) {
 	wrong, _ := filepath.Glob("testdata/wrong/*.txtar")
-	crash, _ := txtar.ParseFile("testdata/crash.txtar")
 	broken, _ := txtar.ParseFile("testdata/compile-error.txtar")
-	for b.Loop() {
-		b.StopTimer()
-		dir := b.TempDir()
-		n := 0
-		add := func(from string, files []txtar.File) {
-			n++
-			submission(b, dir, fmt.Sprintf("student%02d", n), from, files)
-		}
-		for range 12 {
-			add("solutions", nil)
-		}
-		for range 8 {
-			add("exercises", nil)
-		}
-		for i := range 6 {
-			a, err := txtar.ParseFile(wrong[i*len(wrong)/6])
+	for i := range n {
+		name := fmt.Sprintf("student%03d", i)
+		switch k := i % 10; {
+		case k < 4:
+			submission(b, dir, name, "solutions", nil)
+		case k < 6:
+			submission(b, dir, name, "exercises", nil)
+		case k < 9:
+			a, err := txtar.ParseFile(wrong[i%len(wrong)])
 			if err != nil {
 				b.Fatal(err)
 			}
-			add("solutions", a.Files)
+			submission(b, dir, name, "solutions", a.Files)
+		default:
+			submission(b, dir, name, "solutions", broken.Files)
 		}
-		for range 2 {
-			add("exercises", broken.Files)
-			add("", crash.Files)
-		}
-		b.StartTimer()
-		class, err := GradeClass(context.Background(), dir, manifest.Exercises, ClassOptions{Options: Options{Root: root}})
+	}
+}
+
+// linkShare builds one new shim, and the same package alone (compiled, not
+// linked), and returns how long each took: the difference is the link.
+func linkShare(b *testing.B) (compile, link time.Duration) {
+	b.StopTimer()
+	dir := b.TempDir()
+	submission(b, dir, "one", "solutions", nil)
+	pkg, err := ReadPackage(filepath.Join(dir, "one", "redisbasics"), "one", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	src, err := snapshot(pkg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.StartTimer()
+	start := time.Now()
+	cmd := exec.Command("go", "build", "-tags=netgo,osusergo", "-overlay="+filepath.Join(src, "overlay.json"), "./"+graftDir)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	compile = time.Since(start)
+	start = time.Now()
+	if _, err := Build(context.Background(), root, pkg, fmt.Sprintf("gradebench%d", rand.Uint32()), nil); err != nil {
+		b.Fatal(err)
+	}
+	total := time.Since(start)
+	RemoveIsolated("gradebench", pkg)
+	os.RemoveAll(src)
+	return compile, total - compile
+}
+
+// BenchmarkShimRebuild is what a teacher pays per changed submission and a
+// learner per save: rebuilding a package's shim after an edit (compile and
+// link). It caught go-redis v9.23.0, which made it more than twice as slow.
+//
+//	go test -run '^$' -bench ShimRebuild -benchtime 3x ./runner/grade
+func BenchmarkShimRebuild(b *testing.B) {
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		submission(b, dir, "one", "solutions", nil)
+		pkg, err := ReadPackage(filepath.Join(dir, "one", "redisbasics"), "one", "")
 		if err != nil {
 			b.Fatal(err)
 		}
-		b.ReportMetric(class.Elapsed.Seconds(), "s/class")
-		b.ReportMetric(class.Elapsed.Seconds()/float64(len(class.Submissions)), "s/submission")
-		passed := 0
-		for _, s := range class.Submissions {
-			if s.Points() == 6 {
-				passed++
-			}
+		b.StartTimer()
+		if _, err := Build(context.Background(), root, pkg, "gradebench", nil); err != nil {
+			b.Fatal(err)
 		}
-		if len(class.Submissions) != 30 || passed != 12 {
-			b.Fatalf("%d submissions, %d with every exercise passed; want 30 and 12", len(class.Submissions), passed)
-		}
+		b.StopTimer()
+		RemoveIsolated("gradebench", pkg)
+		b.StartTimer()
 	}
 }

@@ -1,19 +1,29 @@
-// Package grade grades the chapter's exercises: it reads the manifest,
-// builds a harness program that links the checks (package checks) with the
-// package being graded (the learner's exercises, the reference solutions,
-// or any student's folder), runs each exercise in a process of its own, and
-// reports, as text for the learner, as JSON for classroom tools, or as a
-// CSV for a whole class.
+// Package grade grades the chapter's exercises: it reads the manifest and
+// the package being graded (the learner's exercises, the reference
+// solutions, or any student's folder), refusing files that are not the
+// student's own; builds a shim around the package (package shim) and the
+// checker (package checks), which links no submission code; runs each
+// exercise in a checker process of its own, which calls the package's
+// functions in the sandboxed shim (package sandbox) and decides the
+// verdict; and reports, as text for the learner, as JSON, Markdown feedback
+// or Gradescope results for classroom tools, or as a CSV for a whole class.
 package grade
 
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
@@ -32,7 +42,34 @@ type Options struct {
 	// removes it (RemoveIsolated) or keeps it for next time. Classes
 	// ("gradeone") and tests ("gradetest") build this way.
 	Isolated string
+	// NoSandbox runs the shim without bubblewrap's namespaces even where
+	// it works (the limits and the process-group kill still apply).
+	NoSandbox bool
+	// Note hears, once, that submissions run without namespaces because
+	// bubblewrap does not work here, and how to fix that. May be nil.
+	Note func(string)
 }
+
+// sandboxCheck finds a working bwrap once per process.
+var sandboxCheck = sync.OnceValues(sandbox.Detect)
+
+// bwrap returns bubblewrap's path, or "" after noting (once) why the
+// submissions run without it.
+func (o Options) bwrap() string {
+	if o.NoSandbox {
+		return ""
+	}
+	path, err := sandboxCheck()
+	if err != nil && o.Note != nil {
+		unsandboxedNote.Do(func() {
+			o.Note(fmt.Sprintf("graded code runs without a sandbox (%v): it is limited in memory, processes and time, "+
+				"and killed at the end, but can read and write what you can. To run it sandboxed, %s", err, sandbox.InstallHint))
+		})
+	}
+	return path
+}
+
+var unsandboxedNote sync.Once
 
 func (o Options) jobs() int {
 	if o.RedisURL != "" {
@@ -44,13 +81,19 @@ func (o Options) jobs() int {
 	return runtime.NumCPU()
 }
 
+// timings add up where grading's time goes (wall time, summed over what
+// runs at once), for the benchmarks.
+var timings struct {
+	builds atomic.Int64 // nanoseconds building shims (compile and link), checkers included
+	runs   atomic.Int64 // nanoseconds running exercises
+}
+
 // A Result is one exercise's grade.
 type Result struct {
 	verdict.Result
 	Name   string // from the manifest
 	Points int    // earned
 	Max    int    // possible
-	Output string // what the learner's code printed while it ran
 }
 
 // A Report is one package's grades.
@@ -59,7 +102,10 @@ type Report struct {
 	Backend string // "miniredis" or "redis"
 	// Compile is set when the package does not compile: then there are
 	// no Results, and every exercise scores 0.
-	Compile   *build.CompileError
+	Compile *build.CompileError
+	// LeftOut are files, not an exercise's own, that were refused or did
+	// not compile, and were left out of the build.
+	LeftOut   []build.Diagnostic
 	Exercises []Exercise // those graded
 	Results   []Result   // in the same order
 	Elapsed   time.Duration
@@ -103,11 +149,31 @@ func (r *Report) OK() bool { return r.Compile == nil && r.Passed() == len(r.Exer
 // returned too (nil if none), for a caller that removes it when it is
 // superseded.
 func Check(ctx context.Context, dir string, exercises []Exercise, opt Options) (*Report, *Harness, error) {
-	pkg, err := ReadPackage(dir, displayPath(dir))
+	pkg, err := ReadPackage(dir, displayPath(dir), "")
 	if err != nil {
 		return nil, nil, err
 	}
 	return checkPackage(ctx, pkg, exercises, opt, limits{})
+}
+
+// brokenResult is the grade of an exercise whose file was refused or
+// did not compile: the others were graded with its stub in its place.
+func brokenResult(e Exercise, diags []build.Diagnostic) Result {
+	status, what := verdict.Status(CompileStatus), "does not compile"
+	if slices.ContainsFunc(diags, refused) {
+		status, what = RefusedStatus, "not graded"
+	}
+	lines := make([]string, len(diags))
+	for i, d := range diags {
+		lines[i] = d.String()
+	}
+	return Result{Name: e.Name, Max: e.Points, Result: verdict.Result{
+		Exercise: e.ID, Status: status,
+		Message: what + ": " + diags[0].String(),
+		Got:     strings.Join(lines, "\n"),
+		Where:   fmt.Sprintf("%s:%d", diags[0].File, diags[0].Line),
+		Hint:    "fix " + filepath.Base(diags[0].File) + "; meanwhile the other exercises were graded with its stub in its place",
+	}}
 }
 
 // limits bound how many builds and exercise runs go at once, across the
@@ -124,10 +190,16 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if opt.RedisURL != "" {
 		rep.Backend = "redis"
 	}
+	m, err := LoadManifest(opt.Root)
+	if err != nil {
+		return nil, nil, err
+	}
 	if lim.builds != nil {
 		lim.builds <- struct{}{}
 	}
-	h, err := Build(ctx, opt.Root, pkg, opt.Isolated, opt.Progress)
+	buildStart := time.Now()
+	b, err := buildGraded(ctx, pkg, m, opt)
+	timings.builds.Add(int64(time.Since(buildStart)))
 	if lim.builds != nil {
 		<-lim.builds
 	}
@@ -139,6 +211,17 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if err != nil {
 		return nil, nil, err
 	}
+	h := b.h
+	exFiles := map[string]bool{}
+	for _, e := range m.Exercises {
+		exFiles[e.File] = true
+	}
+	for _, name := range slices.Sorted(maps.Keys(b.broken)) {
+		if !exFiles[name] {
+			rep.LeftOut = append(rep.LeftOut, b.broken[name]...)
+		}
+	}
+	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
 		if err := h.Probe(ctx, opt.RunConfig); err != nil {
 			return nil, h, err
@@ -154,9 +237,15 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			if diags, ok := b.broken[e.File]; ok {
+				rep.Results[i] = brokenResult(e, diags)
+				return
+			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			runStart := time.Now()
 			res := h.Run(ctx, e.ID, opt.RunConfig)
+			timings.runs.Add(int64(time.Since(runStart)))
 			res.Name, res.Max = e.Name, e.Points
 			if res.Status == verdict.Passed {
 				res.Points = e.Points

@@ -363,8 +363,9 @@ func TestCases(t *testing.T) {
 // are not what the cases test.
 func squeeze(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// TestCompileError: a learner's file that does not compile gives the
-// compiler's message at the learner's own file and line, and nothing else.
+// TestCompileError: a learner's file that does not compile fails its own
+// exercise, with the compiler's message at the learner's own file and
+// line; the other exercises are graded with its stub in its place.
 func TestCompileError(t *testing.T) {
 	t.Parallel()
 	a, err := txtar.ParseFile("testdata/compile-error.txtar")
@@ -375,36 +376,40 @@ func TestCompileError(t *testing.T) {
 	fmt.Sscanf(strings.TrimSpace(string(a.Comment[bytes.LastIndex(a.Comment, []byte("line: ")):])), "line: %d", &line)
 	dir := t.TempDir()
 	writeFiles(t, dir, a.Files)
+	// The reference solutions for the other exercises: they still pass.
+	for _, e := range manifest.Exercises[1:] {
+		b, _ := os.ReadFile(filepath.Join(root, "solutions", manifest.Package, e.File))
+		os.WriteFile(filepath.Join(dir, "redisbasics", e.File), b, 0o644)
+	}
 	rep := check(t, filepath.Join(dir, "redisbasics"), manifest.Exercises, options())
-	if rep.Compile == nil {
-		t.Fatalf("compiled:\n%s", text(rep))
+	if rep.Compile != nil {
+		t.Fatalf("one broken file sank the package:\n%s", rep.Compile)
 	}
 	want := filepath.Join(dir, "redisbasics", "01_json.go")
-	if len(rep.Compile.Diags) == 0 || rep.Compile.Diags[0].File != want || rep.Compile.Diags[0].Line != line {
-		t.Fatalf("diagnostics %v, want one at %s:%d", rep.Compile.Diags, want, line)
+	r := rep.Results[0]
+	if r.Status != CompileStatus || r.Where != fmt.Sprintf("%s:%d", want, line) ||
+		!strings.HasPrefix(r.Message, fmt.Sprintf("does not compile: %s:%d:", want, line)) {
+		t.Errorf("exercise 1: %s %q at %s, want does not compile at %s:%d", r.Status, r.Message, r.Where, want, line)
 	}
-	out := text(rep)
-	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
-		if !strings.HasPrefix(l, want+":") {
-			t.Errorf("check printed %q, which is not a message at the learner's file", l)
+	for _, r := range rep.Results[1:] {
+		if r.Status != checks.Passed {
+			t.Errorf("%d %s: %s %q, want passed: the broken file is exercise 1's only", r.Exercise, r.Name, r.Status, r.Message)
 		}
 	}
-	var doc map[string]any
-	var b bytes.Buffer
-	rep.WriteJSON(&b)
-	if err := json.Unmarshal(b.Bytes(), &doc); err != nil || doc["compiled"] != false || len(doc["results"].([]any)) != 6 {
-		t.Errorf("JSON report of a package that does not compile:\n%s", b.String())
+	if out := text(rep); !strings.Contains(out, "✗ 1 json") || !strings.Contains(out, "progress: 5/6") {
+		t.Errorf("check shows:\n%s", out)
 	}
 }
 
-// TestPackageMain: a program cannot be imported by the harness; the
-// grader says so at the learner's file, without building.
+// TestPackageMain: a program cannot be imported by the shim; the grader
+// says so at the learner's file, without building it.
 func TestPackageMain(t *testing.T) {
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "01_json.go"), []byte("package main\n\nfunc main() {}\n"), 0o644)
-	rep := check(t, dir, manifest.Exercises, options())
-	if rep.Compile == nil || len(rep.Compile.Diags) != 1 || rep.Compile.Diags[0].File != filepath.Join(dir, "01_json.go") {
-		t.Fatalf("got %v, want a message at %s", rep.Compile, filepath.Join(dir, "01_json.go"))
+	rep := check(t, dir, manifest.Exercises[:1], options())
+	if rep.Compile != nil || len(rep.Results) != 1 || rep.Results[0].Status != CompileStatus ||
+		!strings.Contains(rep.Results[0].Message, filepath.Join(dir, "01_json.go")+":1: package main is a program") {
+		t.Fatalf("got %v %+v, want exercise 1 failed at %s", rep.Compile, rep.Results, filepath.Join(dir, "01_json.go"))
 	}
 }
 
@@ -557,7 +562,8 @@ func TestGradeClass(t *testing.T) {
 		"alice,1,json,passed,1,1,",
 		"bob,6,anagram-groups,not done,0,1,",
 		"carol,4,anagram-lists,failed,0,1,",
-		"dave,3,letters,does not compile,0,1,",
+		"dave,1,json,does not compile,0,1,",
+		"dave,3,letters,not done,0,1,",
 		"erin,2,lists,failed,0,1,",
 		"erin,3,letters,passed,1,1,",
 		"frank,1,json,error,0,1,",
@@ -569,22 +575,58 @@ func TestGradeClass(t *testing.T) {
 	if !strings.Contains(csvOut.String(), "does not compile: dave/redisbasics/01_json.go:14:") {
 		t.Errorf("the CSV does not name dave's file and line:\n%s", csvOut.String())
 	}
-	for _, want := range []string{"alice 6/6 ✓ ✓ ✓ ✓ ✓ ✓", "bob 0/6 · · · · · ·", "erin 5/6 ✓ ✗ ✓ ✓ ✓ ✓", "graded 6 submissions"} {
+	for _, want := range []string{"alice 6/6 ✓ ✓ ✓ ✓ ✓ ✓", "bob 0/6 · · · · · ·", "dave 0/6 ✗ · · · · ·", "erin 5/6 ✓ ✗ ✓ ✓ ✓ ✓", "graded 6 submissions"} {
 		if !strings.Contains(squeeze(summary.String()), want) {
 			t.Errorf("summary lacks %q:\n%s", want, summary.String())
 		}
 	}
-	// Each submission's build is removed once graded.
+	// Each submission's build stays in the cache, by content, for the
+	// next grading of the class.
 	for _, s := range class.Submissions {
-		if s.Report == nil {
+		if s.Report == nil || s.Report.Compile != nil || s.Name == "dave" {
 			continue
 		}
-		pkg, err := ReadPackage(filepath.Join(dir, s.Name, "redisbasics"), s.Name)
+		pkg, err := ReadPackage(filepath.Join(dir, s.Name, "redisbasics"), s.Name, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if left, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(classBuilds, pkg)+"-*")); len(left) > 0 {
-			t.Errorf("%s's build was left in the cache: %v", s.Name, left)
+		if kept, _ := filepath.Glob(filepath.Join(build.CacheDir(), isolatedName(classBuilds, pkg)+"-*")); len(kept) == 0 {
+			t.Errorf("%s's build was not kept in the cache", s.Name)
 		}
 	}
+
+	// Feedback a teacher can hand back, and Gradescope's results.json.
+	byName := map[string]*Submission{}
+	for _, s := range class.Submissions {
+		byName[s.Name] = s
+	}
+	var md bytes.Buffer
+	byName["erin"].WriteMarkdown(&md, manifest)
+	for _, want := range []string{"# Feedback for erin", "**5/6 points**", "| 2 Push and pop at the front of a list | ✗ failed | 0/1 |",
+		"## 2 Push and pop", "called:", "PushFront(ctx, rdb, ", "expected:", "got:", "Hint: ", "The file to edit: `erin/redisbasics/02_lists.go`"} {
+		if !strings.Contains(md.String(), want) {
+			t.Errorf("erin's feedback lacks %q:\n%s", want, md.String())
+		}
+	}
+	var gs bytes.Buffer
+	if err := byName["dave"].WriteGradescope(&gs, manifest); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Score float64 `json:"score"`
+		Tests []struct {
+			Name     string  `json:"name"`
+			Score    float64 `json:"score"`
+			MaxScore float64 `json:"max_score"`
+			Output   string  `json:"output"`
+		} `json:"tests"`
+	}
+	if err := json.Unmarshal(gs.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Score != 0 || len(doc.Tests) != 6 || doc.Tests[0].Name != "1 Store a value as JSON" || doc.Tests[0].MaxScore != 1 ||
+		!strings.Contains(doc.Tests[0].Output, "does not compile: dave/redisbasics/01_json.go:14:") {
+		t.Errorf("dave's results.json:\n%s", gs.String())
+	}
+
 }

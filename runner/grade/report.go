@@ -20,6 +20,8 @@ type TextOptions struct {
 	Details int
 	// Watching says the package is graded again on every save.
 	Watching bool
+	// Width is where to wrap long lines; 0: 100.
+	Width int
 }
 
 const (
@@ -45,33 +47,44 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		fmt.Fprintln(w, r.Compile.Error())
 		return
 	}
-	width := 0
+	for _, d := range r.LeftOut {
+		fmt.Fprintf(w, "%s (left out of the build)\n", d)
+	}
+	if len(r.LeftOut) > 0 {
+		fmt.Fprintln(w)
+	}
+	nameWidth := 0
 	for _, e := range r.Exercises {
-		width = max(width, len(e.Name))
+		nameWidth = max(nameWidth, len(e.Name))
 	}
 	for _, res := range r.Results {
-		mark, word := paint(green, "✓"), "passed"
+		mark, word := paint(red, "✗"), string(res.Status)+"  "+res.Message
 		switch res.Status {
-		case verdict.Failed, verdict.Error:
-			mark, word = paint(red, "✗"), string(res.Status)+"  "+res.Message
+		case verdict.Passed:
+			mark, word = paint(green, "✓"), "passed"
 		case verdict.NotDone:
 			mark, word = paint(yellow, "·"), "not done"
 		}
-		fmt.Fprintf(w, "%s %d %-*s  %s\n", mark, res.Exercise, width, res.Name, word)
+		fmt.Fprintf(w, "%s %d %-*s  %s\n", mark, res.Exercise, nameWidth, res.Name, word)
 	}
+	width := opt.Width
+	if width <= 0 {
+		width = 100
+	}
+	width = max(width-12, 28) // after the label
 	shown := 0
 	for _, res := range r.Results {
-		if res.Status != verdict.Failed && res.Status != verdict.Error {
+		if res.Status == verdict.Passed || res.Status == verdict.NotDone {
 			continue
 		}
 		if opt.Details > 0 && shown == opt.Details {
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "\n%s\n", paint(bold, fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message)))
+		fmt.Fprintf(w, "\n%s\n", paint(bold, wrap(fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message), width+12)))
 		field := func(label, value string) {
 			if value != "" {
-				fmt.Fprintf(w, "  %-9s %s\n", label, indent(wrap(value, 96), "            "))
+				fmt.Fprintf(w, "  %-9s %s\n", label, indent(wrap(value, width), "            "))
 			}
 		}
 		field("called", res.Called)
@@ -99,7 +112,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		case res.Status == verdict.NotDone:
 			fmt.Fprintf(w, "\nwrite %s in %s, then run: %s %d\n", strings.Join(e.Funcs, " and "), file, opt.CheckCommand, e.ID)
 		default:
-			fmt.Fprintf(w, "\nedit %s, then run again: %s %d\n", file, opt.CheckCommand, e.ID)
+			fmt.Fprintf(w, "\nedit %s, then run again: %s %d\n", r.editFile(e, res), opt.CheckCommand, e.ID)
 		}
 		return
 	}
@@ -114,12 +127,29 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 			if opt.Watching {
 				then = "and save: it is graded again"
 			}
-			fmt.Fprintf(w, "next: exercise %d, %s\n  edit %s, %s\n", e.ID, e.Title, filepath.Join(r.Package, e.File), then)
+			fmt.Fprintf(w, "next: exercise %d, %s\n  edit %s, %s\n", e.ID, e.Title, r.editFile(e, res), then)
 			return
 		}
 	}
 	fmt.Fprintln(w, "every exercise passes: well done")
 }
+
+// editFile is the file to edit for res: where the problem is, when that is
+// a file of the package (a crash in a helper, an os.Exit in an init), else
+// the exercise's own file.
+func (r *Report) editFile(e Exercise, res Result) string {
+	if file, _, ok := strings.Cut(res.Where, ".go:"); ok {
+		file += ".go"
+		if filepath.Dir(file) == filepath.Clean(r.Package) {
+			return file
+		}
+	}
+	return filepath.Join(r.Package, e.File)
+}
+
+// Wrap breaks s into lines of at most width characters at spaces (a word
+// longer than width stays whole).
+func Wrap(s string, width int) string { return wrap(s, width) }
 
 // wrap breaks s into lines of about width characters at spaces.
 func wrap(s string, width int) string {
@@ -218,9 +248,14 @@ func (r *Report) jsonDoc() jsonReport {
 	return doc
 }
 
-// CompileStatus is the status of every exercise of a package that does
-// not compile.
+// CompileStatus is the status of an exercise whose file does not
+// compile, and of every exercise of a package that does not compile.
 const CompileStatus = "does not compile"
+
+// RefusedStatus is the status of an exercise whose file the grader
+// refused: a symbolic link, an import of another package than the
+// standard library and go-redis, cgo.
+const RefusedStatus verdict.Status = "refused"
 
 // rows returns a Result per graded exercise, also when the package did
 // not compile.

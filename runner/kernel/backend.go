@@ -4,20 +4,19 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"net/url"
-	"strings"
+	"os"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/redis-notebook/tutorial/runner/redisproxy"
+	"github.com/redis-notebook/tutorial/runner/embedded"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/redisconn"
 )
 
 // DefaultDB is the logical database used on a real server when the URL
-// names none: high enough to be unlikely to hold anybody's data. The
-// runner's proxy parses URLs too, with the same default.
-const DefaultDB = redisproxy.DefaultDB
+// names none and the server has it.
+const DefaultDB = redisconn.DefaultDB
 
 // Config says which Redis to use.
 type Config struct {
@@ -55,14 +54,15 @@ func Open(cfg Config) (*Backend, error) {
 	return connectServer(cfg)
 }
 
-// startMiniredis runs miniredis in this process. The client reaches it
+// startMiniredis runs miniredis in this process, keeping Redis's time and
+// paging (package embedded). The client reaches it
 // through memory, which is several times faster than loopback TCP for the
 // chapter's one-command-at-a-time loops; the loopback listener is there
 // only so a learner can look in with redis-cli.
 func startMiniredis() (*Backend, error) {
-	mr := miniredis.NewMiniRedis()
-	if err := mr.StartAddr("127.0.0.1:0"); err != nil {
-		return nil, fmt.Errorf("starting the embedded miniredis: %w", err)
+	mr, err := embedded.Start()
+	if err != nil {
+		return nil, err
 	}
 	client := redis.NewClient(&redis.Options{
 		Dialer: func(context.Context, string, string) (net.Conn, error) {
@@ -89,29 +89,19 @@ func startMiniredis() (*Backend, error) {
 // connectServer connects to a real server and makes sure the run can only
 // touch its own keys in its one database.
 func connectServer(cfg Config) (*Backend, error) {
-	opt, err := serverOptions(cfg.URL)
+	srv, err := redisconn.Connect(context.Background(), redisconn.Config{URL: cfg.URL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return nil, err
 	}
-	where := fmt.Sprintf("%s database %d", opt.Addr, opt.DB)
-	// A plain dial first: it fails at once on a refused connection,
-	// where the client would retry until its deadline.
-	conn, err := net.DialTimeout("tcp", opt.Addr, opt.DialTimeout)
-	if err != nil {
-		return nil, fmt.Errorf("cannot reach Redis at %s: %v", opt.Addr, err)
-	}
-	conn.Close()
+	opt, where := srv.Options, srv.Where
 	client := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	if err := client.Ping(ctx).Err(); err != nil {
-		client.Close()
-		return nil, fmt.Errorf("cannot reach Redis at %s: %v", opt.Addr, err)
-	}
 	existing, err := keyNames(ctx, client)
 	if err != nil {
 		client.Close()
-		return nil, fmt.Errorf("listing keys in %s: %v", where, err)
+		return nil, fmt.Errorf("listing keys in %s: %v", where,
+			redisconn.Explain(err, opt, "SCAN", "the runner needs it to leave the keys already there alone"))
 	}
 	if len(existing) > 0 && !cfg.AllowDirty {
 		client.Close()
@@ -121,6 +111,10 @@ func connectServer(cfg Config) (*Backend, error) {
 	}
 	g := newGuard(opt.DB, existing)
 	client.AddHook(g)
+	client.AddHook(redisconn.PermissionHook(opt))
+	if srv.Chosen != "" {
+		where += "; " + srv.Chosen
+	}
 	return &Backend{
 		Name:   "redis",
 		Addr:   where,
@@ -145,6 +139,9 @@ func connectProxy(url string) (*Backend, error) {
 	}
 	opt.DisableIdentity = true
 	client := redis.NewClient(opt)
+	// NOPERM answers come through the proxy from the server, which knows
+	// the run as another user than the socket's.
+	client.AddHook(redisconn.PermissionHook(&redis.Options{Username: os.Getenv(protocol.EnvRedisUser)}))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
@@ -153,21 +150,6 @@ func connectProxy(url string) (*Backend, error) {
 	}
 	return &Backend{Name: "redis", Addr: fmt.Sprintf("database %d", opt.DB), Client: client,
 		close: func() string { client.Close(); return "" }}, nil
-}
-
-// serverOptions parses a redis:// URL, putting in DefaultDB when the URL
-// names no database.
-func serverOptions(raw string) (*redis.Options, error) {
-	opt, err := redis.ParseURL(raw)
-	if err != nil {
-		return nil, fmt.Errorf("bad Redis URL %q: %v", raw, err)
-	}
-	if u, err := url.Parse(raw); err == nil && strings.Trim(u.Path, "/") == "" && u.Query().Get("db") == "" {
-		opt.DB = DefaultDB
-	}
-	opt.DialTimeout = 2 * time.Second
-	opt.DisableIdentity = true
-	return opt, nil
 }
 
 // keyNames lists every key in the client's database with SCAN, which, unlike

@@ -23,6 +23,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/redisconn"
 )
 
 // A Session is one run of a chapter program.
@@ -48,6 +49,9 @@ func Start() *Session {
 		events: os.Getenv(protocol.EnvEvents) == "1",
 		step:   os.Getenv(protocol.EnvStep) == "1",
 		stdin:  bufio.NewReader(os.Stdin),
+	}
+	if os.Getenv(protocol.EnvProbe) == "1" {
+		s.probe()
 	}
 	b, err := Open(Config{
 		URL:        os.Getenv(protocol.EnvRedisURL),
@@ -169,4 +173,37 @@ func (s *Session) Display(values ...any) {
 		parts[i] = Format(v)
 	}
 	fmt.Println(strings.Join(parts, " "))
+}
+
+// probe connects to the real server the environment names, as a run would
+// (redisconn: TLS, the login, the choice of database), reports where the
+// run can go, or why not, and exits before any cell. The runner, which
+// links no Redis client, asks this of the chapter's program before it
+// starts its guarding proxy, so that walks and grading meet a hosted
+// server with the same checks and messages.
+func (s *Session) probe() {
+	srv, err := redisconn.Connect(context.Background(), redisconn.Config{
+		URL:        os.Getenv(protocol.EnvRedisURL),
+		AllowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
+	})
+	if err != nil {
+		s.fail(err.Error())
+		os.Exit(2)
+	}
+	// The proxy lists the database's keys with SCAN before the run, to
+	// leave them alone: a user who may not run it hears why here.
+	client := redis.NewClient(srv.Options)
+	err = client.Scan(context.Background(), 0, "", 1).Err()
+	client.Close()
+	if err != nil {
+		s.fail(fmt.Sprintf("listing keys in %s: %v", srv.Where,
+			redisconn.Explain(err, srv.Options, "SCAN", "the runner needs it to leave the keys already there alone")))
+		os.Exit(2)
+	}
+	where := srv.Where
+	if srv.Chosen != "" {
+		where += "; " + srv.Chosen
+	}
+	s.emit(protocol.Event{Kind: protocol.Probed, Addr: where, DB: srv.Options.DB, User: srv.Options.Username})
+	os.Exit(0)
 }

@@ -105,29 +105,6 @@ func TestGuard(t *testing.T) {
 	}
 }
 
-func TestServerOptionsDefaultDatabase(t *testing.T) {
-	for url, db := range map[string]int{
-		"redis://127.0.0.1:6379":            DefaultDB,
-		"redis://127.0.0.1:6379/":           DefaultDB,
-		"redis://127.0.0.1:6379/3":          3,
-		"redis://127.0.0.1:6379/0":          0,
-		"redis://127.0.0.1:6379/?db=4":      4,
-		"rediss://user:pw@example.com/7":    7,
-		"redis://localhost:6390?protocol=2": DefaultDB,
-	} {
-		opt, err := serverOptions(url)
-		if err != nil {
-			t.Fatalf("%s: %v", url, err)
-		}
-		if opt.DB != db {
-			t.Errorf("%s: database %d, want %d", url, opt.DB, db)
-		}
-	}
-	if _, err := serverOptions("http://localhost"); err == nil || !strings.Contains(err.Error(), `bad Redis URL "http://localhost"`) {
-		t.Errorf("error %v", err)
-	}
-}
-
 func TestRawArgs(t *testing.T) {
 	got := RawArgs([]any{"set", []byte("k"), 42, int64(-1), 1.5, true, time.Second, nil})
 	want := []string{"set", "k", "42", "-1", "1.5", "1", "1000000000", ""}

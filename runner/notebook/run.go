@@ -181,9 +181,15 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	cmd.SysProcAttr = procAttr()
 	redisURL, where := opt.RedisURL, ""
 	var console Console
+	redisUser := ""
 	if opt.RedisURL != "" {
+		t, err := probeServer(ctx, bin, cmd.Dir, opt)
+		if err != nil {
+			return err
+		}
+		redisUser = t.user
 		px, err := redisproxy.Start(redisproxy.Config{
-			URL:            opt.RedisURL,
+			URL:            t.url,
 			AllowDirty:     opt.AllowDirty,
 			AllowScripts:   opt.AllowScripts,
 			Keep:           opt.Keep,
@@ -199,13 +205,14 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 			notes := append(px.Notes(), px.Close())
 			res.Cleaned = strings.Trim(strings.Join(notes, "; "), "; ")
 		}()
-		redisURL, where = px.URL(), px.Where()
+		redisURL, where = px.URL(), t.where
 		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
 	cmd.Env = append(os.Environ(),
 		protocol.EnvEvents+"=1",
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
+		protocol.EnvRedisUser+"="+redisUser,
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
 		protocol.EnvAllowDirty+"=0",
 		protocol.EnvKeep+"=0",

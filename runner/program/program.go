@@ -35,6 +35,10 @@ const (
 	Kernel Mode = iota
 	// Standalone programs are exported for people to read and `go run`.
 	Standalone
+	// Browser programs are built for GOOS=js and run in a page's Web
+	// Worker: cells run on request, data files are embedded (see
+	// browser.go).
+	Browser
 )
 
 // KernelPackage is the import path of the package Kernel programs link.
@@ -51,6 +55,9 @@ type Options struct {
 	// NoDisplay lists cells whose final expression must not be displayed
 	// (it has no value, which only the compiler can tell).
 	NoDisplay map[int]bool
+	// DataFiles are files, beside the program's source, that a Browser
+	// program embeds and shows its cells as if in the current folder.
+	DataFiles []string
 }
 
 // A Program is generated Go source.
@@ -138,6 +145,9 @@ func programName(path string) string {
 func (g *generator) body(cells []*splitCell) string {
 	var b strings.Builder
 	b.WriteString("var (\n\tctx = context.Background()\n\trdb *redis.Client\n)\n\n")
+	if g.opt.Mode == Browser {
+		b.WriteString(embedFiles(g.opt.DataFiles))
+	}
 
 	for _, sc := range cells {
 		if sc.decls == "" {
@@ -149,9 +159,12 @@ func (g *generator) body(cells []*splitCell) string {
 	}
 
 	b.WriteString("func main() {\n")
-	if g.opt.Mode == Standalone {
+	switch g.opt.Mode {
+	case Standalone:
 		b.WriteString("\trdb = connect()\n\tdefer rdb.Close()\n")
-	} else {
+	case Browser:
+		b.WriteString("\tnotebook := kernel.StartBrowser(chapterFiles)\n\tdefer notebook.Finish()\n\trdb = notebook.Client\n")
+	default:
 		b.WriteString("\tnotebook := kernel.Start()\n\tdefer notebook.Finish()\n\trdb = notebook.Client\n")
 	}
 	declared := map[string]bool{}
@@ -164,7 +177,7 @@ func (g *generator) body(cells []*splitCell) string {
 		for _, n := range sc.declared {
 			declared[n] = true
 		}
-		if g.opt.Mode == Kernel {
+		if g.opt.Mode != Standalone {
 			fmt.Fprintf(&b, "\tnotebook.Cell(%d)\n", sc.cell.Index)
 		}
 		if sc.stmts == "" {
@@ -218,7 +231,7 @@ func (g *generator) statements(sc *splitCell) string {
 	}
 	g.prog.Displays[sc.cell.Index] = d.line
 	call := "show("
-	if g.opt.Mode == Kernel {
+	if g.opt.Mode != Standalone {
 		// The inline directive keeps the expression's columns right.
 		call = fmt.Sprintf("notebook.Display(/*line %s:%d:%d*/", g.opt.LinePath, d.line, d.col)
 	}
@@ -272,9 +285,12 @@ func splitStd(specs []string) (std, others []string) {
 // code uses by name (see missingImports).
 func (g *generator) imports(cells []*splitCell, body string) []string {
 	have := []string{`"context"`, `"github.com/redis/go-redis/v9"`}
-	if g.opt.Mode == Kernel {
+	switch g.opt.Mode {
+	case Kernel:
 		have = append(have, strconv.Quote(KernelPackage))
-	} else {
+	case Browser:
+		have = append(have, strconv.Quote(KernelPackage), `"embed"`)
+	default:
 		have = append(have, `"fmt"`, `"log"`, `"os"`, `"github.com/alicebob/miniredis/v2"`)
 	}
 	for _, sc := range cells {

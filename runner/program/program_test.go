@@ -31,6 +31,7 @@ func TestGolden(t *testing.T) {
 		}{
 			{"kernel", Options{Mode: Kernel, Backend: chapter.Miniredis, LinePath: "/course/" + filepath.Base(path)}},
 			{"export", Options{Mode: Standalone, Backend: chapter.Redis, LinePath: "chapters/" + filepath.Base(path)}},
+			{"browser", Options{Mode: Browser, Backend: chapter.Miniredis, LinePath: "chapters/" + filepath.Base(path), DataFiles: []string{"words.txt", "a b"}}},
 		} {
 			prog, err := Generate(ch, mode.opt)
 			if err != nil {

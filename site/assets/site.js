@@ -25,6 +25,8 @@
     });
   }
 
+  // Copy buttons on every code block: in a cell, in the bar above its
+  // code; elsewhere, beside the block. Never over the code.
   function addCopyButtons() {
     document.querySelectorAll("pre.code").forEach(function (pre) {
       var holder = pre.parentElement;
@@ -51,8 +53,33 @@
           button.textContent = "Select and copy";
         });
       });
-      holder.appendChild(button);
+      if (holder.classList.contains("cell-code")) {
+        holder.insertBefore(button, pre);
+      } else {
+        holder.appendChild(button);
+      }
     });
+  }
+
+  // A block wider than its column scrolls; it takes the keyboard's focus
+  // (a tab stop) only then, so that arrow keys can scroll it. Blocks are
+  // measured again when they change size: a window turned, a <details>
+  // opened.
+  function focusableWhenScrolling() {
+    var blocks = document.querySelectorAll("pre");
+    function check(pre) {
+      var scrolls = pre.scrollWidth > pre.clientWidth + 1 && /auto|scroll/.test(getComputedStyle(pre).overflowX);
+      if (scrolls && !pre.hasAttribute("tabindex")) {
+        pre.setAttribute("tabindex", "0");
+      } else if (!scrolls && pre.getAttribute("tabindex") === "0") {
+        pre.removeAttribute("tabindex");
+      }
+    }
+    if (window.ResizeObserver) {
+      var ro = new ResizeObserver(function (entries) { entries.forEach(function (e) { check(e.target); }); });
+      blocks.forEach(function (pre) { ro.observe(pre); });
+    }
+    blocks.forEach(check);
   }
 
   // Search.
@@ -98,17 +125,33 @@
     return n;
   }
 
+  // entries is the index, its shorthand spelt out once: pages by title
+  // rather than number, and code under its section's title, named by its
+  // cell ("Cell 4") or "Code".
+  var spelt = null;
+  function entries() {
+    if (spelt) { return spelt; }
+    var ix = window.SEARCH_INDEX, section = "";
+    spelt = ix.entries.map(function (e) {
+      var cell = /#cell-(\d+)$/.exec(e.u);
+      if (!e.c) { section = e.t || ""; }
+      return { p: ix.pages[e.p], t: e.c ? section : e.t || "", u: e.u, x: e.x, c: e.c ? (cell ? "Cell " + cell[1] : "Code") : "" };
+    });
+    return spelt;
+  }
+
   function search(query) {
     var terms = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (!terms.length) { return []; }
     var found = [];
-    window.SEARCH_INDEX.forEach(function (e) {
+    entries().forEach(function (e) {
       var title = (e.t || e.p).toLowerCase(), page = e.p.toLowerCase(), text = e.x.toLowerCase();
       var score = 0;
       for (var i = 0; i < terms.length; i++) {
         var t = terms[i], inTitle = title.indexOf(t) >= 0, inPage = page.indexOf(t) >= 0, n = count(text, t);
-        if (!inTitle && !inPage && n === 0) { return; }
-        score += (inTitle ? 20 : 0) + (inPage ? 6 : 0) + Math.min(n, 10);
+        // Code is found by what it says, not by its section's name.
+        if (e.c ? n === 0 : !inTitle && !inPage && n === 0) { return; }
+        score += e.c ? Math.min(n, 10) + (inTitle ? 2 : 0) : (inTitle ? 20 : 0) + (inPage ? 6 : 0) + Math.min(n, 10);
       }
       found.push({ e: e, score: score });
     });
@@ -127,14 +170,52 @@
       list.innerHTML = '<li class="r-none">Nothing found for “' + escapeHTML(q) + '”.</li>';
     } else {
       list.innerHTML = results.map(function (r, i) {
-        var e = r.entry;
-        return '<li><a href="' + escapeHTML(e.u) + '"' + (i === 0 ? ' aria-selected="true"' : "") + ">" +
-          (e.t ? '<span class="r-page">' + escapeHTML(e.p) + "</span>" : "") +
-          '<span class="r-title">' + highlight(e.t || e.p, r.terms) + "</span>" +
-          '<span class="r-text">' + highlight(snippet(e.x, r.terms), r.terms) + "</span></a></li>";
+        var e = r.entry, title = e.c ? e.c + (e.t ? " · " + e.t : "") : (e.t || e.p);
+        var text = highlight(snippet(e.x, r.terms), r.terms);
+        return '<li><a href="' + escapeHTML(resultURL(e.u, r.terms)) + '"' + (i === 0 ? ' aria-selected="true"' : "") + ">" +
+          (e.t || e.c ? '<span class="r-page">' + escapeHTML(e.p) + "</span>" : "") +
+          '<span class="r-title">' + highlight(title, r.terms) + "</span>" +
+          (e.c ? '<code class="r-text">' + text + "</code>" : '<span class="r-text">' + text + "</span>") + "</a></li>";
       }).join("");
     }
     list.hidden = false;
+  }
+
+  // resultURL carries the terms to the page, which marks them on arrival
+  // (a query string works from file:// too).
+  function resultURL(u, terms) {
+    var hash = u.indexOf("#"), page = hash < 0 ? u : u.slice(0, hash);
+    return page + "?highlight=" + encodeURIComponent(terms.join(" ")) + (hash < 0 ? "" : u.slice(hash));
+  }
+
+  // highlightArrival marks the searched terms in the page's article and
+  // brings the searched place (a cell, a heading) into view.
+  function highlightArrival() {
+    var q = new URLSearchParams(location.search).get("highlight");
+    var article = document.querySelector("main article");
+    if (!q || !article) { return; }
+    var terms = q.toLowerCase().split(/\s+/).filter(Boolean);
+    if (!terms.length) { return; }
+    var re = new RegExp(terms.map(escapeRegExp).join("|"), "gi"), nodes = [], n;
+    var walker = document.createTreeWalker(article, NodeFilter.SHOW_TEXT);
+    while ((n = walker.nextNode())) { if (re.test(n.data)) { nodes.push(n); } re.lastIndex = 0; }
+    nodes.slice(0, 500).forEach(function (node) {
+      var frag = document.createDocumentFragment(), last = 0, m;
+      re.lastIndex = 0;
+      while ((m = re.exec(node.data))) {
+        frag.appendChild(document.createTextNode(node.data.slice(last, m.index)));
+        var mark = document.createElement("mark");
+        mark.className = "hit";
+        mark.textContent = m[0];
+        frag.appendChild(mark);
+        last = m.index + m[0].length;
+      }
+      frag.appendChild(document.createTextNode(node.data.slice(last)));
+      node.parentNode.replaceChild(frag, node);
+    });
+    var target = location.hash && document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    var first = (target || article).querySelector("mark.hit");
+    (first || target || article).scrollIntoView({ block: first ? "center" : "start" });
   }
 
   function select(i) {
@@ -174,19 +255,73 @@
     });
   }
 
-  // On a narrow screen the outline starts folded, and the contents close
-  // once a link in them is followed.
-  function setupNarrow() {
-    var narrow = window.matchMedia("(max-width: 1279px)").matches;
+  // The contents: a button shows or hides them. On a wide screen they
+  // show until hidden; on a phone they open over the page, and close on
+  // Escape or once a link in them is followed.
+  function setupMenu() {
+    var button = document.getElementById("menu-button"), body = document.body;
+    var phone = window.matchMedia("(max-width: 900px)");
+    if (!button) { return; }
+    function shown() { return phone.matches ? body.classList.contains("nav-open") : !body.classList.contains("nav-hidden"); }
+    function sync() { button.setAttribute("aria-expanded", shown() ? "true" : "false"); }
+    button.addEventListener("click", function () {
+      body.classList.toggle(phone.matches ? "nav-open" : "nav-hidden");
+      sync();
+      if (phone.matches && shown()) { document.querySelector(".sidebar a, .sidebar select").focus(); }
+    });
+    document.addEventListener("keydown", function (ev) {
+      if (ev.key === "Escape" && phone.matches && shown()) {
+        body.classList.remove("nav-open");
+        sync();
+        button.focus();
+      }
+    });
+    document.querySelectorAll(".sidebar a").forEach(function (a) {
+      a.addEventListener("click", function () { body.classList.remove("nav-open"); sync(); });
+    });
+    phone.addEventListener("change", sync);
+    sync();
+    // On a narrow screen the outline starts folded.
     var outline = document.querySelector(".outline details");
-    if (outline && narrow) { outline.open = false; }
-    var toggle = document.getElementById("nav-toggle");
-    if (window.matchMedia("(max-width: 900px)").matches && toggle) {
-      toggle.checked = false;
-      document.querySelectorAll(".sidebar a").forEach(function (a) {
-        a.addEventListener("click", function () { toggle.checked = false; });
-      });
-    }
+    if (outline && window.matchMedia("(max-width: 1279px)").matches) { outline.open = false; }
+  }
+
+  // The theme: the system's, or light or dark as chosen, remembered in
+  // localStorage (which pages opened from disk share too).
+  function setupTheme() {
+    var select = document.getElementById("theme"), root = document.documentElement;
+    var dark = window.matchMedia("(prefers-color-scheme: dark)");
+    if (!select) { return; }
+    function stored() { try { return localStorage.getItem("theme") || ""; } catch (e) { return ""; } }
+    function apply() { root.setAttribute("data-theme", stored() || (dark.matches ? "dark" : "light")); }
+    select.value = stored();
+    select.addEventListener("change", function () {
+      try {
+        if (select.value) { localStorage.setItem("theme", select.value); } else { localStorage.removeItem("theme"); }
+      } catch (e) { /* not remembered, but applied below */ }
+      root.setAttribute("data-theme", select.value || (dark.matches ? "dark" : "light"));
+    });
+    dark.addEventListener("change", apply);
+  }
+
+  // ← and → go to the previous and next page, as in mdBook, unless a
+  // field or a scrolling block has the keyboard.
+  function setupArrows() {
+    document.addEventListener("keydown", function (ev) {
+      if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) { return; }
+      var el = document.activeElement;
+      if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.tagName === "PRE")) { return; }
+      var rel = ev.key === "ArrowLeft" ? "prev" : ev.key === "ArrowRight" ? "next" : "";
+      var link = rel && document.querySelector(".pager a[rel='" + rel + "']");
+      if (link) { ev.preventDefault(); location.href = link.href; }
+    });
+  }
+
+  // Printing shows what is folded.
+  function setupPrint() {
+    window.addEventListener("beforeprint", function () {
+      document.querySelectorAll("details").forEach(function (d) { d.open = true; });
+    });
   }
 
   // The outline marks the section being read.
@@ -217,8 +352,13 @@
 
   function init() {
     addCopyButtons();
+    focusableWhenScrolling();
     setupSearch();
-    setupNarrow();
+    highlightArrival();
+    setupMenu();
+    setupTheme();
+    setupArrows();
+    setupPrint();
     setupOutline();
   }
 

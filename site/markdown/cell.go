@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/yuin/goldmark"
 	"github.com/yuin/goldmark/ast"
@@ -132,7 +133,9 @@ func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 		class += " cell-norun"
 	}
 	fmt.Fprintf(w, "<div class=\"%s\" id=\"%s\">\n", class, c.ID())
-	fmt.Fprintf(w, "<div class=\"cell-code\"><a class=\"cell-label\" href=\"#%s\" title=\"Cell %d\">[%d]</a>", c.ID(), c.Index, c.Index)
+	// The cell's number links to it, for copying its address; it is no tab
+	// stop (a chapter has dozens), and screen readers list it with the links.
+	fmt.Fprintf(w, "<div class=\"cell-code\"><a class=\"cell-label\" href=\"#%s\" title=\"Link to cell %d\" tabindex=\"-1\">[%d]</a>", c.ID(), c.Index, c.Index)
 	w.WriteString(`<pre class="code"><code class="language-go">`)
 	writeGo(w, c.Code)
 	w.WriteString("</code></pre></div>\n")
@@ -149,6 +152,10 @@ func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 		w.WriteString("<div class=\"output-label\">Expected</div>")
 		writeOutput(w, c.Expected)
 		w.WriteString("</div>\n")
+	case c.Output != "" && hasErrorLine(c.Output):
+		w.WriteString("<div class=\"cell-output cell-error\"><div class=\"output-label\">Output, with an error</div>")
+		writeOutput(w, c.Output)
+		w.WriteString("</div>\n")
 	case c.Output != "":
 		w.WriteString("<div class=\"cell-output\"><div class=\"output-label\">Output</div>")
 		writeOutput(w, c.Output)
@@ -158,8 +165,42 @@ func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 	return ast.WalkSkipChildren, nil
 }
 
+// errorPrefixes start the lines of an output that report an error: the
+// kernel's display of an error value, and a Go panic.
+var errorPrefixes = []string{"error: ", "panic: "}
+
+func isErrorLine(line string) bool {
+	for _, p := range errorPrefixes {
+		if strings.HasPrefix(line, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasErrorLine(s string) bool {
+	for line := range strings.Lines(s) {
+		if isErrorLine(line) {
+			return true
+		}
+	}
+	return false
+}
+
+// writeOutput writes what a cell printed, its error lines marked so that
+// they stand out from the rest (in colour and weight, and by the label).
 func writeOutput(w util.BufWriter, s string) {
 	w.WriteString("<pre class=\"output\"><samp>")
-	w.Write(util.EscapeHTML([]byte(s)))
+	for line := range strings.Lines(s) {
+		if isErrorLine(line) {
+			body := strings.TrimSuffix(line, "\n")
+			w.WriteString(`<span class="out-error">`)
+			w.Write(util.EscapeHTML([]byte(body)))
+			w.WriteString("</span>")
+			w.WriteString(line[len(body):])
+			continue
+		}
+		w.Write(util.EscapeHTML([]byte(line)))
+	}
 	w.WriteString("</samp></pre>")
 }

@@ -2,6 +2,7 @@ package markdown
 
 import (
 	"bufio"
+	"bytes"
 	"strings"
 
 	"github.com/yuin/goldmark"
@@ -26,6 +27,42 @@ type codeRenderer struct{}
 
 func (codeRenderer) RegisterFuncs(reg renderer.NodeRendererFuncRegisterer) {
 	reg.Register(ast.KindFencedCodeBlock, renderFencedCode)
+	reg.Register(ast.KindCodeSpan, renderCodeSpan)
+}
+
+// renderCodeSpan writes inline code with each word that holds a hyphen
+// (--step, go-redis) in a span the stylesheet keeps on one line: a
+// browser may break a line after any hyphen, and "--" on one line and
+// "step" on the next reads as two things. The text copies as written.
+func renderCodeSpan(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {
+	if !entering {
+		return ast.WalkContinue, nil
+	}
+	var text []byte
+	for c := node.FirstChild(); c != nil; c = c.NextSibling() {
+		if t, ok := c.(*ast.Text); ok {
+			v := t.Segment.Value(source)
+			if bytes.HasSuffix(v, []byte("\n")) { // a code span across lines: one space
+				v = append(v[:len(v)-1:len(v)-1], ' ')
+			}
+			text = append(text, v...)
+		}
+	}
+	w.WriteString("<code>")
+	for i, word := range bytes.Split(text, []byte(" ")) {
+		if i > 0 {
+			w.WriteByte(' ')
+		}
+		if bytes.IndexByte(word, '-') >= 0 {
+			w.WriteString(`<span class="nobr">`)
+			w.Write(util.EscapeHTML(word))
+			w.WriteString("</span>")
+		} else {
+			w.Write(util.EscapeHTML(word))
+		}
+	}
+	w.WriteString("</code>")
+	return ast.WalkSkipChildren, nil
 }
 
 func renderFencedCode(w util.BufWriter, source []byte, node ast.Node, entering bool) (ast.WalkStatus, error) {

@@ -37,12 +37,14 @@ func renderHeading(w util.BufWriter, source []byte, node ast.Node, entering bool
 		w.WriteByte('>')
 		return ast.WalkContinue, nil
 	}
+	// The anchor is no tab stop: the page's outline links to the same
+	// places, and a chapter has many sections.
 	if id, ok := n.AttributeString("id"); ok && n.Level > 1 {
 		w.WriteString(`<a class="anchor" href="#`)
 		if b, ok := id.([]byte); ok {
 			w.Write(util.EscapeHTML(b))
 		}
-		w.WriteString(`" aria-label="Link to this section">#</a>`)
+		w.WriteString(`" aria-label="Link to this section" tabindex="-1">#</a>`)
 	}
 	w.WriteString("</h")
 	w.WriteByte(level)

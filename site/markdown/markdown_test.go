@@ -107,3 +107,32 @@ func TestCellIDsAreReserved(t *testing.T) {
 		t.Errorf("the heading took the cell's id %q", id)
 	}
 }
+
+// An error in a cell's output stands out: its lines, and the label.
+func TestErrorOutput(t *testing.T) {
+	src := []byte("```go\nrdb.Get(ctx, \"k\")\n```\n")
+	conv := New()
+	cell := &Cell{Index: 1, Code: "rdb.Get(ctx, \"k\")\n", Start: 0, End: len(src), Ran: true,
+		Output: "first\nerror: redis: <nil>\nlast\n"}
+	doc, err := conv.Parse(src, Options{Cells: []*Cell{cell}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := conv.Render(&got, doc); err != nil {
+		t.Fatal(err)
+	}
+	want := `<div class="cell-output cell-error"><div class="output-label">Output, with an error</div>` +
+		`<pre class="output"><samp>first` + "\n" + `<span class="out-error">error: redis: &lt;nil&gt;</span>` + "\nlast\n</samp></pre></div>"
+	if !strings.Contains(got.String(), want) {
+		t.Errorf("the cell renders as\n%s\nwant it to contain\n%s", got.String(), want)
+	}
+	cell.Output = "terror: not an error line\n"
+	got.Reset()
+	if err := conv.Render(&got, doc); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(got.String(), "cell-error") || strings.Contains(got.String(), "out-error") {
+		t.Errorf("an output without an error line is marked as one:\n%s", got.String())
+	}
+}

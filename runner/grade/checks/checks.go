@@ -2,13 +2,17 @@
 // 1: the results the learner's functions return, what they leave in Redis,
 // and which commands they send to get there.
 //
-// The checks are written once, against functions passed in as values
-// (Funcs), so that the same checks grade the learner's exercises, the
-// reference solutions and any submission. They run only inside a harness
-// program that the grader generates for the package being graded (see
-// package grade); Main is that program's body. One run of the harness runs
-// one exercise against a fresh Redis, so that a panic or a hang fails that
-// exercise alone.
+// The checks are written once, against functions of the exercises' types,
+// so that the same checks grade the learner's exercises, the reference
+// solutions and any submission. They run in the checker, a program the
+// grader builds once (Main is its body), which links no submission code:
+// the graded package's functions are called in another process, the shim
+// the grader builds around it (see packages grade, shim and wire), and its
+// Redis commands reach the backend through a gate of the checker's (package
+// redisgate), where the checks watch them. The checks' own tests pass
+// functions in as values (Funcs) and run in process. One run of the checker
+// runs one exercise against a fresh Redis, so that a panic or a hang fails
+// that exercise alone.
 package checks
 
 import "github.com/redis-notebook/tutorial/runner/grade/verdict"

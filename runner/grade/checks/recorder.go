@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/grade/redisgate"
 )
 
 // A sent is one command the learner's code sent.
@@ -64,33 +66,28 @@ func cliArg(a any) string {
 // functions send, so that the checks can tell KEYS from SCAN and count
 // round trips.
 //
-// On miniredis it also pages SCAN and HSCAN replies as a real server does.
-// miniredis answers every SCAN with all the matching keys and cursor 0, so
-// code that calls SCAN once, without following the cursor, would pass there
-// and lose keys on a real server; paged, it fails on both.
+// Paging is the server's: a real one pages SCAN and HSCAN, and so does the
+// embedded miniredis (package embedded), so code that calls SCAN once,
+// without following the cursor, loses keys on both.
 type recorder struct {
-	page bool // emulate a real server's paging (miniredis)
-
 	mu      sync.Mutex
 	on      bool // a learner's call is in progress
 	trips   int
-	log     []sent              // up to maxLog commands
-	recent  []sent              // the last few, even past maxLog
-	pages   map[uint64][]string // cursor handed out -> what the next pages hold
-	order   []uint64            // the cursors in pages, oldest first
-	next    uint64
+	log     []sent            // up to maxLog commands
+	recent  []sent            // the last few, even past maxLog
 	scanEnd map[string]uint64 // the cursor the last SCAN/HSCAN of each kind answered
+	// refused are commands the learner's process sent while none of its
+	// calls ran (from init, or a goroutine left running), which the gate
+	// refused; the exercise fails for them.
+	refused []string
 }
 
 // Code in an endless loop sends commands as fast as it can until its time
 // is up: what the recorder keeps of them is bounded.
-const (
-	maxLog   = 100_000
-	maxPages = 1_000
-)
+const maxLog = 100_000
 
-func newRecorder(page bool) *recorder {
-	return &recorder{page: page, pages: map[uint64][]string{}, next: 4096, scanEnd: map[string]uint64{}}
+func newRecorder() *recorder {
+	return &recorder{scanEnd: map[string]uint64{}}
 }
 
 // start begins recording a learner's call, forgetting the one before.
@@ -99,6 +96,36 @@ func (r *recorder) start() {
 	defer r.mu.Unlock()
 	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
 	clear(r.scanEnd)
+}
+
+// refuseUnlessCalling says whether a learner's call is in progress; if
+// not, it notes cmds as refused.
+func (r *recorder) refuseUnlessCalling(cmds []redisgate.Command) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.on {
+		return true
+	}
+	for _, c := range cmds {
+		if len(r.refused) < 5 {
+			args := make([]any, len(c))
+			for i, a := range c {
+				args[i] = a
+			}
+			r.refused = append(r.refused, sent{name: strings.ToLower(c[0]), args: args}.String())
+		}
+	}
+	return false
+}
+
+// takeRefused returns the commands refused since the last call, and
+// forgets them.
+func (r *recorder) takeRefused() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.refused
+	r.refused = nil
+	return out
 }
 
 func (r *recorder) stop() {
@@ -177,12 +204,8 @@ func (r *recorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if !r.record(cmd) {
 			return next(ctx, cmd)
 		}
-		sc, ok := cmd.(*redis.ScanCmd)
-		if !ok {
-			return next(ctx, cmd)
-		}
-		err := r.scan(ctx, sc, next)
-		if err == nil {
+		err := next(ctx, cmd)
+		if sc, ok := cmd.(*redis.ScanCmd); ok && err == nil {
 			_, cursor := sc.Val()
 			r.mu.Lock()
 			r.scanEnd[strings.ToLower(sc.Name())] = cursor
@@ -197,67 +220,4 @@ func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		r.record(cmds...)
 		return next(ctx, cmds)
 	}
-}
-
-// scan runs a SCAN or HSCAN, paging the reply when the server did not.
-func (r *recorder) scan(ctx context.Context, cmd *redis.ScanCmd, next redis.ProcessHook) error {
-	args := cmd.Args()
-	name := strings.ToLower(cmd.Name())
-	at := 1 // where the cursor is: SCAN cursor ..., HSCAN key cursor ...
-	if name != "scan" {
-		at = 2
-	}
-	if !r.page || len(args) <= at || (name != "scan" && name != "hscan") {
-		return next(ctx, cmd)
-	}
-	cursor, _ := strconv.ParseUint(fmt.Sprint(args[at]), 10, 64)
-	count := 10 // Redis's default COUNT
-	for i := at + 1; i+1 < len(args); i++ {
-		if strings.EqualFold(fmt.Sprint(args[i]), "count") {
-			if n, err := strconv.Atoi(fmt.Sprint(args[i+1])); err == nil && n > 0 {
-				count = n
-			}
-		}
-	}
-	per := count
-	if name == "hscan" {
-		per *= 2 // field, value
-	}
-	var rest []string
-	if cursor == 0 {
-		if err := next(ctx, cmd); err != nil {
-			return err
-		}
-		all, serverCursor := cmd.Val()
-		if serverCursor != 0 {
-			return nil // the server pages by itself
-		}
-		rest = all
-	} else {
-		r.mu.Lock()
-		held, ok := r.pages[cursor]
-		delete(r.pages, cursor)
-		r.mu.Unlock()
-		if !ok {
-			return next(ctx, cmd) // not a cursor we gave: let the server answer
-		}
-		rest = held
-	}
-	if len(rest) <= per {
-		cmd.SetVal(rest, 0)
-		return nil
-	}
-	r.mu.Lock()
-	// Cursors are opaque on a real server; these are too.
-	r.next += 7919
-	c := r.next
-	r.pages[c] = rest[per:]
-	r.order = append(r.order, c)
-	if len(r.order) > maxPages {
-		delete(r.pages, r.order[0])
-		r.order = r.order[1:]
-	}
-	r.mu.Unlock()
-	cmd.SetVal(rest[:per], c)
-	return nil
 }

@@ -19,6 +19,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
+	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 )
 
@@ -33,13 +35,25 @@ type Config struct {
 	// line in the stack.
 	SourceDir string
 	Seed      uint64 // for the generated cases; 0: a random one
+	// Shim is the program the grader built around the graded package:
+	// its functions are called there, in a process of their own (see
+	// package shim), never in this one.
+	Shim string
+	// Bwrap is bubblewrap's path: the shim runs in its namespaces. Empty:
+	// without them, with the sandbox's limits still.
+	Bwrap string
 }
 
-// Main is the body of the harness program the grader generates: it reads
-// the grader's flags, runs one exercise, and writes its Result as JSON on
-// standard output. Whatever the learner's code prints goes to standard
-// error, so that it cannot be mistaken for the result.
-func Main(funcs Funcs) {
+// ResultFD is the descriptor on which the checker writes its Result: a
+// pipe of the grader's own, which the graded code is never given.
+const ResultFD = 3
+
+// Main is the body of the checker program: it reads the grader's flags,
+// runs one exercise against the shim it names, and writes the Result as
+// JSON on ResultFD. It links no submission's code: the verdict is decided
+// here, and nothing the graded code writes anywhere can be taken for it.
+func Main() {
+	sandbox.Init()
 	var cfg Config
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
 	fs.IntVar(&cfg.Exercise, "exercise", 0, "the exercise to run")
@@ -48,16 +62,16 @@ func Main(funcs Funcs) {
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
 	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
+	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
+	fs.StringVar(&cfg.Bwrap, "bwrap", "", "bubblewrap's path, to run the shim in namespaces of its own")
 	probe := fs.Bool("probe", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
+	results := os.NewFile(ResultFD, "results")
 	if *probe {
-		os.Stdout.Write(Probe(cfg).Encode())
+		results.Write(Probe(cfg).Encode())
 		os.Exit(0)
 	}
-	results := os.Stdout
-	os.Stdout = os.Stderr
-	r := Run(cfg, funcs)
-	results.Write(r.Encode())
+	results.Write(Run(cfg, nil).Encode())
 	os.Exit(0)
 }
 
@@ -72,8 +86,10 @@ func Probe(cfg Config) Result {
 	return Result{Status: Passed}
 }
 
-// Run runs one exercise's checks against funcs on a fresh backend. A panic
-// in the learner's code fails the exercise; so does running longer than
+// Run runs one exercise's checks on a fresh backend, against funcs, in
+// this process (the checks' own tests), or, when funcs is nil, against
+// the package cfg.Shim serves, in its sandboxed process. A panic in the
+// learner's code fails the exercise; so does running longer than
 // cfg.Timeout, which Run reports without waiting for the code to stop.
 func Run(cfg Config, funcs Funcs) Result {
 	start := time.Now()
@@ -91,7 +107,7 @@ func Run(cfg Config, funcs Funcs) Result {
 	if err != nil {
 		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
 	}
-	rec := newRecorder(b.Name == "miniredis")
+	rec := newRecorder()
 	b.Client.AddHook(rec)
 	t := &T{
 		ctx:   context.Background(),
@@ -112,7 +128,25 @@ func Run(cfg Config, funcs Funcs) Result {
 	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
 	defer signal.Stop(stop)
 	done := make(chan Result, 1)
-	go func() { done <- t.run(ex) }()
+	started := make(chan *shimProc, 1)
+	go func() {
+		if funcs == nil {
+			s, err := startShim(cfg, b.Client, rec)
+			started <- s
+			if err != nil {
+				done <- Result{Status: Error, Message: err.Error()}
+				return
+			}
+			t.mu.Lock()
+			t.shim = s
+			t.mu.Unlock()
+			if gone := s.greet(); gone != nil {
+				done <- t.crashed(gone)
+				return
+			}
+		}
+		done <- t.run(ex)
+	}()
 	var r Result
 	select {
 	case r = <-done:
@@ -120,6 +154,17 @@ func Run(cfg Config, funcs Funcs) Result {
 		r = t.timedOut(cfg.Timeout)
 	case s := <-stop:
 		r = Result{Status: Error, Message: "stopped by " + s.String()}
+	}
+	if funcs == nil {
+		// The shim and all it started end here, whatever they are doing.
+		select {
+		case s := <-started:
+			if s != nil {
+				s.stop()
+				r.Output = s.out.printed()
+			}
+		case <-time.After(5 * time.Second):
+		}
 	}
 	// Close deletes the keys the run created on a real server. Code that
 	// hangs may hold the connection; do not hang with it.
@@ -141,7 +186,8 @@ type T struct {
 	ctx   context.Context
 	rdb   *redis.Client
 	rec   *recorder
-	funcs Funcs
+	funcs Funcs     // the learner's functions, in this process; nil: in shim
+	shim  *shimProc // the learner's process
 	rnd   *rand.Rand
 	ns    string // prefix of every key, on a real server
 	src   string
@@ -180,23 +226,47 @@ func (t *T) run(ex *exercise) (r Result) {
 		if p == nil {
 			return
 		}
-		if f, ok := p.(*failure); ok {
-			r = f.r
-			return
+		switch p := p.(type) {
+		case *failure:
+			r = p.r
+		case *shimGone:
+			r = t.crashed(p)
+		case *remotePanic:
+			r = t.panicked(p.value, p.stack)
+		default:
+			r = t.panicked(p, string(debug.Stack()))
 		}
-		r = t.panicked(p, string(debug.Stack()))
 	}()
 	if t.allNotDone(ex) {
 		return Result{Status: NotDone, Message: "not done yet"}
 	}
 	ex.check(t)
+	t.noneRefused()
 	return Result{Status: Passed}
+}
+
+// noneRefused fails the exercise if the learner's process sent commands
+// while none of its calls ran: a goroutine still at work after its
+// function returned, or code in init.
+func (t *T) noneRefused() {
+	if refused := t.rec.takeRefused(); len(refused) > 0 {
+		t.fail(Result{
+			Message:  "sent commands to Redis while none of its functions was running",
+			Called:   "-",
+			Expected: "every command sent by the function, before it returns",
+			Got:      "commands the grader refused",
+			Sent:     refused,
+			Hint: "a function's work must be done when it returns: wait for the goroutines it starts " +
+				"(sync.WaitGroup), and send nothing from init",
+		})
+	}
 }
 
 // call runs the learner's function fn, described by args for messages,
 // recording the commands it sends. A not-done error stops the exercise:
 // the rest of it cannot be checked.
 func (t *T) call(fn string, args []any, body func() error) error {
+	t.noneRefused()
 	t.mu.Lock()
 	t.called, t.fn, t.inCall = showCall(fn, args...), fn, true
 	t.mu.Unlock()
@@ -226,6 +296,9 @@ func (t *T) noError(fn string, err error, hint string) {
 // lookup returns the learner's function name as the type the exercise
 // needs.
 func lookup[F any](t *T, name string) F {
+	if t.shim != nil {
+		return lookupRemote[F](t, name)
+	}
 	v, ok := t.funcs[name]
 	if !ok || v == nil {
 		t.fail(Result{
@@ -249,6 +322,33 @@ func lookup[F any](t *T, name string) F {
 		})
 	}
 	return f
+}
+
+// lookupRemote is lookup for a learner's function in the shim: the shim
+// says which functions the package has, with their types, and the
+// function returned calls it there.
+func lookupRemote[F any](t *T, name string) F {
+	typ, ok := t.shim.funcs[name]
+	hint := "keep the stub's signature: the grader, and the chapter, call " + name + " that way"
+	switch want := reflect.TypeFor[F](); {
+	case !ok:
+		t.fail(Result{
+			Message: name + " is missing",
+			Called:  "-",
+			Hint:    "the package must declare func " + name + "; its stub's signature is the one to keep",
+		})
+	case strings.HasPrefix(typ, "unusable: "):
+		t.fail(Result{Message: strings.TrimPrefix(typ, "unusable: "), Called: "-", Hint: hint})
+	case typ != want.String():
+		t.fail(Result{
+			Message:  name + " has the wrong signature",
+			Called:   "-",
+			Expected: typeName(want),
+			Got:      strings.ReplaceAll(typ, "interface {}", "any"),
+			Hint:     hint,
+		})
+	}
+	return t.shim.remoteFunc(name, reflect.TypeFor[F]()).(F)
 }
 
 var (
@@ -277,6 +377,21 @@ func (t *T) allNotDone(ex *exercise) bool {
 }
 
 func (t *T) probe(name, key string) (notDone bool) {
+	if t.shim != nil {
+		typ, ok := t.shim.funcs[name]
+		if !ok {
+			return true
+		}
+		if strings.HasPrefix(typ, "unusable: ") {
+			return false
+		}
+		t.mu.Lock()
+		t.called, t.fn = name+"(ctx, rdb, …)", name
+		t.mu.Unlock()
+		t.rec.start()
+		defer t.rec.stop()
+		return t.shim.roundTrip(wire.Request{Func: name, Probe: true, Key: key}).NotDone
+	}
 	v, ok := t.funcs[name]
 	if !ok || v == nil {
 		return true

@@ -117,6 +117,7 @@ func goValue(v reflect.Value) string {
 // package names.
 func typeName(t reflect.Type) string {
 	s := strings.ReplaceAll(t.String(), "interface {}", "any")
+	s = strings.ReplaceAll(s, "wire.Profile", "profile")
 	return strings.ReplaceAll(s, "checks.", "")
 }
 

@@ -46,7 +46,9 @@ type Result struct {
 	Why  string   `json:"why,omitempty"`
 	Sent []string `json:"sent,omitempty"`
 	// Where is the learner's source line where a panic happened.
-	Where    string        `json:"where,omitempty"`
+	Where string `json:"where,omitempty"`
+	// Output is what the learner's code printed while it ran.
+	Output   string        `json:"output,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
 }
 

@@ -24,10 +24,13 @@ const (
 	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
 	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": the Redis URL is the runner's proxy, which guards and cleans up
 	EnvKeys       = "NOTEBOOK_KEYS"        // "1": report the keys each cell created, changed and deleted
+	EnvProbe      = "NOTEBOOK_PROBE"       // "1": only connect to the real server, report Probed (or Fail), and exit
+	EnvRedisUser  = "NOTEBOOK_REDIS_USER"  // behind the proxy: the ACL user the server knows the run as
 )
 
 // Kinds of event, in the order a run sends them.
 const (
+	Probed  = "probed"  // probe mode: the server took the login; Addr says where, DB which database, User who
 	Ready   = "ready"   // connected; Addr says where
 	Wait    = "wait"    // step mode: paused before Cell until a line arrives
 	Begin   = "begin"   // Cell starts
@@ -53,6 +56,8 @@ type Event struct {
 	Backend string      `json:"backend,omitempty"`
 	Message string      `json:"message,omitempty"`
 	Stack   string      `json:"stack,omitempty"`
+	DB      int         `json:"db,omitempty"`
+	User    string      `json:"user,omitempty"`
 }
 
 // Encode returns the event as a protocol line, ending in a newline.

@@ -1,0 +1,151 @@
+package redisgate
+
+import (
+	"bufio"
+	"fmt"
+	"net"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// trips records the round trips a gate saw, and answers each command
+// with its name.
+type trips struct {
+	mu  sync.Mutex
+	got [][]Command
+}
+
+func (r *trips) Trip(cmds []Command) [][]byte {
+	r.mu.Lock()
+	r.got = append(r.got, cmds)
+	r.mu.Unlock()
+	out := make([][]byte, len(cmds))
+	for i, c := range cmds {
+		out[i] = Bulk(c[0])
+	}
+	return out
+}
+
+func (r *trips) Close() {}
+
+func (r *trips) sizes() []int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var n []int
+	for _, t := range r.got {
+		n = append(n, len(t))
+	}
+	return n
+}
+
+func serve(t *testing.T) (*trips, net.Conn) {
+	t.Helper()
+	l, err := net.Listen("unix", filepath.Join(t.TempDir(), "redis.sock"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := &trips{}
+	g := Serve(l, func() Session { return rec })
+	t.Cleanup(g.Close)
+	c, err := net.Dial("unix", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return rec, c
+}
+
+func resp(args ...string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "*%d\r\n", len(args))
+	for _, a := range args {
+		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	}
+	return b.String()
+}
+
+// readReplies reads n bulk replies.
+func readReplies(t *testing.T, r *bufio.Reader, n int) []string {
+	t.Helper()
+	var out []string
+	for range n {
+		head, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head[0] != '$' {
+			out = append(out, strings.TrimSpace(head))
+			continue
+		}
+		body, _ := r.ReadString('\n')
+		out = append(out, strings.TrimSpace(body))
+	}
+	return out
+}
+
+// TestTrips: commands sent before any reply could be read are one round
+// trip; a command sent after reading the reply is another; a pipeline
+// longer than a client's write buffer, written in parts, is still one.
+func TestTrips(t *testing.T) {
+	rec, c := serve(t)
+	r := bufio.NewReader(c)
+	c.Write([]byte(resp("PING")))
+	readReplies(t, r, 1)
+	c.Write([]byte(resp("SET", "a", "1") + resp("GET", "a") + resp("DEL", "a")))
+	if got := readReplies(t, r, 3); strings.Join(got, " ") != "SET GET DEL" {
+		t.Errorf("replies %q", got)
+	}
+	var big strings.Builder
+	for i := range 2000 {
+		big.WriteString(resp("HSET", "h", fmt.Sprintf("field%04d", i), strings.Repeat("v", 20)))
+	}
+	half := big.Len() / 2
+	for half < big.Len() && big.String()[half] != '*' {
+		half++
+	}
+	c.Write([]byte(big.String()[:half]))
+	time.Sleep(2 * time.Millisecond) // go-redis writes its buffer out in parts too
+	c.Write([]byte(big.String()[half:]))
+	readReplies(t, r, 2000)
+	if got := rec.sizes(); fmt.Sprint(got) != "[1 3 2000]" {
+		t.Errorf("trips of %v commands, want [1 3 2000]", got)
+	}
+}
+
+// TestInline: the gate takes RESP arrays only; anything else is an error,
+// and the connection is closed.
+func TestInline(t *testing.T) {
+	_, c := serve(t)
+	c.Write([]byte("PING\r\n"))
+	line, _ := bufio.NewReader(c).ReadString('\n')
+	if !strings.HasPrefix(line, "-ERR protocol error") {
+		t.Errorf("reply %q, want a protocol error", line)
+	}
+}
+
+func TestEncode(t *testing.T) {
+	for v, want := range map[any]string{
+		"OK":            "$2\r\nOK\r\n",
+		int64(-3):       ":-3\r\n",
+		true:            ":1\r\n",
+		2.5:             "$3\r\n2.5\r\n",
+		nil:             "$-1\r\n",
+		fmt.Errorf("x"): "-x\r\n",
+	} {
+		if got := string(Encode(v)); got != want {
+			t.Errorf("Encode(%#v) = %q, want %q", v, got, want)
+		}
+	}
+	if got := string(Encode([]any{"a", int64(1), []any{nil}})); got != "*3\r\n$1\r\na\r\n:1\r\n*1\r\n$-1\r\n" {
+		t.Errorf("nested array: %q", got)
+	}
+	if got := string(Encode(map[any]any{"f": "v"})); got != "*2\r\n$1\r\nf\r\n$1\r\nv\r\n" {
+		t.Errorf("a map, flattened as RESP2 sends it: %q", got)
+	}
+	if got := string(Error("ERR two\nlines")); got != "-ERR two lines\r\n" {
+		t.Errorf("Error: %q", got)
+	}
+}

@@ -1,0 +1,304 @@
+// Run buttons, Restart and the Redis console of a chapter page: the cells
+// run in the reader's browser, in a Web Worker (worker.js) that runs the
+// chapter's program built for WebAssembly. Nothing is fetched until the
+// first Run. The page's script tag carries the settings (data-*), written
+// by site/wasm.go.
+"use strict";
+(() => {
+  const conf = document.querySelector("script[data-program]");
+  if (!conf) return;
+  const cells = JSON.parse(conf.dataset.cells); // [{cell, timeout (s), unordered}]
+  const mb = (n) => (n / 1e6).toFixed(1) + " MB";
+  const url = (p) => new URL(p, document.baseURI).href;
+
+  const link = document.createElement("link");
+  link.rel = "stylesheet";
+  link.href = conf.dataset.css;
+  document.head.appendChild(link);
+
+  const serve = conf.hasAttribute("data-serve");
+  const edits = new Map(); // cell -> edited code, under serve only
+  let worker = null;
+  let state = "idle"; // idle, loading, ready, dead
+  let ranUpTo = 0;    // highest cell asked for
+  let current = 0, timer = 0;
+  const live = new Map(); // cell -> {box, label, samp, text}
+
+  // The panel: status, Restart, and the console.
+  const panel = document.createElement("section");
+  panel.className = "nb-panel";
+  panel.setAttribute("aria-label", "Run this chapter in your browser");
+  panel.innerHTML = `<div class="nb-bar"><span class="nb-status" role="status" aria-live="polite"></span>
+<progress class="nb-progress" hidden></progress>
+<button type="button" class="nb-restart">Restart</button></div>
+<form class="nb-console"><label for="nb-command">Redis console</label>
+<pre class="nb-log" aria-live="polite"></pre>
+<div class="nb-prompt"><span aria-hidden="true">&gt;</span> <input id="nb-command" autocomplete="off" spellcheck="false" placeholder="LLEN Anagram:aerst">
+<button type="submit">Send</button></div></form>`;
+  (document.querySelector("aside.run-it") || document.querySelector("main") || document.body).appendChild(panel);
+  const statusEl = panel.querySelector(".nb-status");
+  const progress = panel.querySelector(".nb-progress");
+  const log = panel.querySelector(".nb-log");
+  const input = panel.querySelector("#nb-command");
+  const setStatus = (s) => { statusEl.textContent = s; };
+  setStatus(`Cells run in your browser: the first Run downloads the chapter's program (${mb(+conf.dataset.gzipSize)} compressed).`);
+
+  for (const c of cells) {
+    const el = document.getElementById("cell-" + c.cell);
+    if (!el) continue;
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "nb-run";
+    b.textContent = "Run";
+    b.setAttribute("aria-label", `Run cell ${c.cell}, after the cells before it`);
+    b.dataset.cell = c.cell;
+    b.addEventListener("click", () => run(c.cell));
+    inBar(el, b);
+    if (serve) addEditor(el, c.cell);
+  }
+
+  function fromDisk() {
+    if (location.protocol !== "file:") return false;
+    setStatus("");
+    const msg = "Cells cannot run on a page opened from disk: the browser does not let it load the chapter's " +
+      "WebAssembly. Serve the folder instead: in the tutorial, go run ./runner serve; or, in the site's folder, " +
+      "any static server (python3 -m http.server), then open http://localhost:8000/.";
+    setStatus(msg);
+    return true;
+  }
+
+  function start() {
+    if (worker) return;
+    panel.classList.add("nb-active");
+    state = "loading";
+    progress.hidden = false;
+    progress.removeAttribute("value");
+    setStatus(`Downloading the chapter's program (${mb(+conf.dataset.gzipSize)} compressed, ${mb(+conf.dataset.size)})…`);
+    worker = new Worker(url(conf.dataset.worker));
+    worker.onmessage = (ev) => receive(ev.data);
+    worker.onerror = (ev) => { setStatus("The chapter's program failed to start: " + (ev.message || "error")); stop(); };
+    worker.postMessage({ type: "load", wasm: url(conf.dataset.program), wasmExec: url(conf.dataset.exec), size: +conf.dataset.size });
+  }
+
+  // Under runner serve, a cell can be edited; Run then has the server
+  // compile and run the chapter natively, with the edits, which stay in the
+  // page (the chapter's file is never written).
+  function addEditor(el, n) {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "nb-edit";
+    b.textContent = "Edit";
+    b.setAttribute("aria-label", `Edit cell ${n}`);
+    const pre = el.querySelector(".cell-code pre");
+    let area = null;
+    b.addEventListener("click", () => {
+      if (area) { // revert
+        area.replaceWith(pre); area = null; edits.delete(n);
+        b.textContent = "Edit"; b.setAttribute("aria-label", `Edit cell ${n}`);
+        return;
+      }
+      area = document.createElement("textarea");
+      area.className = "nb-editor";
+      area.spellcheck = false;
+      area.value = pre.textContent.replace(/\n$/, "");
+      area.rows = area.value.split("\n").length + 1;
+      area.setAttribute("aria-label", `Code of cell ${n}`);
+      area.addEventListener("input", () => edits.set(n, area.value));
+      pre.replaceWith(area);
+      area.focus();
+      b.textContent = "Revert"; b.setAttribute("aria-label", `Revert cell ${n} to the chapter's code`);
+    });
+    inBar(el, b);
+  }
+
+  // inBar puts a cell's button in the bar above its code, beside Copy,
+  // never over the code.
+  function inBar(el, b) {
+    const code = el.querySelector(".cell-code");
+    code.insertBefore(b, code.querySelector("pre"));
+  }
+
+  async function serverRun(n) {
+    if (worker) worker.terminate();
+    worker = null; state = "idle"; ranUpTo = 0; clearTimeout(timer);
+    for (const b of live.values()) b.box.remove();
+    live.clear();
+    panel.classList.add("nb-active");
+    setStatus(`Compiling the edited chapter and running it up to cell ${n} on this machine…`);
+    try {
+      const resp = await fetch("/_run", {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ chapter: conf.dataset.chapter, upTo: n, cells: Object.fromEntries([...edits].map(([k, v]) => [String(k), v])) }),
+      });
+      if (!resp.ok) { setStatus(`The server refused the run: ${resp.status} ${await resp.text()}`); return; }
+      const reader = resp.body.pipeThrough(new TextDecoderStream()).getReader();
+      let buf = "";
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += value;
+        let nl;
+        while ((nl = buf.indexOf("\n")) >= 0) {
+          const m = JSON.parse(buf.slice(0, nl));
+          buf = buf.slice(nl + 1);
+          if (m.kind === "error") {
+            if (current) { const b = box(current); b.box.classList.add("live-failed"); b.label.textContent = "Failed"; }
+            setStatus(m.message);
+          } else if (m.kind === "done") {
+            setStatus(`Ran the edited chapter up to cell ${n} on this machine.`);
+          } else {
+            receive({ ...m, type: m.kind });
+          }
+        }
+      }
+    } catch (err) {
+      setStatus("The run on this machine failed: " + err);
+    }
+  }
+
+  function run(n) {
+    if (fromDisk()) return;
+    if (serve && edits.size > 0) { serverRun(n); return; }
+    if (state === "dead" || state === "panicked") { setStatus("The program has stopped: press Restart to run the chapter afresh."); return; }
+    start();
+    if (n <= ranUpTo) { setStatus(`Cell ${n} has run already; Restart runs the chapter afresh.`); return; }
+    for (const c of cells) if (c.cell > ranUpTo && c.cell <= n) box(c.cell).label.textContent = "Queued";
+    ranUpTo = n;
+    worker.postMessage({ type: "run", upTo: n });
+  }
+
+  function box(n) {
+    let b = live.get(n);
+    if (b) return b;
+    const el = document.getElementById("cell-" + n);
+    const div = document.createElement("div");
+    div.className = "cell-live";
+    div.innerHTML = `<div class="output-label"></div><pre class="output"><samp></samp></pre>`;
+    el.appendChild(div);
+    b = { box: div, label: div.querySelector(".output-label"), samp: div.querySelector("samp"), text: "" };
+    live.set(n, b);
+    return b;
+  }
+
+  function recorded(n) {
+    const s = document.querySelector(`#cell-${n} .cell-output samp`);
+    return s ? s.textContent : "";
+  }
+
+  function same(n, a, b) {
+    const norm = (s) => s.replace(/\s+$/, "");
+    a = norm(a); b = norm(b);
+    const c = cells.find((x) => x.cell === n);
+    if (c && c.unordered) { a = a.split("\n").sort().join("\n"); b = b.split("\n").sort().join("\n"); }
+    return a === b;
+  }
+
+  function receive(m) {
+    switch (m.type) {
+      case "progress":
+        progress.max = m.total; progress.value = Math.min(m.loaded, m.total);
+        panel.dataset.loaded = m.loaded;
+        setStatus(`Downloading the chapter's program: ${mb(m.loaded)} of ${mb(m.total)}`);
+        break;
+      case "ready":
+        state = "ready"; progress.hidden = true;
+        panel.dataset.readyMs = Math.round(m.ms);
+        setStatus(`Ready in ${Math.round(m.ms)} ms.`);
+        break;
+      case "begin": {
+        current = m.cell;
+        const b = box(m.cell);
+        b.text = ""; b.samp.textContent = "";
+        b.box.classList.remove("live-differs", "live-same", "live-failed");
+        b.label.textContent = "Running…";
+        setStatus(`Running cell ${m.cell}…`);
+        const c = cells.find((x) => x.cell === m.cell);
+        const limit = (c && c.timeout) || 10;
+        clearTimeout(timer);
+        if (worker) timer = setTimeout(() => {
+          const b = box(m.cell);
+          b.box.classList.add("live-failed");
+          b.label.textContent = `Stopped: cell ${m.cell} ran longer than ${limit}s`;
+          setStatus(`Cell ${m.cell} ran longer than ${limit}s and was stopped. Restart runs the chapter afresh.`);
+          stop();
+        }, limit * 1000);
+        break;
+      }
+      case "output": {
+        const b = box(m.cell || current);
+        b.text += m.text;
+        b.samp.textContent = b.text;
+        break;
+      }
+      case "end": {
+        clearTimeout(timer);
+        const b = box(m.cell);
+        const ms = m.ms < 1 ? `${Math.round(m.ms * 1000)} µs` : m.ms < 1000 ? `${m.ms.toFixed(1)} ms` : `${(m.ms / 1000).toFixed(2)} s`;
+        const rec = recorded(m.cell);
+        const ok = same(m.cell, b.text, rec);
+        b.box.classList.add(ok ? "live-same" : "live-differs");
+        b.box.dataset.ms = m.ms;
+        b.label.textContent = `Live output, ${ms} in your browser` + (ok ? " (same as recorded)" : " (differs from the recorded output)");
+        if (!b.text) b.samp.textContent = "(no output)";
+        setStatus(m.cell >= ranUpTo ? `Ran up to cell ${m.cell}.` : `Running…`);
+        break;
+      }
+      case "panic": {
+        clearTimeout(timer);
+        const b = box(m.cell || current);
+        b.box.classList.add("live-failed");
+        b.label.textContent = `Panic in cell ${m.cell}: ${m.message}`;
+        b.text += `panic: ${m.message}\n\n${m.stack}`;
+        b.samp.textContent = b.text;
+        state = "panicked";
+        setStatus(`Cell ${m.cell} panicked; the cells after it cannot run. The console still works; Restart runs the chapter afresh.`);
+        break;
+      }
+      case "done":
+        setStatus("Ran every cell. The console shows the database as the chapter left it.");
+        break;
+      case "reply":
+        log.textContent += m.text + "\n";
+        log.scrollTop = log.scrollHeight;
+        break;
+      case "exit":
+        clearTimeout(timer);
+        setStatus(`The chapter's program exited (status ${m.code}). Restart runs it afresh.`);
+        stop();
+        break;
+      case "error":
+        setStatus("The chapter's program could not start: " + m.message);
+        stop();
+        break;
+    }
+  }
+
+  // stop ends the worker; only Restart brings it back.
+  function stop() {
+    if (worker) worker.terminate();
+    worker = null;
+    state = "dead";
+    progress.hidden = true;
+  }
+
+  panel.querySelector(".nb-restart").addEventListener("click", () => {
+    if (worker) worker.terminate();
+    worker = null; state = "idle"; ranUpTo = 0; current = 0;
+    clearTimeout(timer);
+    for (const b of live.values()) b.box.remove();
+    live.clear();
+    log.textContent = "";
+    setStatus("Restarted: the next Run starts the chapter afresh, on an empty database.");
+  });
+
+  panel.querySelector(".nb-console").addEventListener("submit", (ev) => {
+    ev.preventDefault();
+    const line = input.value.trim();
+    if (!line || fromDisk()) return;
+    if (state === "dead") { setStatus("The program has stopped: press Restart."); return; }
+    start();
+    log.textContent += "> " + line + "\n";
+    input.value = "";
+    worker.postMessage({ type: "command", line });
+  });
+})();

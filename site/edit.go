@@ -1,0 +1,139 @@
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
+)
+
+// A RunEditedFunc runs a chapter (with the page's edits in its cells)
+// natively, as notebook.Run does, telling ev as it goes.
+type RunEditedFunc func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error
+
+// editRequest is what a page under serve posts to /_run: its chapter's
+// file name, the cell to run up to, and the cells it edited (index ->
+// code).
+type editRequest struct {
+	Chapter string            `json:"chapter"`
+	UpTo    int               `json:"upTo"`
+	Cells   map[string]string `json:"cells"`
+}
+
+// maxEditRequest bounds a request's body: a chapter's worth of code.
+const maxEditRequest = 1 << 20
+
+// runEdited answers POST /_run: it runs the chapter up to the cell, with
+// the edits, and streams one JSON object per line: {"kind": "begin" |
+// "output" | "end" | "error" | "done", "cell", "text", "ms", "message"}.
+// The edits live only in memory: the chapter file is never written.
+func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
+	if s.RunEdited == nil || s.ChaptersDir == "" {
+		http.Error(w, "this server does not run edited cells", http.StatusNotFound)
+		return
+	}
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return
+	}
+	// A JSON body cannot come from a plain cross-site form, and Guard has
+	// refused other origins already.
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		http.Error(w, "the body must be application/json", http.StatusUnsupportedMediaType)
+		return
+	}
+	var req editRequest
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxEditRequest)).Decode(&req); err != nil {
+		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+		return
+	}
+	ch, err := s.editedChapter(req)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	flusher, _ := w.(http.Flusher)
+	w.Header().Set("Content-Type", "application/x-ndjson")
+	w.Header().Set("Cache-Control", "no-store")
+	var mu sync.Mutex // the run's events come from its reader goroutine
+	send := func(v map[string]any) {
+		mu.Lock()
+		defer mu.Unlock()
+		b, _ := json.Marshal(v)
+		w.Write(append(b, '\n'))
+		if flusher != nil {
+			flusher.Flush()
+		}
+	}
+	s.running.Lock() // one run or check at a time
+	defer s.running.Unlock()
+	err = s.RunEdited(r.Context(), ch, notebook.Events{
+		CellStart: func(c *chapter.Cell) { send(map[string]any{"kind": "begin", "cell": c.Index}) },
+		Output: func(c *chapter.Cell, b []byte) {
+			send(map[string]any{"kind": "output", "cell": c.Index, "text": string(b)})
+		},
+		CellEnd: func(cr *notebook.CellResult) {
+			send(map[string]any{"kind": "end", "cell": cr.Cell.Index, "ms": float64(cr.Elapsed.Microseconds()) / 1000})
+		},
+	})
+	if err != nil {
+		send(map[string]any{"kind": "error", "message": err.Error()})
+		return
+	}
+	send(map[string]any{"kind": "done"})
+}
+
+// editedChapter loads the named chapter afresh and applies the edits to a
+// copy of its cells; cells after UpTo do not run.
+func (s *Server) editedChapter(req editRequest) (*chapter.Chapter, error) {
+	name := req.Chapter
+	if name == "" || name != filepath.Base(name) || !strings.HasSuffix(name, ".md") || strings.HasPrefix(name, ".") {
+		return nil, fmt.Errorf("bad chapter name %q", name)
+	}
+	path := filepath.Join(s.ChaptersDir, name)
+	if _, err := os.Stat(path); err != nil {
+		return nil, fmt.Errorf("no chapter %q", name)
+	}
+	ch, err := chapter.Load(path)
+	if err != nil {
+		return nil, err
+	}
+	edited := *ch
+	edited.Blocks = make([]chapter.Block, len(ch.Blocks))
+	known := map[int]bool{}
+	for i, b := range ch.Blocks {
+		edited.Blocks[i] = b
+		if b.Cell == nil {
+			continue
+		}
+		c := *b.Cell
+		known[c.Index] = true
+		if code, ok := req.Cells[strconv.Itoa(c.Index)]; ok {
+			if !strings.HasSuffix(code, "\n") {
+				code += "\n"
+			}
+			c.Code = code
+		}
+		if c.Index > req.UpTo {
+			c.NoRun = true
+		}
+		edited.Blocks[i].Cell = &c
+	}
+	for k := range req.Cells {
+		if n, err := strconv.Atoi(k); err != nil || !known[n] {
+			return nil, fmt.Errorf("%s has no cell %q", name, k)
+		}
+	}
+	if !known[req.UpTo] {
+		return nil, fmt.Errorf("%s has no cell %d", name, req.UpTo)
+	}
+	return &edited, nil
+}

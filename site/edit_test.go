@@ -1,0 +1,115 @@
+package site
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
+)
+
+// TestRunEdited: /_run applies the page's edits to a copy of the chapter,
+// runs it up to the cell, streams the events, and refuses bad requests;
+// the chapter's file is never written.
+func TestRunEdited(t *testing.T) {
+	root := course(t)
+	path := filepath.Join(root, "chapters", "01-basics.md")
+	before := readFile(t, path)
+	orig, err := chapter.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cells := orig.Cells()
+	if len(cells) < 3 {
+		t.Fatalf("the test course's chapter has %d cells, want 3 or more", len(cells))
+	}
+	var got *chapter.Chapter
+	srv := NewServer(t.TempDir())
+	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		got = ch
+		c := ch.Cells()[0]
+		ev.CellStart(c)
+		ev.Output(c, []byte("printed\n"))
+		ev.CellEnd(&notebook.CellResult{Cell: c, Ran: true, Output: "printed\n"})
+		return nil
+	}
+	ts := httptest.NewServer(srv)
+	defer ts.Close()
+	post := func(body, contentType string) (int, string) {
+		t.Helper()
+		resp, err := http.Post(ts.URL+"/_run", contentType, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		sc := bufio.NewScanner(resp.Body)
+		for sc.Scan() {
+			b.WriteString(sc.Text() + "\n")
+		}
+		return resp.StatusCode, b.String()
+	}
+
+	code, body := post(`{"chapter": "01-basics.md", "upTo": 2, "cells": {"2": "fmt.Println(\"edited\")"}}`, "application/json")
+	if code != 200 {
+		t.Fatalf("a good request: %d %s", code, body)
+	}
+	var kinds []string
+	for _, line := range strings.Split(strings.TrimSpace(body), "\n") {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatalf("not a JSON line: %q", line)
+		}
+		kinds = append(kinds, ev["kind"].(string))
+	}
+	if strings.Join(kinds, " ") != "begin output end done" {
+		t.Errorf("events %v, want begin output end done:\n%s", kinds, body)
+	}
+	if got == nil {
+		t.Fatal("the chapter did not run")
+	}
+	gc := got.Cells()
+	if gc[1].Code != "fmt.Println(\"edited\")\n" || gc[0].Code != cells[0].Code {
+		t.Errorf("the edit was not applied to cell 2 alone: %q, %q", gc[0].Code, gc[1].Code)
+	}
+	for _, c := range gc[2:] {
+		if !c.NoRun {
+			t.Errorf("cell %d, after the cell run up to, would run", c.Index)
+		}
+	}
+	if cells[1].Code == gc[1].Code || cells[2].NoRun {
+		t.Error("the edit changed the loaded chapter's own cells")
+	}
+	if readFile(t, path) != before {
+		t.Error("the chapter's file was written")
+	}
+
+	for what, req := range map[string][2]string{
+		"a path outside chapters": {`{"chapter": "../README.md", "upTo": 1}`, "application/json"},
+		"an unknown chapter":      {`{"chapter": "99-none.md", "upTo": 1}`, "application/json"},
+		"an unknown cell":         {`{"chapter": "01-basics.md", "upTo": 1, "cells": {"999": "x"}}`, "application/json"},
+		"running up to no cell":   {`{"chapter": "01-basics.md", "upTo": 999}`, "application/json"},
+		"a form post":             {`chapter=01-basics.md`, "application/x-www-form-urlencoded"},
+		"a body that is not JSON": {`{`, "application/json"},
+	} {
+		got = nil
+		if code, body := post(req[0], req[1]); code < 400 || got != nil {
+			t.Errorf("%s: %d %q, and ran=%t; want refused", what, code, body, got != nil)
+		}
+	}
+	resp, err := http.Get(ts.URL + "/_run")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("GET /_run: %d, want 405", resp.StatusCode)
+	}
+}

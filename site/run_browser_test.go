@@ -1,0 +1,391 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/notebook"
+)
+
+// realSite builds the tutorial's own site with chapter 1 built for the
+// browser. The recorded outputs are the chapter's expected ones (the
+// fake runner), so what the browser prints is compared with what the
+// chapter promises.
+func realSite(t *testing.T, serve bool) (string, *chapter.Chapter) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := chapter.Load(filepath.Join(root, "chapters", "01-redis.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	opt := Options{Root: root, Out: filepath.Join(t.TempDir(), "public"), Run: (&fakeRunner{}).run, LiveReload: serve,
+		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+			return BuildBrowserProgram(ctx, root, ch, nil)
+		}}
+	mustBuild(t, opt)
+	return opt.Out, ch
+}
+
+// cellWhere is the index of the first cell that satisfies ok.
+func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.Cell) bool) int {
+	t.Helper()
+	for _, c := range ch.Cells() {
+		if ok(c) {
+			return c.Index
+		}
+	}
+	t.Fatalf("chapter 1 has no cell that %s", what)
+	return 0
+}
+
+// TestBrowserRun runs chapter 1's cells in Chromium, from the built site
+// served over loopback behind serve's guard.
+func TestBrowserRun(t *testing.T) {
+	ctx := longBrowser(t, 5*time.Minute)
+	out, ch := realSite(t, false)
+	aster := cellWhere(t, ch, "prints the aster group", func(c *chapter.Cell) bool {
+		return c.Expected != nil && strings.Contains(c.Expected.Text, "7 [aster rates stare tares taser tears treas]")
+	})
+	rpush := cellWhere(t, ch, "RPUSHes the words", func(c *chapter.Cell) bool {
+		return strings.Contains(c.Code, `rdb.RPush(ctx, "Anagram:"`)
+	})
+	if rpush <= aster {
+		t.Fatalf("the RPUSH cell %d comes before the aster cell %d", rpush, aster)
+	}
+
+	ts, token := guarded(t, NewServer(out))
+	if code, _ := get(t, ts.URL+"/01-redis.html"); code != http.StatusForbidden {
+		t.Errorf("the chapter without the token: %d, want 403", code)
+	}
+
+	// The program is served gzipped, as application/wasm.
+	page := readFile(t, filepath.Join(out, "01-redis.html"))
+	prog := between(page, `data-program="`, `"`)
+	req, _ := http.NewRequest("GET", ts.URL+"/"+prog, nil)
+	req.AddCookie(&http.Cookie{Name: TokenCookie(strings.TrimPrefix(ts.URL, "http://")), Value: token})
+	req.Header.Set("Accept-Encoding", "gzip")
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	gz, err := os.Stat(filepath.Join(out, prog+".gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/wasm" || resp.Header.Get("Content-Encoding") != "gzip" ||
+		int64(len(body)) != gz.Size() {
+		t.Errorf("%s: %d, %q, encoding %q, %d bytes; want 200, application/wasm, gzip, %d bytes", prog, resp.StatusCode,
+			resp.Header.Get("Content-Type"), resp.Header.Get("Content-Encoding"), len(body), gz.Size())
+	}
+	t.Logf("chapter 1 for the browser: %s, %d bytes gzip", prog, gz.Size())
+
+	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token),
+		chromedp.WaitVisible(chromedp.CSS(fmt.Sprintf("#cell-%d .nb-run", aster))))
+	if !eval[bool](t, ctx, fmt.Sprintf(`(() => { const b = document.querySelector("#cell-%d .nb-run");
+		return b.tagName === "BUTTON" && b.getAttribute("aria-label").startsWith("Run") })()`, aster)) {
+		t.Error("the Run control is not a button whose accessible name starts with Run")
+	}
+	// Nothing is fetched before the first Run.
+	if eval[bool](t, ctx, `performance.getEntriesByType("resource").some(e => /\.wasm|worker|wasm_exec/.test(e.name))`) {
+		t.Error("the page fetched the program (or its scripts) before any Run")
+	}
+
+	runCell := func(n int, limit time.Duration) {
+		t.Helper()
+		do(t, ctx, fmt.Sprintf("run cell %d", n), chromedp.Click(chromedp.CSS(fmt.Sprintf("#cell-%d .nb-run", n))))
+		js := fmt.Sprintf(`!!document.querySelector("#cell-%d .cell-live.live-same, #cell-%d .cell-live.live-differs, #cell-%d .cell-live.live-failed")`, n, n, n)
+		c, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		if _, err := chromedp.Run(c, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+			t.Fatalf("cell %d did not finish in %s: %v; status: %s", n, limit, err,
+				eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+		}
+	}
+
+	began := time.Now()
+	runCell(aster, 60*time.Second)
+	// The download was shown as it went, up to the program's whole size.
+	if loaded, size := eval[string](t, ctx, `document.querySelector(".nb-panel").dataset.loaded`), between(page, `data-size="`, `"`); loaded != size {
+		t.Errorf("the download's progress ended at %q bytes, want the program's %s", loaded, size)
+	}
+	t.Logf("cells 1 to %d ran in %s; the program was ready %s ms after the first Run", aster, time.Since(began).Round(time.Millisecond),
+		eval[string](t, ctx, `document.querySelector(".nb-panel").dataset.readyMs`))
+	live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector("#cell-%d .cell-live samp").textContent`, aster))
+	recorded := eval[string](t, ctx, fmt.Sprintf(`document.querySelector("#cell-%d .cell-output samp").textContent`, aster))
+	if !strings.Contains(live, "7 [aster rates stare tares taser tears treas]") || strings.TrimSpace(live) != strings.TrimSpace(recorded) {
+		t.Errorf("cell %d's live output differs from the recorded one:\nlive:\n%s\nrecorded:\n%s", aster, live, recorded)
+	}
+	if !eval[bool](t, ctx, fmt.Sprintf(`document.querySelector("#cell-%d .cell-live").classList.contains("live-same")`, aster)) {
+		t.Errorf("cell %d is not marked as the same as recorded: %s", aster,
+			eval[string](t, ctx, fmt.Sprintf(`document.querySelector("#cell-%d .cell-live").outerHTML`, aster)))
+	}
+	// Every cell before it ran too, in order, each with its time.
+	runnable := 0
+	for _, c := range ch.Cells() {
+		if c.Index <= aster && c.Runs(chapter.Miniredis) {
+			runnable++
+		}
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll(".cell-live[data-ms]").length`); n != runnable {
+		t.Errorf("%d cells ran, want %d (every cell up to %d that runs on miniredis)", n, runnable, aster)
+	}
+	t.Logf("status after the first Run: %s", eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+
+	// While the long RPUSH cell runs, in the worker, the page answers a
+	// timer. The same timer on the idle page first tells what the machine
+	// itself costs: a loaded 2-core machine delays timers by itself.
+	do(t, ctx, "watch the main thread", chromedp.Evaluate[chromedp.Void](`window.maxGap = 0;
+		window.lastTick = performance.now();
+		setInterval(() => { const now = performance.now(); maxGap = Math.max(maxGap, now - lastTick); lastTick = now; }, 10);
+		window.longest = 0;
+		new PerformanceObserver((list) => { for (const e of list.getEntries()) longest = Math.max(longest, e.duration); }).observe({ type: "longtask" });`))
+	time.Sleep(2 * time.Second)
+	idleGap := eval[float64](t, ctx, `(() => { const g = maxGap; maxGap = 0; longest = 0; return g })()`)
+	runCell(rpush, 90*time.Second)
+	ms := eval[float64](t, ctx, fmt.Sprintf(`+document.querySelector("#cell-%d .cell-live").dataset.ms`, rpush))
+	gap := eval[float64](t, ctx, `maxGap`)
+	t.Logf("the RPUSH cell took %.0f ms in the browser; meanwhile the page's timer waited at most %.0f ms (idle page: %.0f ms), its longest task took %.0f ms",
+		ms, gap, idleGap, eval[float64](t, ctx, `longest`))
+	if ms < 500 {
+		t.Errorf("the RPUSH cell took %.0f ms: too short to show the page stays responsive", ms)
+	}
+	// A task of the page's own over 200 ms is a pause the page caused. A
+	// late timer with no such task is the machine's load (two cores shared
+	// by a compiler, Chromium's other processes and the worker), which this
+	// test reports but cannot hold to 200 ms; a cell run on the main thread
+	// would have stopped the timer for the whole cell.
+	if long := eval[float64](t, ctx, `longest`); long > 200 {
+		t.Errorf("the page's main thread ran a %.0f ms task while the RPUSH cell ran (budget 200 ms)", long)
+	}
+	if gap > 1000 || gap > ms/4 {
+		t.Errorf("the page's timer waited %.0f ms while the RPUSH cell ran (%.0f ms): the page froze", gap, ms)
+	}
+
+	// The console, against the chapter's database as the cells left it.
+	do(t, ctx, "send LLEN", chromedp.SendKeys(chromedp.CSS("#nb-command"), "LLEN Anagram:aerst\n"))
+	c, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-log").textContent.includes("(integer) 7")`)); err != nil {
+		t.Errorf("LLEN Anagram:aerst in the console: %q, want (integer) 7", eval[string](t, ctx, `document.querySelector(".nb-log").textContent`))
+	}
+	do(t, ctx, "send LRANGE", chromedp.SendKeys(chromedp.CSS("#nb-command"), `LRANGE "Anagram:aerst" 0 1`+"\n"))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-log").textContent.includes('1) "aster"\n2) "rates"')`)); err != nil {
+		t.Errorf("LRANGE in the console: %q", eval[string](t, ctx, `document.querySelector(".nb-log").textContent`))
+	}
+
+	// Restart: the live outputs go, and the chapter runs afresh.
+	do(t, ctx, "restart", chromedp.Click(chromedp.CSS(".nb-restart")))
+	if n := eval[int](t, ctx, `document.querySelectorAll(".cell-live").length`); n != 0 {
+		t.Errorf("after Restart, %d live outputs remain", n)
+	}
+	first := cellWhere(t, ch, "runs", func(c *chapter.Cell) bool { return c.Runs(chapter.Miniredis) })
+	runCell(first, 30*time.Second)
+
+	// From disk, Run says how to serve the folder.
+	do(t, ctx, "open from disk", chromedp.Navigate(fileURL(t, filepath.Join(out, "01-redis.html"))),
+		chromedp.Click(chromedp.CSS(fmt.Sprintf("#cell-%d .nb-run", first))))
+	if s := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); !strings.Contains(s, "runner serve") {
+		t.Errorf("Run from file:// says %q, not how to serve the folder", s)
+	}
+}
+
+// guarded serves srv on a loopback port behind Guard, as serve does.
+func guarded(t *testing.T, srv *Server) (*httptest.Server, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	token := NewToken()
+	ts := httptest.NewUnstartedServer(Guard(srv, ln.Addr().String(), token))
+	ts.Listener.Close()
+	ts.Listener = ln
+	ts.Start()
+	t.Cleanup(func() {
+		ts.CloseClientConnections() // a served page's event stream never ends by itself
+		ts.Close()
+	})
+	return ts, token
+}
+
+// TestBrowserEditUnderServe edits a cell on a page that serve serves, runs
+// it, and sees the new output, computed natively by the server; the
+// chapter's file stays as it was.
+func TestBrowserEditUnderServe(t *testing.T) {
+	ctx := longBrowser(t, 4*time.Minute)
+	out, ch := realSite(t, true)
+	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
+	before := readFile(t, ch.Path)
+	root, _ := filepath.Abs("..")
+	srv := NewServer(out)
+	srv.Built()
+	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev})
+		return err
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.ExerciseSource, srv.CheckExercise = ExerciseChecker(root, m, grade.RunConfig{})
+	ts, token := guarded(t, srv)
+
+	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
+	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
+	do(t, ctx, "edit the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.querySelector(%q);
+		a.value = a.value.replace('signature("stare")', 'signature("dcba")');
+		a.dispatchEvent(new Event("input"));
+	})()`, sel("textarea"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	c, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live[data-ms]")),
+		chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Fatalf("the edited cell did not run: %v; status: %s", err, eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+	}
+	live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live samp")))
+	if strings.TrimSpace(live) != `"abcd"` {
+		t.Errorf("the edited cell printed %q, want \"abcd\"", live)
+	}
+	if !eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q).classList.contains("live-differs")`, sel(".cell-live"))) {
+		t.Error("the edited cell's new output is not marked as differing from the recorded one")
+	}
+	if readFile(t, ch.Path) != before {
+		t.Error("running an edited cell changed the chapter's file")
+	}
+
+	// An exercise page: paste the reference solution into the editor, Check.
+	stubPath := filepath.Join(root, "exercises", m.Package, m.Exercises[0].File)
+	stub := readFile(t, stubPath)
+	solution := readFile(t, filepath.Join(root, "solutions", m.Package, m.Exercises[0].File))
+	do(t, ctx, "open exercise 1", chromedp.Navigate(ts.URL+"/exercise-01-json.html"), chromedp.Click(chromedp.CSS(".nb-check-open")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check textarea").value.includes("package ")`)); err != nil {
+		t.Fatalf("the exercise editor did not load the learner's file: %v", err)
+	}
+	if got := eval[string](t, ctx, `document.querySelector(".nb-check textarea").value`); got != stub {
+		t.Errorf("the editor holds %q, not the learner's file", got)
+	}
+	do(t, ctx, "paste the solution and check", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
+		`document.querySelector(".nb-check textarea").value = %q`, solution)), chromedp.Click(chromedp.CSS(".nb-check-run")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check-report samp").textContent.includes("passed")`,
+		chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Errorf("Check on the reference solution did not pass: %v; report: %s", err,
+			eval[string](t, ctx, `document.querySelector(".nb-check-report samp").textContent`))
+	}
+	if readFile(t, stubPath) != stub {
+		t.Error("Check wrote the learner's file")
+	}
+}
+
+// longBrowser is browser with a longer life: this test downloads, runs
+// and restarts a whole chapter.
+func longBrowser(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	exe := chromium(t)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
+		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.WindowSize(1400, 1000),
+	)
+	t.Cleanup(cancelAlloc)
+	bctx, cancelBrowser := chromedp.NewContext(alloc)
+	t.Cleanup(cancelBrowser)
+	if err := chromedp.Do(bctx); err != nil {
+		t.Fatalf("starting %s: %v", exe, err)
+	}
+	return bctx
+}
+
+func between(s, from, to string) string {
+	_, after, ok := strings.Cut(s, from)
+	if !ok {
+		return ""
+	}
+	v, _, _ := strings.Cut(after, to)
+	return v
+}
+
+// TestBrowserPanicAndTimeout: in the browser, a cell that panics is shown
+// with its message and stack at the chapter's line, and a cell that runs
+// past its time limit is stopped and named, as the walk reports them.
+func TestBrowserPanicAndTimeout(t *testing.T) {
+	ctx := longBrowser(t, 4*time.Minute)
+	modRoot, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fence := "```"
+	write("README.md", "# Failing cells\n")
+	write("chapters/01-panic.md", "# Panic\n\n"+fence+"go\nfmt.Println(\"before\")\n"+fence+"\n\n"+fence+
+		"output\nbefore\n"+fence+"\n\n"+fence+"go\nvar m map[string]int\nm[\"x\"] = 1\n"+fence+"\n")
+	write("chapters/02-slow.md", "# Slow\n\n"+fence+"go timeout=1s\ntime.Sleep(time.Minute)\n"+fence+"\n")
+	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: (&fakeRunner{}).run,
+		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+			return BuildBrowserProgram(ctx, modRoot, ch, nil)
+		}}
+	mustBuild(t, opt)
+	ts, token := guarded(t, NewServer(opt.Out))
+
+	do(t, ctx, "run the panicking cell", chromedp.Navigate(ts.URL+"/01-panic.html?token="+token), chromedp.Click(chromedp.CSS("#cell-2 .nb-run")))
+	c, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector("#cell-2 .cell-live.live-failed")`)); err != nil {
+		t.Fatalf("the panic is not shown: %v", err)
+	}
+	label := eval[string](t, ctx, `document.querySelector("#cell-2 .cell-live .output-label").textContent`)
+	text := eval[string](t, ctx, `document.querySelector("#cell-2 .cell-live samp").textContent`)
+	if !strings.Contains(label, "Panic in cell 2: assignment to entry in nil map") || !strings.Contains(text, "\tchapters/01-panic.md:13 ") {
+		t.Errorf("the panic reads %q:\n%s\nwant its message and the chapter's line 13 in the stack", label, text)
+	}
+	if live := eval[string](t, ctx, `document.querySelector("#cell-1 .cell-live samp").textContent`); live != "before\n" {
+		t.Errorf("cell 1 printed %q before the panic", live)
+	}
+	// The console still answers after a panic.
+	do(t, ctx, "PING", chromedp.SendKeys(chromedp.CSS("#nb-command"), "PING\n"))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-log").textContent.includes("PONG")`)); err != nil {
+		t.Errorf("the console after a panic: %q", eval[string](t, ctx, `document.querySelector(".nb-log").textContent`))
+	}
+
+	do(t, ctx, "run the slow cell", chromedp.Navigate(ts.URL+"/02-slow.html"), chromedp.Click(chromedp.CSS("#cell-1 .nb-run")))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector("#cell-1 .cell-live.live-failed")`)); err != nil {
+		t.Fatalf("the slow cell was not stopped: %v", err)
+	}
+	if s := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); !strings.Contains(s, "Cell 1 ran longer than 1s and was stopped") {
+		t.Errorf("after the time limit the page says %q", s)
+	}
+}

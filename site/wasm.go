@@ -1,0 +1,269 @@
+package site
+
+import (
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/program"
+)
+
+// A BrowserProgram is a chapter's program built for the reader's browser
+// (GOOS=js GOARCH=wasm): the page's Run buttons run it in a Web Worker.
+type BrowserProgram struct {
+	Wasm     string // the WebAssembly binary, in the build cache
+	Gzip     string // the same, gzip-compressed, beside it
+	Size     int64  // of Wasm
+	GzipSize int64  // of Gzip
+	WasmExec string // wasm_exec.js of the Go toolchain that built it
+}
+
+// A BrowserFunc builds a chapter's browser program, as BuildBrowserProgram
+// does.
+type BrowserFunc func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error)
+
+// BuildBrowserProgram generates the chapter's program in program.Browser
+// mode, with the data files of the chapter's folder embedded, and builds
+// it for js/wasm through the build cache: an unchanged chapter costs a
+// hash, not a build.
+func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, progress build.Progress) (*BrowserProgram, error) {
+	files := map[string][]byte{}
+	var names []string
+	dir := filepath.Dir(ch.Path)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		// The chapters themselves are not data; a .go file would be compiled.
+		if !e.Type().IsRegular() || strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".md") || strings.HasSuffix(n, ".go") {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, n))
+		if err != nil {
+			return nil, err
+		}
+		files[n] = data
+		names = append(names, n)
+	}
+	// Positions in panics, which the page shows: relative to the module,
+	// or the chapter's folder and name, never a path on the build machine.
+	linePath := filepath.Base(dir) + "/" + filepath.Base(ch.Path)
+	if abs, err := filepath.Abs(ch.Path); err == nil {
+		if absRoot, err := filepath.Abs(root); err == nil {
+			if rel, err := filepath.Rel(absRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {
+				linePath = filepath.ToSlash(rel)
+			}
+		}
+	}
+	noDisplay := map[int]bool{}
+	for {
+		prog, err := program.Generate(ch, program.Options{
+			Mode: program.Browser, Backend: chapter.Miniredis, LinePath: linePath, NoDisplay: noDisplay, DataFiles: names,
+		})
+		if err != nil {
+			return nil, err
+		}
+		files["main.go"] = prog.Source
+		wasm, err := build.Binary(ctx, build.Request{
+			Root:  root,
+			Name:  "browser-" + strings.TrimSuffix(filepath.Base(ch.Path), ".md"),
+			Files: files,
+			// No symbol table or DWARF: a smaller download; panics still
+			// name functions and lines.
+			Flags: []string{"-trimpath", "-ldflags=-s -w"},
+			Env:   []string{"GOOS=js", "GOARCH=wasm"},
+		}, progress)
+		var ce *build.CompileError
+		if errors.As(err, &ce) {
+			// As notebook.Build: a displayed call that has no value is
+			// known only to the compiler.
+			retry := false
+			for cell, line := range prog.Displays {
+				for _, d := range ce.Diags {
+					if strings.HasSuffix(filepath.ToSlash(d.File), linePath) && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
+						noDisplay[cell], retry = true, true
+					}
+				}
+			}
+			if retry {
+				continue
+			}
+		}
+		if err != nil {
+			return nil, fmt.Errorf("building %s for the browser: %w", ch.Path, err)
+		}
+		return finishBrowserProgram(wasm)
+	}
+}
+
+// finishBrowserProgram compresses the binary once, beside it in the cache,
+// and finds wasm_exec.js.
+func finishBrowserProgram(wasm string) (*BrowserProgram, error) {
+	gz := wasm + ".gz"
+	if _, err := os.Stat(gz); err != nil {
+		if err := gzipFile(gz, wasm); err != nil {
+			return nil, err
+		}
+	}
+	exec, err := wasmExecJS()
+	if err != nil {
+		return nil, err
+	}
+	st, err := os.Stat(wasm)
+	if err != nil {
+		return nil, err
+	}
+	gst, err := os.Stat(gz)
+	if err != nil {
+		return nil, err
+	}
+	return &BrowserProgram{Wasm: wasm, Gzip: gz, Size: st.Size(), GzipSize: gst.Size(), WasmExec: exec}, nil
+}
+
+func gzipFile(dst, src string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	tmp := dst + ".tmp" + strconv.Itoa(os.Getpid())
+	out, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp)
+	zw, _ := gzip.NewWriterLevel(out, gzip.DefaultCompression)
+	if _, err := io.Copy(zw, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := zw.Close(); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Close(); err != nil {
+		return err
+	}
+	// Rename last: a .gz in the cache is always a whole one.
+	return os.Rename(tmp, dst)
+}
+
+var wasmExecOnce = sync.OnceValues(func() (string, error) {
+	out, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		return "", fmt.Errorf("go env GOROOT: %v", err)
+	}
+	goroot := strings.TrimSpace(string(out))
+	// lib/wasm since Go 1.24, misc/wasm before.
+	for _, p := range []string{"lib/wasm/wasm_exec.js", "misc/wasm/wasm_exec.js"} {
+		if _, err := os.Stat(filepath.Join(goroot, p)); err == nil {
+			return filepath.Join(goroot, p), nil
+		}
+	}
+	return "", fmt.Errorf("no wasm_exec.js in %s (lib/wasm or misc/wasm)", goroot)
+})
+
+// wasmExecJS is the path of wasm_exec.js in the GOROOT of the go command
+// that builds the programs: it must match the toolchain that built them.
+func wasmExecJS() (string, error) { return wasmExecOnce() }
+
+// runData is what a chapter page's template needs for its Run buttons:
+// the attributes of run.js's script tag.
+type runData struct {
+	Script, Worker, Exec, CSS, Program string
+	Size, GzipSize                     int64
+	Chapter                            string // the chapter's file name, for /_run
+	Serve                              bool   // under serve: cells can be edited and run natively
+	Cells                              string // JSON: [{cell, timeout, unordered}]
+}
+
+// runCell is one runnable cell, as run.js reads it.
+type runCell struct {
+	Cell      int     `json:"cell"`
+	Timeout   float64 `json:"timeout,omitempty"` // seconds; 0: run.js's default
+	Unordered bool    `json:"unordered,omitempty"`
+}
+
+// browserPrograms adds, under serve, the exercise pages' check script; and
+// builds each chapter for the browser (when
+// Options.Browser is set) and adds the binaries, wasm_exec.js and the
+// scripts to the site: run/NAME-KEY.wasm (and .wasm.gz, for servers that
+// serve precompressed files), named by the build's content key.
+func (b *builder) browserPrograms(ctx context.Context) error {
+	b.runs = map[string]*runData{}
+	b.runFiles = map[string][]byte{}
+	asset := func(name string, data []byte) string {
+		out := "assets/" + hashedName(name, data)
+		b.runFiles[out] = data
+		return out
+	}
+	if b.opt.LiveReload {
+		// Under serve, exercise pages can edit and grade the learner's file.
+		data, err := embedded.ReadFile("assets/check.js")
+		if err != nil {
+			return err
+		}
+		b.checkJS = asset("check.js", data)
+	}
+	if b.opt.Browser == nil {
+		return nil
+	}
+	var scripts [3]string
+	for i, name := range []string{"run.js", "worker.js", "run.css"} {
+		data, err := embedded.ReadFile("assets/" + name)
+		if err != nil {
+			return err
+		}
+		scripts[i] = asset(name, data)
+	}
+	execPaths := map[string]string{} // wasm_exec.js path -> site path
+	for _, p := range b.chapters {
+		bp, err := b.opt.Browser(ctx, p.ch)
+		if err != nil {
+			return err
+		}
+		exec, ok := execPaths[bp.WasmExec]
+		if !ok {
+			data, err := os.ReadFile(bp.WasmExec)
+			if err != nil {
+				return err
+			}
+			exec = asset("wasm_exec.js", data)
+			execPaths[bp.WasmExec] = exec
+		}
+		name := "run/" + filepath.Base(filepath.Dir(bp.Wasm)) + ".wasm"
+		b.media[name] = bp.Wasm
+		b.media[name+".gz"] = bp.Gzip
+		var cells []runCell
+		for _, c := range p.ch.Cells() {
+			if !c.Runs(chapter.Miniredis) {
+				continue
+			}
+			rc := runCell{Cell: c.Index, Timeout: c.Timeout.Seconds()}
+			if c.Expected != nil {
+				rc.Unordered = c.Expected.Unordered
+			}
+			cells = append(cells, rc)
+		}
+		js, err := json.Marshal(cells)
+		if err != nil {
+			return err
+		}
+		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Exec: exec, Program: name,
+			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload}
+	}
+	return nil
+}
