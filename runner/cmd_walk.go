@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -16,7 +17,10 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/kernel/console"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/redisproxy"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
 
@@ -34,17 +38,42 @@ func setupWalk(fs *flag.FlagSet) func([]string) int {
 	bf.register(fs)
 	var cf chapterFlags
 	cf.register(fs)
-	step := fs.Bool("step", false, "pause before each cell until Enter, with the program paused (look around with redis-cli meanwhile)")
-	keep := fs.Bool("keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
+	var wf walkFlags
+	fs.BoolVar(&wf.step, "step", false, "pause before each cell until Enter, with the program paused; "+
+		"at the pause, type a Redis command (LLEN Anagram:aerst) to run it in the chapter's database")
+	fs.BoolVar(&wf.keep, "keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
+	fs.BoolVar(&wf.keys, "keys", false, "under each cell, show the keys it created, changed and deleted, with their type and size")
+	fs.IntVar(&wf.to, "to", 0, "run up to cell N, then pause before the next one as --step does")
+	fs.IntVar(&wf.from, "from", 0, "run the cells before N without showing them, then step from cell N")
 	return func(args []string) int {
 		if len(args) != 1 {
 			fs.Usage()
 			return exitBadArgs
 		}
-		w := &walker{out: os.Stdout, style: term.Detect(os.Stdout), in: bufio.NewReader(os.Stdin)}
-		return w.run(args[0], bf, cf, *step, *keep)
+		w := &walker{out: os.Stdout, style: term.Detect(os.Stdout), in: bufio.NewReader(os.Stdin), flags: wf}
+		return w.run(args[0], bf, cf)
 	}
 }
+
+// walkFlags are the walk's own flags.
+type walkFlags struct {
+	step, keep, keys bool
+	to, from         int // cell numbers; 0: not given
+}
+
+// pauses says whether the walk stops before cell n for the reader.
+func (f walkFlags) pauses(n int) bool {
+	switch {
+	case f.to > 0:
+		return n > f.to
+	case f.from > 0:
+		return n >= f.from
+	}
+	return f.step
+}
+
+// quiet says whether cell n runs without being shown (--from).
+func (f walkFlags) quiet(n int) bool { return f.from > 0 && n < f.from }
 
 // walker prints a chapter as it runs: prose, then each cell's code, then
 // what the cell printed, then how long it took.
@@ -58,12 +87,16 @@ type walker struct {
 	midLine bool   // the last output did not end its line
 	look    string // how to look inside the backend meanwhile, for the step prompt
 	scripts bool   // --allow-scripts: say that they run unchecked
+	flags   walkFlags
+	quiet   bool             // the running cell is one --from skips
+	console notebook.Console // where the prompt's Redis commands go
+	redis   *console.Conn    // open once the reader types one
 
 	ctx   context.Context // ends on Ctrl-C, SIGTERM, SIGHUP
 	lines chan string     // lines typed at the step prompt
 }
 
-func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep bool) int {
+func (w *walker) run(name string, bf backendFlags, cf chapterFlags) int {
 	root, err := moduleRoot()
 	if err != nil {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
@@ -78,6 +111,23 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep b
 	}
 	w.ch = ch
 	w.scripts = cf.allowScripts
+	cells := len(ch.Cells())
+	for _, n := range []struct {
+		flag  string
+		value int
+	}{{"--to", w.flags.to}, {"--from", w.flags.from}} {
+		if n.value < 0 || n.value > cells {
+			return fail(os.Stderr, exitBadArgs, "%s %d: %s has %s", n.flag, n.value, ch.Path, term.Plural(cells, "cell"))
+		}
+	}
+	if w.flags.to > 0 && w.flags.from > w.flags.to {
+		return fail(os.Stderr, exitBadArgs, "--from %d comes after --to %d", w.flags.from, w.flags.to)
+	}
+	defer func() {
+		if w.redis != nil {
+			w.redis.Close()
+		}
+	}()
 
 	ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 	defer cancel()
@@ -88,7 +138,8 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep b
 		AllowDirty:     bf.allowDirty,
 		AllowScripts:   cf.allowScripts,
 		CleanLeftovers: cf.cleanLeftovers,
-		Keep:           keep,
+		Keep:           w.flags.keep,
+		Keys:           w.flags.keys,
 		CellTimeout:    bf.timeout,
 		Progress:       progressPrinter(os.Stderr),
 		Events: notebook.Events{
@@ -96,9 +147,10 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags, step, keep b
 			CellStart: w.cellStart,
 			Output:    w.output,
 			CellEnd:   w.cellEnd,
+			Console:   func(c notebook.Console) { w.console = c },
 		},
 	}
-	if step {
+	if w.flags.step || w.flags.to > 0 || w.flags.from > 0 {
 		opt.Step = w.step
 	}
 	w.backend = opt.Backend()
@@ -182,12 +234,14 @@ func (w *walker) blockOf(c *chapter.Cell) int {
 // runs, on q, at the end of input, or when the walk is stopped (Ctrl-C)
 // while it waits.
 func (w *walker) step(c *chapter.Cell) bool {
+	if !w.flags.pauses(c.Index) {
+		return w.ctx.Err() == nil
+	}
 	w.printUpTo(w.blockOf(c) + 1)
-	prompt := fmt.Sprintf("▶ Enter runs cell %d, q quits", c.Index)
+	prompt := fmt.Sprintf("▶ Enter runs cell %d, q quits, or type a Redis command", c.Index)
 	if w.look != "" {
 		prompt += " · " + w.look // the port scrolled away with the chapter's first page
 	}
-	fmt.Fprint(w.out, w.style.Bold(prompt+": "))
 	if w.lines == nil {
 		w.lines = make(chan string)
 		go func() {
@@ -201,21 +255,92 @@ func (w *walker) step(c *chapter.Cell) bool {
 			}
 		}()
 	}
-	select {
-	case <-w.ctx.Done():
-		fmt.Fprintln(w.out)
-		return false
-	case line, ok := <-w.lines:
-		return ok && strings.TrimSpace(line) != "q"
+	for {
+		fmt.Fprint(w.out, w.style.Bold(prompt+": "))
+		select {
+		case <-w.ctx.Done():
+			fmt.Fprintln(w.out)
+			return false
+		case line, ok := <-w.lines:
+			if !ok {
+				return false
+			}
+			switch line = strings.TrimSpace(line); line {
+			case "":
+				return true
+			case "q", "quit":
+				return false
+			}
+			w.redisCommand(line)
+		}
 	}
 }
 
+// redisCommand runs a line typed at the step prompt as a Redis command in
+// the chapter's database, while its program waits, and shows the reply
+// as redis-cli does. On a real server it goes through the runner's guard,
+// like the chapter's own commands.
+func (w *walker) redisCommand(line string) {
+	args, err := console.Split(line)
+	if err != nil || len(args) == 0 {
+		fmt.Fprintln(w.out, w.style.Red(fmt.Sprintf("  %v", err)))
+		return
+	}
+	if redisproxy.Lookup([][]byte{[]byte(args[0])}) == nil {
+		fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("  %q is not a Redis command: Enter runs the next cell, q quits", args[0])))
+		return
+	}
+	if w.redis == nil {
+		if err := w.dialConsole(); err != nil {
+			fmt.Fprintln(w.out, w.style.Red("  cannot reach the chapter's Redis: "+err.Error()))
+			return
+		}
+	}
+	reply, err := w.redis.Do(args)
+	if err != nil {
+		w.redis.Close()
+		w.redis = nil
+		fmt.Fprintln(w.out, w.style.Red("  "+err.Error()))
+		return
+	}
+	for _, l := range strings.Split(reply, "\n") {
+		fmt.Fprintln(w.out, "  "+l)
+	}
+}
+
+func (w *walker) dialConsole() error {
+	if w.console.Addr == "" {
+		return errors.New("the program has not said where it is yet")
+	}
+	nc, err := net.DialTimeout(w.console.Network, w.console.Addr, 2*time.Second)
+	if err != nil {
+		return err
+	}
+	c := console.New(nc)
+	if w.console.DB != 0 {
+		if _, err := c.Do([]string{"SELECT", strconv.Itoa(w.console.DB)}); err != nil {
+			c.Close()
+			return err
+		}
+	}
+	w.redis = c
+	return nil
+}
+
 func (w *walker) cellStart(c *chapter.Cell) {
+	w.quiet = w.flags.quiet(c.Index)
+	if w.quiet {
+		w.printed = w.blockOf(c) + 1 // not shown: the walk resumes after it
+		return
+	}
 	w.printUpTo(w.blockOf(c) + 1)
 	w.midLine = false
 }
 
 func (w *walker) output(c *chapter.Cell, b []byte) {
+	if w.quiet {
+		return
+	}
 	text := string(b)
 	var out strings.Builder
 	for len(text) > 0 {
@@ -234,6 +359,12 @@ func (w *walker) output(c *chapter.Cell, b []byte) {
 }
 
 func (w *walker) cellEnd(r *notebook.CellResult) {
+	if w.quiet {
+		if r.Cell.Index == w.flags.from-1 {
+			fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("(ran cells 1–%d without showing them)", r.Cell.Index))+"\n")
+		}
+		return
+	}
 	if w.midLine {
 		fmt.Fprintln(w.out)
 		w.midLine = false
@@ -242,7 +373,56 @@ func (w *walker) cellEnd(r *notebook.CellResult) {
 		fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("  │ … and %s more, not shown or kept (a cell keeps its first %d MiB)",
 			term.Plural(r.Dropped, "byte"), notebook.MaxCellOutput>>20)))
 	}
-	fmt.Fprintln(w.out, w.style.Dim("  ↳ "+formatElapsed(r.Elapsed))+"\n")
+	if w.flags.keys && r.Keys != nil {
+		for _, l := range keyLines(r.Keys) {
+			fmt.Fprintln(w.out, w.style.Dim("  "+l))
+		}
+	}
+	fmt.Fprintln(w.out, w.style.Dim("  ↳ "+formatElapsed(r.Elapsed)+sentLine(r))+"\n")
+}
+
+// sentLine says what a cell sent to Redis, after its time.
+func sentLine(r *notebook.CellResult) string {
+	if r.Commands == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" · %s in %s", term.Plural(r.Commands, "command"), term.Plural(r.Trips, "round trip"))
+}
+
+// keyLines shows the keys a cell created (+), changed (~) and deleted (-),
+// a few of each with their type and size, and how many more.
+func keyLines(k *protocol.KeyChanges) []string {
+	var lines []string
+	for _, kind := range []struct {
+		mark string
+		keys []protocol.Key
+		n    int
+	}{{"+", k.Created, k.CreatedN}, {"~", k.Changed, k.ChangedN}, {"-", k.Deleted, k.DeletedN}} {
+		if kind.n == 0 {
+			continue
+		}
+		var parts []string
+		for _, key := range kind.keys {
+			parts = append(parts, describeKey(key, kind.mark == "-"))
+		}
+		line := kind.mark + " " + strings.Join(parts, ", ")
+		if more := kind.n - len(kind.keys); more > 0 {
+			line += fmt.Sprintf(", and %d more", more)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+func describeKey(k protocol.Key, deleted bool) string {
+	if deleted || k.Type == "" {
+		return fmt.Sprintf("%s (%s)", k.Name, k.Type)
+	}
+	unit := map[string]string{"string": "byte", "list": "element", "hash": "field", "set": "member", "zset": "member", "stream": "message"}[k.Type]
+	if unit == "" {
+		return fmt.Sprintf("%s (%s)", k.Name, k.Type)
+	}
+	return fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, term.Plural(int(k.Size), unit))
 }
 
 func formatElapsed(d time.Duration) string {

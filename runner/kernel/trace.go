@@ -50,22 +50,26 @@ func (t *tracer) DialHook(next redis.DialHook) redis.DialHook { return next }
 
 func (t *tracer) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 	return func(ctx context.Context, cmd redis.Cmder) error {
-		t.note(cmd)
-		return next(ctx, cmd)
+		t.count(cmd)
+		err := next(ctx, cmd)
+		t.wrote(cmd)
+		return err
 	}
 }
 
 func (t *tracer) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		t.note(cmds...)
-		return next(ctx, cmds)
+		t.count(cmds...)
+		err := next(ctx, cmds)
+		t.wrote(cmds...)
+		return err
 	}
 }
 
-// note counts one round trip carrying cmds, unless they are all go-redis's
-// own (MULTI and EXEC around a transaction count as commands, as they are
-// sent).
-func (t *tracer) note(cmds ...redis.Cmder) {
+// count counts one round trip carrying cmds, unless they are all
+// go-redis's own (MULTI and EXEC around a transaction count as commands,
+// as they are sent).
+func (t *tracer) count(cmds ...redis.Cmder) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.paused {
@@ -73,11 +77,29 @@ func (t *tracer) note(cmds ...redis.Cmder) {
 	}
 	ours := 0
 	for _, c := range cmds {
-		if handshake(c.Name()) {
-			continue
+		if !handshake(c.Name()) {
+			ours++
 		}
-		ours++
-		if !t.keys {
+	}
+	if ours > 0 {
+		t.commands += ours
+		t.trips++
+	}
+}
+
+// wrote notes the keys that cmds, now answered, may have written: not
+// those of a command the server refused (INCR of a word).
+func (t *tracer) wrote(cmds ...redis.Cmder) {
+	if !t.keys {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.paused {
+		return
+	}
+	for _, c := range cmds {
+		if err := c.Err(); (err != nil && err != redis.Nil) || handshake(c.Name()) {
 			continue
 		}
 		args := make([][]byte, len(c.Args()))
@@ -90,10 +112,6 @@ func (t *tracer) note(cmds ...redis.Cmder) {
 				t.written = append(t.written, k)
 			}
 		}
-	}
-	if ours > 0 {
-		t.commands += ours
-		t.trips++
 	}
 }
 
