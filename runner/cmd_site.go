@@ -71,6 +71,7 @@ func (f *siteFlags) options(root string) site.Options {
 				RedisURL:    f.redisURL,
 				AllowDirty:  f.allowDirty,
 				CellTimeout: f.timeout,
+				Keys:        true, // each cell's page shows what it did to the database
 				Progress:    progressPrinter(os.Stderr),
 			})
 		},

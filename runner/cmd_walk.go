@@ -18,7 +18,6 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
-	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 	"github.com/redis-notebook/tutorial/runner/term"
@@ -373,56 +372,16 @@ func (w *walker) cellEnd(r *notebook.CellResult) {
 		fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("  │ … and %s more, not shown or kept (a cell keeps its first %d MiB)",
 			term.Plural(r.Dropped, "byte"), notebook.MaxCellOutput>>20)))
 	}
-	if w.flags.keys && r.Keys != nil {
-		for _, l := range keyLines(r.Keys) {
+	if w.flags.keys {
+		for _, l := range notebook.KeyLines(r.Keys) {
 			fmt.Fprintln(w.out, w.style.Dim("  "+l))
 		}
 	}
-	fmt.Fprintln(w.out, w.style.Dim("  ↳ "+formatElapsed(r.Elapsed)+sentLine(r))+"\n")
-}
-
-// sentLine says what a cell sent to Redis, after its time.
-func sentLine(r *notebook.CellResult) string {
-	if r.Commands == 0 {
-		return ""
+	done := "  ↳ " + formatElapsed(r.Elapsed)
+	if sent := r.Sent(); sent != "" {
+		done += " · " + sent
 	}
-	return fmt.Sprintf(" · %s in %s", term.Plural(r.Commands, "command"), term.Plural(r.Trips, "round trip"))
-}
-
-// keyLines shows the keys a cell created (+), changed (~) and deleted (-),
-// a few of each with their type and size, and how many more.
-func keyLines(k *protocol.KeyChanges) []string {
-	var lines []string
-	for _, kind := range []struct {
-		mark string
-		keys []protocol.Key
-		n    int
-	}{{"+", k.Created, k.CreatedN}, {"~", k.Changed, k.ChangedN}, {"-", k.Deleted, k.DeletedN}} {
-		if kind.n == 0 {
-			continue
-		}
-		var parts []string
-		for _, key := range kind.keys {
-			parts = append(parts, describeKey(key, kind.mark == "-"))
-		}
-		line := kind.mark + " " + strings.Join(parts, ", ")
-		if more := kind.n - len(kind.keys); more > 0 {
-			line += fmt.Sprintf(", and %d more", more)
-		}
-		lines = append(lines, line)
-	}
-	return lines
-}
-
-func describeKey(k protocol.Key, deleted bool) string {
-	if deleted || k.Type == "" {
-		return fmt.Sprintf("%s (%s)", k.Name, k.Type)
-	}
-	unit := map[string]string{"string": "byte", "list": "element", "hash": "field", "set": "member", "zset": "member", "stream": "message"}[k.Type]
-	if unit == "" {
-		return fmt.Sprintf("%s (%s)", k.Name, k.Type)
-	}
-	return fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, term.Plural(int(k.Size), unit))
+	fmt.Fprintln(w.out, w.style.Dim(done)+"\n")
 }
 
 func formatElapsed(d time.Duration) string {

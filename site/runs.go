@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/compare"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
@@ -34,7 +35,7 @@ import (
 //   - the backend and the server, the Go version and platform.
 //
 // Only runs that finished are stored; a failing one runs again next time.
-const cacheVersion = "site-runs-1"
+const cacheVersion = "site-runs-2" // 2: with each cell's commands, round trips and keys
 
 // cachedRun is what the cache keeps of a run: enough to rebuild a Result.
 type cachedRun struct {
@@ -46,10 +47,13 @@ type cachedRun struct {
 }
 
 type cachedCell struct {
-	Index   int           `json:"index"`
-	Ran     bool          `json:"ran"`
-	Output  string        `json:"output"`
-	Elapsed time.Duration `json:"elapsed"`
+	Index    int                  `json:"index"`
+	Ran      bool                 `json:"ran"`
+	Output   string               `json:"output"`
+	Elapsed  time.Duration        `json:"elapsed"`
+	Commands int                  `json:"commands,omitempty"`
+	Trips    int                  `json:"trips,omitempty"`
+	Keys     *protocol.KeyChanges `json:"keys,omitempty"`
 }
 
 // runChapters gets every chapter's Result, from the cache or by running
@@ -113,6 +117,14 @@ func (p *chapterPage) fillCells(backend chapter.Backend, mismatches []compare.Mi
 		}
 		mc, c := p.cells[idx-1], chCells[idx-1]
 		mc.Ran, mc.Output = cr.Ran, cr.Output
+		if cr.Ran {
+			// What the cell did to Redis in the recorded run, as the walk
+			// shows it with --keys.
+			mc.Facts = append(mc.Facts, notebook.KeyLines(cr.Keys)...)
+			if sent := cr.Sent(); sent != "" {
+				mc.Facts = append(mc.Facts, "sent "+sent)
+			}
+		}
 		if !cr.Ran {
 			mc.Note = notRunNote(c, backend)
 		}
@@ -221,7 +233,8 @@ func (b *builder) cached(ch *chapter.Chapter, key string) *notebook.Result {
 		if c.Index != i+1 {
 			return nil
 		}
-		res.Cells = append(res.Cells, &notebook.CellResult{Cell: cells[i], Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed})
+		res.Cells = append(res.Cells, &notebook.CellResult{Cell: cells[i], Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed,
+			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys})
 	}
 	return res
 }
@@ -230,7 +243,8 @@ func (b *builder) cached(ch *chapter.Chapter, key string) *notebook.Result {
 func (b *builder) store(key string, ch *chapter.Chapter, res *notebook.Result) error {
 	run := cachedRun{Version: cacheVersion, Chapter: filepath.Base(ch.Path), Backend: string(res.Backend), Elapsed: res.Elapsed}
 	for i, c := range res.Cells {
-		run.Cells = append(run.Cells, cachedCell{Index: i + 1, Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed})
+		run.Cells = append(run.Cells, cachedCell{Index: i + 1, Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed,
+			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys})
 	}
 	data, err := json.MarshalIndent(run, "", "\t")
 	if err != nil {

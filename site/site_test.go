@@ -15,6 +15,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
@@ -49,6 +50,7 @@ type fakeRunner struct {
 	printed map[string]string
 	fail    map[string]error // chapter file name -> error to return
 	runs    []string
+	did     map[string]notebook.CellResult // "file:cell" -> Commands, Trips and Keys to report
 }
 
 func (f *fakeRunner) run(_ context.Context, ch *chapter.Chapter) (*notebook.Result, error) {
@@ -68,6 +70,8 @@ func (f *fakeRunner) run(_ context.Context, ch *chapter.Chapter) (*notebook.Resu
 			} else if c.Expected != nil {
 				cr.Output = c.Expected.Text
 			}
+			did := f.did[fmt.Sprintf("%s:%d", name, c.Index)]
+			cr.Commands, cr.Trips, cr.Keys = did.Commands, did.Trips, did.Keys
 		}
 		res.Cells = append(res.Cells, cr)
 	}
@@ -489,5 +493,33 @@ func TestSearchIndex(t *testing.T) {
 	}
 	if !bytes.HasPrefix([]byte(js), []byte("window.SEARCH_INDEX = {")) {
 		t.Error("the search index is not a script setting window.SEARCH_INDEX")
+	}
+}
+
+// TestCellFacts: under a cell's output the page says what the cell did to
+// Redis in the recorded run, as walk --keys does, also when the run comes
+// from the execution cache.
+func TestCellFacts(t *testing.T) {
+	root := course(t)
+	f := &fakeRunner{did: map[string]notebook.CellResult{
+		"01-basics.md:1": {Commands: 3, Trips: 1, Keys: &protocol.KeyChanges{
+			Created: []protocol.Key{{Name: "greeting", Type: "string", Size: 5}}, CreatedN: 4,
+			Deleted: []protocol.Key{{Name: "old", Type: "hash"}}, DeletedN: 1,
+		}},
+	}}
+	opt := options(root, f)
+	want := `<p class="cell-facts">+ greeting (string, 5 bytes), and 3 more<br>- old (hash)<br>sent 3 commands in 1 round trip</p>`
+	for _, build := range []string{"a run", "the cache"} {
+		mustBuild(t, opt)
+		page := readFile(t, filepath.Join(opt.Out, "01-basics.html"))
+		if !strings.Contains(page, want) {
+			t.Errorf("from %s, the page does not show cell 1's facts %s", build, want)
+		}
+		if strings.Count(page, `class="cell-facts"`) != 1 {
+			t.Errorf("from %s, cells that sent nothing show facts too", build)
+		}
+	}
+	if runs := f.takeRuns(); len(runs) != 2 {
+		t.Errorf("ran %v; want each chapter once, then the cache", runs)
 	}
 }

@@ -36,6 +36,10 @@ type Cell struct {
 	// build that was asked to keep going); Expected is then shown too.
 	Differs  bool
 	Expected string
+
+	// Facts say what the cell did to Redis when it ran: the keys it
+	// created (+), changed (~) and deleted (-), and the commands it sent.
+	Facts []string
 }
 
 // ID is the HTML id of the cell's element.
@@ -160,6 +164,16 @@ func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 		w.WriteString("<div class=\"cell-output\"><div class=\"output-label\">Output</div>")
 		writeOutput(w, c.Output)
 		w.WriteString("</div>\n")
+	}
+	if c.Ran && len(c.Facts) > 0 {
+		w.WriteString(`<p class="cell-facts">`)
+		for i, f := range c.Facts {
+			if i > 0 {
+				w.WriteString("<br>")
+			}
+			w.Write(util.EscapeHTML([]byte(f)))
+		}
+		w.WriteString("</p>\n")
 	}
 	w.WriteString("</div>\n")
 	return ast.WalkSkipChildren, nil
