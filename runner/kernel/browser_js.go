@@ -16,6 +16,7 @@ import (
 	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-notebook/tutorial/runner/embedded"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
 )
 
@@ -65,7 +66,14 @@ func StartBrowser(files fs.FS) *BrowserSession {
 		fmt.Fprintln(os.Stderr, "reading the embedded files:", err)
 	}
 
-	mr := miniredis.NewMiniRedis()
+	// The embedded server keeps Redis's time and paging, as in a walk, so
+	// that a cell's live output matches the recorded one.
+	srv, err := embedded.New()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	mr := srv.Miniredis
 	s := &BrowserSession{mr: mr, requests: make(chan js.Value, 1024)}
 	s.Client = redis.NewClient(&redis.Options{
 		Dialer:          inMemoryDialer(mr),
