@@ -156,6 +156,15 @@ func TestExportRunsStandalone(t *testing.T) {
 	if !slices.Equal(gotLines, want) {
 		t.Errorf("the exported program printed %d lines, the walk %d; they differ", len(gotLines), len(want))
 	}
+
+	// A URL that does not parse is refused without showing its password.
+	cmd = exec.Command("go", "run", out)
+	cmd.Dir = "../chapters"
+	cmd.Env = append(os.Environ(), "REDIS_URL=redis://learner:s3cret-pass@example.com:notaport/0")
+	got, err = cmd.CombinedOutput()
+	if err == nil || !bytes.Contains(got, []byte("bad REDIS_URL")) || bytes.Contains(got, []byte("s3cret-pass")) {
+		t.Errorf("a bad REDIS_URL with a password: %v\n%s\nwant a refusal that does not repeat the password", err, got)
+	}
 }
 
 // TestCheck grades as a learner and a teacher would: the reference

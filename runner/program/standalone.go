@@ -18,7 +18,8 @@ func connect() *redis.Client {
 	}
 	opt, err := redis.ParseURL(url)
 	if err != nil {
-		log.Fatalf("bad REDIS_URL %q: %v", url, err)
+		// Neither the URL nor the error: both may hold the password.
+		log.Fatal("bad REDIS_URL: write it as redis://[user:password@]host:port/db")
 	}
 	client := redis.NewClient(opt)
 	n, err := client.DBSize(ctx).Result()
