@@ -32,6 +32,7 @@ type Session struct {
 
 	backend *Backend
 	trace   *tracer
+	token   string // marks the events of this run
 	events  bool
 	step    bool
 	stdin   *bufio.Reader
@@ -46,10 +47,14 @@ type Session struct {
 // reports why and exits: no cell can run without Redis.
 func Start() *Session {
 	s := &Session{
-		events: os.Getenv(protocol.EnvEvents) == "1",
-		step:   os.Getenv(protocol.EnvStep) == "1",
-		stdin:  bufio.NewReader(os.Stdin),
+		token: os.Getenv(protocol.EnvEvents),
+		step:  os.Getenv(protocol.EnvStep) == "1",
+		stdin: bufio.NewReader(os.Stdin),
 	}
+	s.events = s.token != ""
+	// Cells, and what they start, do not see the token: what they print
+	// cannot pass for an event.
+	os.Unsetenv(protocol.EnvEvents)
 	if os.Getenv(protocol.EnvProbe) == "1" {
 		s.probe()
 	}
@@ -162,7 +167,7 @@ func (s *Session) emit(e protocol.Event) {
 	}
 	// An event must start a line of its own even when the cell's output
 	// did not end in a newline; the runner strips the Mark, not the text.
-	os.Stdout.Write(e.Encode())
+	os.Stdout.Write(e.Encode(s.token))
 }
 
 // Display prints the values of a cell's final expression, as a notebook

@@ -35,8 +35,9 @@ func probeServer(ctx context.Context, bin, dir string, opt Options) (*target, er
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Dir = dir
+	token := protocol.NewToken()
 	cmd.Env = append(os.Environ(),
-		protocol.EnvEvents+"=1",
+		protocol.EnvEvents+"="+token,
 		protocol.EnvProbe+"=1",
 		protocol.EnvRedisURL+"="+opt.RedisURL,
 		protocol.EnvAllowDirty+"="+flag01(opt.AllowDirty),
@@ -47,7 +48,7 @@ func probeServer(ctx context.Context, bin, dir string, opt Options) (*target, er
 	// The program has run no cell: its only lines are the kernel's events.
 	var probed, failed *protocol.Event
 	for _, line := range bytes.Split(out.Bytes(), []byte("\n")) {
-		rest, ok := bytes.CutPrefix(line, []byte(protocol.Mark))
+		rest, ok := bytes.CutPrefix(line, []byte(protocol.MarkFor(token)))
 		if !ok {
 			continue
 		}

@@ -208,8 +208,9 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		redisURL, where = px.URL(), t.where
 		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
+	token := protocol.NewToken()
 	cmd.Env = append(os.Environ(),
-		protocol.EnvEvents+"=1",
+		protocol.EnvEvents+"="+token,
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
 		protocol.EnvRedisUser+"="+redisUser,
@@ -238,7 +239,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	}
 	pw.Close()
 	items := make(chan item, 64)
-	go readStream(pr, items)
+	go readStream(pr, items, []byte(protocol.MarkFor(token)))
 	exited := make(chan struct{})
 	var waitErr error
 	go func() {
@@ -272,8 +273,8 @@ func flag01(b bool) string {
 	return "0"
 }
 
-// readStream splits the program's output at event marks.
-func readStream(r io.ReadCloser, items chan<- item) {
+// readStream splits the program's output at the run's event marks.
+func readStream(r io.ReadCloser, items chan<- item, mark []byte) {
 	defer close(items)
 	defer r.Close()
 	var pending []byte
@@ -282,13 +283,10 @@ func readStream(r io.ReadCloser, items chan<- item) {
 		n, err := r.Read(buf)
 		pending = append(pending, buf[:n]...)
 		for {
-			i := bytes.Index(pending, []byte(protocol.Mark))
+			i := bytes.Index(pending, mark)
 			if i < 0 {
 				// Keep a possible partial mark at the end for the next read.
-				keep := 0
-				if len(pending) > 0 && pending[len(pending)-1] == protocol.Mark[0] {
-					keep = 1
-				}
+				keep := partialMark(pending, mark)
 				if len(pending)-keep > 0 {
 					items <- item{text: bytes.Clone(pending[:len(pending)-keep])}
 				}
@@ -303,7 +301,7 @@ func readStream(r io.ReadCloser, items chan<- item) {
 				pending = pending[i:] // the rest of the event is still coming
 				break
 			}
-			line := pending[i+len(protocol.Mark) : i+nl]
+			line := pending[i+len(mark) : i+nl]
 			if ev, err := protocol.Decode(line); err == nil {
 				items <- item{event: &ev}
 			}
@@ -545,4 +543,14 @@ func (r *runState) relativeStack(stack string) string {
 		}
 	}
 	return strings.ReplaceAll(strings.Join(lines, "\n"), r.abs, r.ch.Path)
+}
+
+// partialMark is how many bytes at the end of b could begin mark.
+func partialMark(b, mark []byte) int {
+	for n := min(len(b), len(mark)-1); n > 0; n-- {
+		if bytes.Equal(b[len(b)-n:], mark[:n]) {
+			return n
+		}
+	}
+	return 0
 }

@@ -8,16 +8,31 @@
 package protocol
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"time"
 )
 
-// Mark starts every event line.
+// Mark starts every event line, followed by the run's token and a colon
+// (MarkFor): a line a cell prints cannot pass for an event unless it
+// knows the token, which the kernel reads and removes from its
+// environment before any cell runs.
 const Mark = "\x00\x01"
+
+// NewToken returns a fresh random token for one run.
+func NewToken() string {
+	b := make([]byte, 16)
+	rand.Read(b) // never fails (crypto/rand)
+	return hex.EncodeToString(b)
+}
+
+// MarkFor is how the event lines of the run with this token begin.
+func MarkFor(token string) string { return Mark + token + ":" }
 
 // Environment variables the runner sets for the program it starts.
 const (
-	EnvEvents     = "NOTEBOOK_EVENTS"      // "1": write events
+	EnvEvents     = "NOTEBOOK_EVENTS"      // the run's token: write events marked with it
 	EnvRedisURL   = "NOTEBOOK_REDIS_URL"   // a real server; empty: embedded miniredis
 	EnvAllowDirty = "NOTEBOOK_ALLOW_DIRTY" // "1": run even if the database holds keys
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
@@ -60,13 +75,14 @@ type Event struct {
 	User    string      `json:"user,omitempty"`
 }
 
-// Encode returns the event as a protocol line, ending in a newline.
-func (e Event) Encode() []byte {
+// Encode returns the event as a protocol line of the run with this token,
+// ending in a newline.
+func (e Event) Encode(token string) []byte {
 	b, _ := json.Marshal(e) // an Event always marshals
-	return append(append([]byte(Mark), b...), '\n')
+	return append(append([]byte(MarkFor(token)), b...), '\n')
 }
 
-// Decode parses the JSON part of an event line (after Mark).
+// Decode parses the JSON part of an event line (after MarkFor(token)).
 func Decode(line []byte) (Event, error) {
 	var e Event
 	err := json.Unmarshal(line, &e)
