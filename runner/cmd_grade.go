@@ -72,7 +72,8 @@ func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int,
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	fmt.Fprintf(errOut, "grading the submissions in %s…\n", dir)
-	class, err := grade.GradeClass(ctx, dir, m.Exercises, grade.ClassOptions{
+	// A class hands in chapter 1's package.
+	class, err := grade.GradeClass(ctx, dir, m.Packages[0].Exercises, grade.ClassOptions{
 		Options: grade.Options{
 			Root:      root,
 			RunConfig: grade.RunConfig{Timeout: timeout},
@@ -106,12 +107,12 @@ func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int,
 	}
 	for _, s := range class.Submissions {
 		var md, gs bytes.Buffer
-		s.WriteMarkdown(&md, m)
+		s.WriteMarkdown(&md, class.Exercises)
 		if err := os.WriteFile(filepath.Join(feedbackDir, s.Name+suffix), md.Bytes(), 0o644); err != nil {
 			return fail(errOut, exitFailed, "writing the feedback: %v", err)
 		}
 		if outputs.gradescope {
-			if err := s.WriteGradescope(&gs, m); err != nil {
+			if err := s.WriteGradescope(&gs, class.Exercises); err != nil {
 				return fail(errOut, exitFailed, "%v", err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, s.Name+".results.json"), gs.Bytes(), 0o644); err != nil {

@@ -1,6 +1,7 @@
-// Package checks holds what the grader checks of each exercise of chapter
-// 1: the results the learner's functions return, what they leave in Redis,
-// and which commands they send to get there.
+// Package checks holds what the grader checks of each exercise of the
+// course (chapter 1's package redisbasics, chapter 2's pipelines): the
+// results the learner's functions return, what they leave in Redis, and
+// which commands they send to get there.
 //
 // The checks are written once, against functions of the exercises' types,
 // so that the same checks grade the learner's exercises, the reference
@@ -94,6 +95,8 @@ var exercises = []exercise{
 	{4, "anagram-lists", []string{"BigAnagramLists"}, checkAnagramLists},
 	{5, "anagram-hash", []string{"StoreAnagramHash"}, checkAnagramHash},
 	{6, "anagram-groups", []string{"BigAnagramGroups"}, checkAnagramGroups},
+	// Chapter 2's, package pipelines.
+	{7, "leaderboard", []string{"AddScore", "TopK"}, checkLeaderboard},
 }
 
 // An Exercise names one exercise that has checks.
