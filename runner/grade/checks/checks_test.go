@@ -32,6 +32,8 @@ var solutions = Funcs{
 	"BigAnagramGroups":  solution.BigAnagramGroups,
 	"AddScore":          chapter2.AddScore,
 	"TopK":              chapter2.TopK,
+	"Lookup":            chapter2.Lookup,
+	"Update":            chapter2.Update,
 }
 
 func TestSolutionsPassOnManySeeds(t *testing.T) {
