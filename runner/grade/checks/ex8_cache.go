@@ -186,7 +186,7 @@ func (t *T) copyIs(fn, key, value string, ttl int) {
 		t.fail(Result{
 			Message:  fmt.Sprintf("%s gave the cached copy a time to live of %s; asked %ds", fn, d.Round(time.Millisecond), ttl),
 			Expected: fmt.Sprintf("TTL %s is %ds", key, ttl), Got: fmt.Sprintf("PTTL %s is %d ms", key, d.Milliseconds()),
-			Hint:     "ttl is in seconds: time.Duration(ttl)*time.Second",
+			Hint: "ttl is in seconds: time.Duration(ttl)*time.Second",
 		})
 	}
 }
