@@ -101,6 +101,7 @@ var exercises = []exercise{
 	// Chapter 2's, package pipelines.
 	{7, "leaderboard", []string{"AddScore", "TopK"}, checkLeaderboard, false},
 	{8, "cache", []string{"Lookup", "Update"}, checkCache, true},
+	{9, "bulk-load", []string{"LoadAnagrams"}, checkBulkLoad, false},
 }
 
 // An Exercise names one exercise that has checks.

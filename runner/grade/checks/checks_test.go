@@ -34,6 +34,7 @@ var solutions = Funcs{
 	"TopK":              chapter2.TopK,
 	"Lookup":            chapter2.Lookup,
 	"Update":            chapter2.Update,
+	"LoadAnagrams":      chapter2.LoadAnagrams,
 }
 
 func TestSolutionsPassOnManySeeds(t *testing.T) {
