@@ -102,6 +102,7 @@ var exercises = []exercise{
 	{7, "leaderboard", []string{"AddScore", "TopK"}, checkLeaderboard, false},
 	{8, "cache", []string{"Lookup", "Update"}, checkCache, true},
 	{9, "bulk-load", []string{"LoadAnagrams"}, checkBulkLoad, false},
+	{10, "rate-limit", []string{"Allow"}, checkRateLimit, true},
 }
 
 // An Exercise names one exercise that has checks.

@@ -35,6 +35,7 @@ var solutions = Funcs{
 	"Lookup":            chapter2.Lookup,
 	"Update":            chapter2.Update,
 	"LoadAnagrams":      chapter2.LoadAnagrams,
+	"Allow":             chapter2.Allow,
 }
 
 func TestSolutionsPassOnManySeeds(t *testing.T) {
