@@ -103,6 +103,7 @@ var exercises = []exercise{
 	{8, "cache", []string{"Lookup", "Update"}, checkCache, true},
 	{9, "bulk-load", []string{"LoadAnagrams"}, checkBulkLoad, false},
 	{10, "rate-limit", []string{"Allow"}, checkRateLimit, true},
+	{11, "transfer", []string{"Transfer"}, checkTransfer, false},
 }
 
 // An Exercise names one exercise that has checks.

@@ -36,6 +36,7 @@ var solutions = Funcs{
 	"Update":            chapter2.Update,
 	"LoadAnagrams":      chapter2.LoadAnagrams,
 	"Allow":             chapter2.Allow,
+	"Transfer":          chapter2.Transfer,
 }
 
 func TestSolutionsPassOnManySeeds(t *testing.T) {
