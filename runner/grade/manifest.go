@@ -28,7 +28,6 @@ type Manifest struct {
 // exercises/<Package> the learner fills in, and solutions/<Package>.
 type PackageExercises struct {
 	Package   string     `json:"package"`
-	Chapter   string     `json:"chapter"` // the chapter that sets them, as chapters/ names its file
 	Exercises []Exercise `json:"exercises"`
 }
 
@@ -157,7 +156,7 @@ func (m *Manifest) Select(arg string) ([]Exercise, error) {
 func (m *Manifest) ByPackage(exercises []Exercise) []*PackageExercises {
 	var out []*PackageExercises
 	for _, p := range m.Packages {
-		sel := &PackageExercises{Package: p.Package, Chapter: p.Chapter}
+		sel := &PackageExercises{Package: p.Package}
 		for _, e := range exercises {
 			if e.Package == p.Package {
 				sel.Exercises = append(sel.Exercises, e)
