@@ -27,10 +27,20 @@ func checkTransfer(t *T) {
 	call := func(amount int) error {
 		return t.call("Transfer", []any{from, to, amount}, func() error { return transfer(t.ctx, t.rdb, from, to, amount) })
 	}
+	// The change is made on the goroutine serving the learner's round
+	// trip; it is handed back here through changed.
+	changed := make(chan int, 1)
 	meanwhile := func(change int) func() {
 		return func() {
 			other.IncrBy(context.Background(), from, int64(change))
-			balances[from] += change
+			changed <- change
+		}
+	}
+	interfered := func() {
+		select {
+		case c := <-changed:
+			balances[from] += c
+		default: // the call wrote nothing: the balances say what went wrong
 		}
 	}
 
@@ -57,6 +67,7 @@ func checkTransfer(t *T) {
 	t.rec.arm(meanwhile(deposit), from, to)
 	err := call(amount)
 	t.rec.arm(nil)
+	interfered()
 	if err != nil {
 		t.fail(Result{
 			Message:  "Transfer gave up when another client changed the balance in between: it must retry",
@@ -75,6 +86,7 @@ func checkTransfer(t *T) {
 	t.rec.arm(meanwhile(-(balances[from] - amount + 1 + t.rnd.IntN(5))), from, to)
 	err = call(amount)
 	t.rec.arm(nil)
+	interfered()
 	if err == nil {
 		got := t.balance(from)
 		if got < 0 {
