@@ -88,7 +88,7 @@ type exercise struct {
 	clock bool
 }
 
-// exercises are the chapter's exercises, in order. The manifest,
+// exercises are the course's exercises, every chapter's, in order. The manifest,
 // exercises/exercises.json, gives each its title, file, points and hint;
 // the grader's tests keep the two in step.
 var exercises = []exercise{
