@@ -23,7 +23,7 @@ func init() {
 	register(command{
 		name:    "check",
 		args:    "[EXERCISE]",
-		summary: "grade your exercises in exercises/redisbasics, or one of them (check 3, check letters)",
+		summary: "grade your exercises in exercises/ (a package per chapter), or one of them (check 3, check letters)",
 		setup:   setupCheck,
 	})
 }
@@ -31,9 +31,9 @@ func init() {
 func setupCheck(fs *flag.FlagSet) func([]string) int {
 	var bf backendFlags
 	bf.register(fs)
-	solutions := fs.Bool("solutions", false, "grade the reference solutions in solutions/redisbasics instead")
+	solutions := fs.Bool("solutions", false, "grade the reference solutions in solutions/ instead")
 	dir := fs.String("dir", "", "grade the package in this folder instead (a student's submission: the folder, "+
-		"or one holding redisbasics/ or exercises/redisbasics/)")
+		"or one holding redisbasics/ or exercises/redisbasics/, and so for each chapter's package)")
 	asJSON := fs.Bool("json", false, "print one JSON document: per exercise, passed, points, message, duration (seconds)")
 	format := fs.String("format", "text", "text; json (as --json); or gradescope: Gradescope's results.json")
 	hint := fs.Bool("hint", false, "show the exercise's hint (check --hint 3) instead of grading")
@@ -68,6 +68,12 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 	}
 }
 
+// A checkJob is one package to grade: its folder and its exercises.
+type checkJob struct {
+	dir       string
+	exercises []grade.Exercise
+}
+
 // checker runs the check command.
 type checker struct {
 	out, errOut io.Writer
@@ -98,7 +104,7 @@ func (c *checker) showHint() int {
 	e := ex[0]
 	width := textWidth(os.Stdout)
 	fmt.Fprintf(c.out, "hint for exercise %d, %s (%s):\n\n%s\n", e.ID, e.Title,
-		filepath.Join("exercises", m.Package, e.File), grade.Wrap(e.Hint, width))
+		filepath.Join("exercises", e.Package, e.File), grade.Wrap(e.Hint, width))
 	return exitOK
 }
 
@@ -131,15 +137,33 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 	command := "go run ./runner check"
 	switch {
 	case solutions:
-		dir = filepath.Join(root, "solutions", m.Package)
 		command += " --solutions"
 	case dir != "":
-		if dir, err = grade.FindPackage(dir, m.Package); err != nil {
-			return fail(c.errOut, exitBadArgs, "%v", err)
-		}
 		command += " --dir " + dir
-	default:
-		dir = filepath.Join(root, "exercises", m.Package)
+	}
+	// A package per chapter: each is built and graded on its own.
+	var jobs []checkJob
+	for _, set := range m.ByPackage(exercises) {
+		j := checkJob{exercises: set.Exercises}
+		switch {
+		case solutions:
+			j.dir = filepath.Join(root, "solutions", set.Package)
+		case dir != "":
+			j.dir, err = grade.FindPackage(dir, set.Package)
+			if err != nil && c.exercise == "" {
+				continue // a submission of some chapters' packages: those are graded
+			}
+			if err != nil {
+				return fail(c.errOut, exitBadArgs, "%v", err)
+			}
+		default:
+			j.dir = filepath.Join(root, "exercises", set.Package)
+		}
+		jobs = append(jobs, j)
+	}
+	if len(jobs) == 0 {
+		_, err := grade.FindPackage(dir, m.Packages[0].Package)
+		return fail(c.errOut, exitBadArgs, "%v", err)
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
@@ -155,27 +179,42 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 	}
 	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command, Width: textWidth(os.Stdout)}
 	if watching {
-		return c.watch(ctx, dir, exercises, opt, text)
+		return c.watch(ctx, jobs, opt, text)
 	}
-	rep, _, err := grade.Check(ctx, dir, exercises, opt)
-	if err != nil {
-		if ctx.Err() != nil {
+	var reps []*grade.Report
+	for _, j := range jobs {
+		rep, _, err := grade.Check(ctx, j.dir, j.exercises, opt)
+		if err != nil {
+			if ctx.Err() != nil {
+				return exitFailed
+			}
+			return fail(c.errOut, exitBadArgs, "%v", err)
+		}
+		reps = append(reps, rep)
+	}
+	if !c.gradescope && !c.json {
+		ok := true
+		for i, rep := range reps {
+			if i > 0 {
+				fmt.Fprintln(c.out)
+			}
+			rep.WriteText(c.out, text)
+			ok = ok && rep.OK()
+		}
+		if !ok {
 			return exitFailed
 		}
-		return fail(c.errOut, exitBadArgs, "%v", err)
+		return exitOK
 	}
+	rep := grade.Combine(reps)
 	if c.gradescope {
 		if err := rep.WriteGradescope(c.out); err != nil {
 			return fail(c.errOut, exitFailed, "%v", err)
 		}
 		return exitOK // the score says how it went; Gradescope wants the run itself to succeed
 	}
-	if c.json {
-		if err := rep.WriteJSON(c.out); err != nil {
-			return fail(c.errOut, exitFailed, "%v", err)
-		}
-	} else {
-		rep.WriteText(c.out, text)
+	if err := rep.WriteJSON(c.out); err != nil {
+		return fail(c.errOut, exitFailed, "%v", err)
 	}
 	if !rep.OK() {
 		return exitFailed
@@ -186,10 +225,15 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 // watch grades on every save until interrupted, as rustlings does: the
 // screen shows the latest grades, the first failure explained, and the
 // exercise to do next.
-func (c *checker) watch(ctx context.Context, dir string, exercises []grade.Exercise, opt grade.Options, text grade.TextOptions) int {
-	changes, err := watch.Changes(ctx, []string{dir}, 150*time.Millisecond)
+func (c *checker) watch(ctx context.Context, jobs []checkJob, opt grade.Options, text grade.TextOptions) int {
+	var dirs, shown []string
+	for _, j := range jobs {
+		dirs = append(dirs, j.dir)
+		shown = append(shown, displayDir(j.dir))
+	}
+	changes, err := watch.Changes(ctx, dirs, 150*time.Millisecond)
 	if err != nil {
-		return fail(c.errOut, exitBadArgs, "watching %s: %v", dir, err)
+		return fail(c.errOut, exitBadArgs, "watching %s: %v", strings.Join(shown, ", "), err)
 	}
 	text.Details, text.Watching = 1, true
 	tty := term.Detect(os.Stdout).Color
@@ -199,16 +243,21 @@ func (c *checker) watch(ctx context.Context, dir string, exercises []grade.Exerc
 		} else {
 			fmt.Fprintf(c.out, "\n=== %s\n", time.Now().Format("15:04:05"))
 		}
-		rep, _, err := grade.Check(ctx, dir, exercises, opt)
-		switch {
-		case ctx.Err() != nil:
-			return exitOK
-		case err != nil:
-			fmt.Fprintf(c.out, "runner: %v\n", err)
-		default:
-			rep.WriteText(c.out, text)
+		for i, j := range jobs {
+			if i > 0 {
+				fmt.Fprintln(c.out)
+			}
+			rep, _, err := grade.Check(ctx, j.dir, j.exercises, opt)
+			switch {
+			case ctx.Err() != nil:
+				return exitOK
+			case err != nil:
+				fmt.Fprintf(c.out, "runner: %v\n", err)
+			default:
+				rep.WriteText(c.out, text)
+			}
 		}
-		fmt.Fprintf(c.out, "\nwatching %s: save a file to grade again, Ctrl-C to stop\n", displayDir(dir))
+		fmt.Fprintf(c.out, "\nwatching %s: save a file to grade again, Ctrl-C to stop\n", strings.Join(shown, ", "))
 		select {
 		case <-ctx.Done():
 			fmt.Fprintln(c.out)

@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
@@ -29,6 +30,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	csvPath := fs.String("csv", "", "write the grades here: a row per submission and exercise "+
 		"(submission, exercise, name, status, points, max_points, seconds, message); "+
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
+	pkg := fs.String("package", "redisbasics", "the package the class hands in: a chapter's, as exercises/exercises.json lists them (redisbasics, pipelines)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	timeout := fs.Duration("timeout", 10*time.Second, "stop an exercise that runs longer than this; it fails, the others go on")
 	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
@@ -42,7 +44,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		if *format != "" && *format != "gradescope" {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout)
+		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout)
 	}
 }
 
@@ -53,7 +55,7 @@ type gradeOutputs struct {
 	gradescope bool   // a results.json per submission
 }
 
-func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int, timeout time.Duration) int {
+func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, timeout time.Duration) int {
 	csvPath := outputs.csv
 	root, err := moduleRoot()
 	if err != nil {
@@ -62,6 +64,14 @@ func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int,
 	m, err := grade.LoadManifest(root)
 	if err != nil {
 		return fail(errOut, exitBadArgs, "%v", err)
+	}
+	set := m.Package(pkg)
+	if set == nil {
+		var names []string
+		for _, p := range m.Packages {
+			names = append(names, p.Package)
+		}
+		return fail(errOut, exitBadArgs, "--package %s: the packages are %s", pkg, strings.Join(names, ", "))
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fail(errOut, exitBadArgs, "%s: not a folder of submissions", dir)
@@ -72,7 +82,7 @@ func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int,
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	fmt.Fprintf(errOut, "grading the submissions in %s…\n", dir)
-	class, err := grade.GradeClass(ctx, dir, m.Exercises, grade.ClassOptions{
+	class, err := grade.GradeClass(ctx, dir, set.Exercises, grade.ClassOptions{
 		Options: grade.Options{
 			Root:      root,
 			RunConfig: grade.RunConfig{Timeout: timeout},
@@ -106,12 +116,12 @@ func runGrade(out, errOut io.Writer, dir string, outputs gradeOutputs, jobs int,
 	}
 	for _, s := range class.Submissions {
 		var md, gs bytes.Buffer
-		s.WriteMarkdown(&md, m)
+		s.WriteMarkdown(&md, class.Exercises)
 		if err := os.WriteFile(filepath.Join(feedbackDir, s.Name+suffix), md.Bytes(), 0o644); err != nil {
 			return fail(errOut, exitFailed, "writing the feedback: %v", err)
 		}
 		if outputs.gradescope {
-			if err := s.WriteGradescope(&gs, m); err != nil {
+			if err := s.WriteGradescope(&gs, class.Exercises); err != nil {
 				return fail(errOut, exitFailed, "%v", err)
 			}
 			if err := os.WriteFile(filepath.Join(dir, s.Name+".results.json"), gs.Bytes(), 0o644); err != nil {

@@ -57,3 +57,18 @@ func TestCheckHint(t *testing.T) {
 	}
 	runner(t, "", "check", "--hint").expect(t, exitBadArgs, "", "--hint needs an exercise")
 }
+
+// TestGradeChapterPackage grades a class's chapter 2 package, named with
+// --package; an unknown package is bad input.
+func TestGradeChapterPackage(t *testing.T) {
+	dir := t.TempDir()
+	sub := filepath.Join(dir, "alice", "pipelines")
+	os.MkdirAll(sub, 0o755)
+	entries, _ := os.ReadDir(filepath.Join("..", "solutions", "pipelines"))
+	for _, e := range entries {
+		b, _ := os.ReadFile(filepath.Join("..", "solutions", "pipelines", e.Name()))
+		os.WriteFile(filepath.Join(sub, e.Name()), b, 0o644)
+	}
+	runner(t, "", "grade", "--package", "pipelines", "--csv", "-", dir).expect(t, exitOK, "alice,11,transfer,passed,1,1,", "")
+	runner(t, "", "grade", "--package", "nope", dir).expect(t, exitBadArgs, "", "--package nope: the packages are redisbasics, pipelines")
+}

@@ -53,7 +53,7 @@ func runReset(in *os.File, out, errOut io.Writer, root, arg string, yes bool) in
 		return fail(errOut, exitBadArgs, "%v", err)
 	}
 	e := ex[0]
-	rel := filepath.ToSlash(filepath.Join("exercises", m.Package, e.File))
+	rel := filepath.ToSlash(filepath.Join("exercises", e.Package, e.File))
 	stub, err := exec.Command("git", "-C", root, "show", "HEAD:"+rel).Output()
 	if err != nil {
 		return fail(errOut, exitFailed, "cannot find the stub of %s in git (%v): reset needs the tutorial's git checkout", rel, err)

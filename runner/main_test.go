@@ -168,10 +168,17 @@ func TestExportRunsStandalone(t *testing.T) {
 }
 
 // TestCheck grades as a learner and a teacher would: the reference
-// solutions pass, an unknown exercise is bad input.
+// solutions of every chapter's package pass, an exercise is picked by
+// number or name across packages, an unknown one is bad input.
 func TestCheck(t *testing.T) {
-	runner(t, "", "check", "--solutions").expect(t, exitOK, "progress: 6/6", "")
-	runner(t, "", "check", "7").expect(t, exitBadArgs, "", `runner: no exercise "7"; the exercises are: 1 json, 2 lists`)
+	all := runner(t, "", "check", "--solutions")
+	all.expect(t, exitOK, "progress: 6/6", "")
+	all.expect(t, exitOK, "progress: 5/5", "")
+	runner(t, "", "check", "--solutions", "leaderboard").expect(t, exitOK, "✓ 7 leaderboard  passed", "")
+	runner(t, "", "check", "--hint", "11").expect(t, exitOK, "hint for exercise 11, An atomic transfer with WATCH (exercises/pipelines/11_transfer.go)", "")
+	runner(t, "", "check", "99").expect(t, exitBadArgs, "", `runner: no exercise "99"; the exercises are: 1 json, 2 lists`)
+	// A student's folder holding one chapter's package: that one is graded.
+	runner(t, "", "check", "--json", "--dir", "solutions/pipelines").expect(t, exitOK, `"package": "solutions/pipelines"`, "")
 }
 
 // TestRunnerLinksNoRedisClient keeps the runner quick to build for a

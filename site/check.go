@@ -83,9 +83,8 @@ func (s *Server) checkExercise(w http.ResponseWriter, r *http.Request) {
 // folder with that one file replaced, so the learner's own file is never
 // written.
 func ExerciseChecker(root string, m *grade.Manifest, rc grade.RunConfig) (ExerciseSourceFunc, CheckExerciseFunc) {
-	pkgDir := filepath.Join(root, "exercises", m.Package)
 	find := func(id int) (grade.Exercise, error) {
-		for _, e := range m.Exercises {
+		for _, e := range m.Exercises() {
 			if e.ID == id {
 				return e, nil
 			}
@@ -97,7 +96,7 @@ func ExerciseChecker(root string, m *grade.Manifest, rc grade.RunConfig) (Exerci
 		if err != nil {
 			return "", err
 		}
-		b, err := os.ReadFile(filepath.Join(pkgDir, e.File))
+		b, err := os.ReadFile(filepath.Join(root, "exercises", e.Package, e.File))
 		return string(b), err
 	}
 	check := func(ctx context.Context, id int, code string) (string, error) {
@@ -105,6 +104,7 @@ func ExerciseChecker(root string, m *grade.Manifest, rc grade.RunConfig) (Exerci
 		if err != nil {
 			return "", err
 		}
+		pkgDir := filepath.Join(root, "exercises", e.Package)
 		tmp, err := os.MkdirTemp("", "runner-check-")
 		if err != nil {
 			return "", err
@@ -136,7 +136,7 @@ func ExerciseChecker(root string, m *grade.Manifest, rc grade.RunConfig) (Exerci
 		var b strings.Builder
 		rep.WriteText(&b, grade.TextOptions{})
 		// Name the learner's file, not the temporary copy.
-		shown := "exercises/" + m.Package
+		shown := "exercises/" + e.Package
 		return strings.ReplaceAll(b.String(), tmp, shown), nil
 	}
 	return source, check

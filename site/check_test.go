@@ -28,9 +28,9 @@ func TestExerciseChecker(t *testing.T) {
 		t.Fatal(err)
 	}
 	source, check := ExerciseChecker(root, m, grade.RunConfig{})
-	stubPath := filepath.Join(root, "exercises", m.Package, m.Exercises[0].File)
+	stubPath := filepath.Join(root, "exercises", m.Packages[0].Package, m.Packages[0].Exercises[0].File)
 	before := readFile(t, stubPath)
-	stub, err := source(m.Exercises[0].ID)
+	stub, err := source(m.Packages[0].Exercises[0].ID)
 	if err != nil || stub != before {
 		t.Fatalf("source(1) = %v, not the learner's file", err)
 	}
@@ -46,7 +46,7 @@ func TestExerciseChecker(t *testing.T) {
 	if strings.Contains(rep, "passed") || !strings.Contains(rep, "not done") {
 		t.Errorf("the stub, checked:\n%s", rep)
 	}
-	solution := readFile(t, filepath.Join(root, "solutions", m.Package, m.Exercises[0].File))
+	solution := readFile(t, filepath.Join(root, "solutions", m.Packages[0].Package, m.Packages[0].Exercises[0].File))
 	rep, err = check(ctx, 1, solution)
 	if err != nil {
 		t.Fatal(err)
@@ -54,11 +54,11 @@ func TestExerciseChecker(t *testing.T) {
 	if !strings.Contains(rep, "✓") || !strings.Contains(rep, "passed") {
 		t.Errorf("the reference solution, checked, did not pass:\n%s", rep)
 	}
-	rep, err = check(ctx, 1, "package "+m.Package+"\n\nfunc broken( {\n")
+	rep, err = check(ctx, 1, "package "+m.Packages[0].Package+"\n\nfunc broken( {\n")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(rep, "exercises/"+m.Package+"/"+m.Exercises[0].File) || strings.Contains(rep, "runner-check-") {
+	if !strings.Contains(rep, "exercises/"+m.Packages[0].Package+"/"+m.Packages[0].Exercises[0].File) || strings.Contains(rep, "runner-check-") {
 		t.Errorf("a compile error does not name the learner's file:\n%s", rep)
 	}
 	if readFile(t, stubPath) != before {

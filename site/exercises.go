@@ -1,8 +1,6 @@
 package site
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -15,25 +13,13 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/site/markdown"
 )
 
 // ManifestPath is where the exercises are listed, relative to the root.
-const ManifestPath = "exercises/exercises.json"
-
-// manifest is exercises/exercises.json.
-type manifest struct {
-	Package   string `json:"package"`
-	Exercises []struct {
-		ID     int      `json:"id"`
-		Name   string   `json:"name"`
-		Title  string   `json:"title"`
-		File   string   `json:"file"`
-		Funcs  []string `json:"funcs"`
-		Points int      `json:"points"`
-		Hint   string   `json:"hint"`
-	} `json:"exercises"`
-}
+// The grader owns the file: the site reads it with grade.LoadManifest.
+const ManifestPath = grade.ManifestPath
 
 // An exercisePage is one exercise: its task, taken from the doc comments
 // of the stub the learner fills in, and its reference solution.
@@ -73,33 +59,23 @@ type exerciseDecl struct {
 // loadExercises reads the manifest, if the course has one, and each
 // exercise's stub and solution.
 func (b *builder) loadExercises() error {
-	mpath := filepath.Join(b.opt.Root, filepath.FromSlash(ManifestPath))
-	data, err := os.ReadFile(mpath)
+	m, err := grade.LoadManifest(b.opt.Root)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil
+	}
+	if me, ok := errors.AsType[*grade.ManifestError](err); ok {
+		return &chapter.Error{Path: me.Path, Line: me.Line, Msg: me.Msg}
 	}
 	if err != nil {
 		return err
 	}
-	var m manifest
-	if err := json.Unmarshal(data, &m); err != nil {
-		line := 0
-		var se *json.SyntaxError
-		if errors.As(err, &se) {
-			line = bytes.Count(data[:se.Offset], []byte("\n")) + 1
-		}
-		return &chapter.Error{Path: mpath, Line: line, Msg: err.Error()}
-	}
-	for _, e := range m.Exercises {
-		if e.ID <= 0 || e.Name == "" || e.File == "" {
-			return &chapter.Error{Path: mpath, Msg: fmt.Sprintf("exercise %d needs an id > 0, a name and a file", e.ID)}
-		}
+	for _, e := range m.Exercises() {
 		page := &exercisePage{
-			ID: e.ID, Name: e.Name, Title: e.Title, Points: e.Points, Hint: proseHTML(e.Hint, e.Funcs), Package: m.Package,
-			File:         "exercises/" + m.Package + "/" + e.File,
+			ID: e.ID, Name: e.Name, Title: e.Title, Points: e.Points, Hint: proseHTML(e.Hint, e.Funcs), Package: e.Package,
+			File:         "exercises/" + e.Package + "/" + e.File,
 			Command:      fmt.Sprintf("go run ./runner check %d", e.ID),
-			stubPath:     filepath.Join(b.opt.Root, "exercises", m.Package, e.File),
-			solutionPath: filepath.Join(b.opt.Root, "solutions", m.Package, e.File),
+			stubPath:     filepath.Join(b.opt.Root, "exercises", e.Package, e.File),
+			solutionPath: filepath.Join(b.opt.Root, "solutions", e.Package, e.File),
 			file:         fmt.Sprintf("exercise-%02d-%s.html", e.ID, e.Name),
 			ids:          map[string]bool{"exercise": true, "task": true, "solution": true, "check": true},
 		}

@@ -274,9 +274,9 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	}
 
 	// An exercise page: paste the reference solution into the editor, Check.
-	stubPath := filepath.Join(root, "exercises", m.Package, m.Exercises[0].File)
+	stubPath := filepath.Join(root, "exercises", m.Packages[0].Package, m.Packages[0].Exercises[0].File)
 	stub := readFile(t, stubPath)
-	solution := readFile(t, filepath.Join(root, "solutions", m.Package, m.Exercises[0].File))
+	solution := readFile(t, filepath.Join(root, "solutions", m.Packages[0].Package, m.Packages[0].Exercises[0].File))
 	do(t, ctx, "open exercise 1", chromedp.Navigate(ts.URL+"/exercise-01-json.html"), chromedp.Click(chromedp.CSS(".nb-check-open")))
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check textarea").value.includes("package ")`)); err != nil {
 		t.Fatalf("the exercise editor did not load the learner's file: %v", err)

@@ -339,7 +339,7 @@ func TestBadInput(t *testing.T) {
 			"01-basics.md:66: link to #cell-9: no heading or cell has that id on this page"},
 		{"missing image", "chapters/01-basics.md", "(diagram.svg)", "(diagram.png)", "01-basics.md:68: image diagram.png: no such file"},
 		{"manifest syntax", "exercises/exercises.json", `"points": 2,`, `"points": 2,,`,
-			"exercises.json:7: invalid character ','"},
+			"exercises.json:8: invalid character ','"},
 		{"exercise func missing", "exercises/exercises.json", `"funcs": ["PushFront"]`, `"funcs": ["PushBack"]`,
 			"02_lists.go: exercise 2 lists func PushBack, which this file does not declare"},
 	}

@@ -38,7 +38,7 @@ type ClassOptions struct {
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
-// the exercises given. Each has its own build, and each exercise its own
+// the exercises given, all of one package. Each has its own build, and each exercise its own
 // process, miniredis and time limit, so a submission that does not
 // compile or hangs holds back nobody else. Up to opt.Jobs submissions
 // build at once, and four times as many exercises run at once: a hanging
@@ -47,6 +47,9 @@ type ClassOptions struct {
 func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
 	if opt.RedisURL != "" {
 		return nil, fmt.Errorf("grading a class needs a fresh Redis per exercise: use the embedded miniredis, not --redis")
+	}
+	if len(exercises) == 0 {
+		return nil, fmt.Errorf("grading a class needs exercises to grade")
 	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
@@ -71,7 +74,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		go func() {
 			defer wg.Done()
 			sub := filepath.Join(dir, s.Name)
-			pkgDir, err := FindPackage(sub, "redisbasics")
+			pkgDir, err := FindPackage(sub, exercises[0].Package)
 			if err != nil {
 				s.Err = err
 				return
@@ -121,14 +124,14 @@ func (s *Submission) report(exercises []Exercise) *Report {
 }
 
 // WriteMarkdown writes the submission's feedback (see Report.WriteMarkdown).
-func (s *Submission) WriteMarkdown(w io.Writer, m *Manifest) {
-	s.report(m.Exercises).WriteMarkdown(w, "Feedback for "+s.Name)
+func (s *Submission) WriteMarkdown(w io.Writer, exercises []Exercise) {
+	s.report(exercises).WriteMarkdown(w, "Feedback for "+s.Name)
 }
 
 // WriteGradescope writes the submission's results as Gradescope's
 // results.json (see Report.WriteGradescope).
-func (s *Submission) WriteGradescope(w io.Writer, m *Manifest) error {
-	return s.report(m.Exercises).WriteGradescope(w)
+func (s *Submission) WriteGradescope(w io.Writer, exercises []Exercise) error {
+	return s.report(exercises).WriteGradescope(w)
 }
 
 // CSVHeader names the CSV's columns.

@@ -143,7 +143,8 @@ func (r *Report) MaxPoints() int {
 // OK says whether every graded exercise passed.
 func (r *Report) OK() bool { return r.Compile == nil && r.Passed() == len(r.Exercises) }
 
-// Check grades the package in dir on the exercises given. A package that
+// Check grades the package in dir on the exercises given, which are all of
+// one package of the manifest (see Manifest.ByPackage). A package that
 // does not compile is a Report with Compile set; an error means grading
 // itself failed (no such folder, no Go toolchain). The harness it built is
 // returned too (nil if none), for a caller that removes it when it is
@@ -194,11 +195,18 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if err != nil {
 		return nil, nil, err
 	}
+	if len(exercises) == 0 {
+		return nil, nil, errors.New("grade: no exercises to grade")
+	}
+	set := m.Package(exercises[0].Package)
+	if set == nil || slices.ContainsFunc(exercises, func(e Exercise) bool { return e.Package != set.Package }) {
+		return nil, nil, fmt.Errorf("grade: the exercises to grade are not all of one package of %s", ManifestPath)
+	}
 	if lim.builds != nil {
 		lim.builds <- struct{}{}
 	}
 	buildStart := time.Now()
-	b, err := buildGraded(ctx, pkg, m, opt)
+	b, err := buildGraded(ctx, pkg, set, opt)
 	timings.builds.Add(int64(time.Since(buildStart)))
 	if lim.builds != nil {
 		<-lim.builds
@@ -213,7 +221,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	h := b.h
 	exFiles := map[string]bool{}
-	for _, e := range m.Exercises {
+	for _, e := range set.Exercises {
 		exFiles[e.File] = true
 	}
 	for _, name := range slices.Sorted(maps.Keys(b.broken)) {
@@ -262,4 +270,26 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 		return nil, h, err
 	}
 	return rep, h, nil
+}
+
+// Combine makes one report of the reports of several packages, for the
+// formats that hold one (JSON, Gradescope's): their exercises and results
+// in order, a package that did not compile as its exercises each failed
+// with that status. One report is returned as it is.
+func Combine(reps []*Report) *Report {
+	if len(reps) == 1 {
+		return reps[0]
+	}
+	c := &Report{}
+	var names []string
+	for _, r := range reps {
+		names = append(names, r.Package)
+		c.Backend = r.Backend
+		c.LeftOut = append(c.LeftOut, r.LeftOut...)
+		c.Exercises = append(c.Exercises, r.Exercises...)
+		c.Results = append(c.Results, r.rows()...)
+		c.Elapsed += r.Elapsed
+	}
+	c.Package = strings.Join(names, ", ")
+	return c
 }

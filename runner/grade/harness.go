@@ -91,7 +91,7 @@ type buildCall struct {
 	err  error
 }
 
-// Build compiles the harness for pkg, its shim and the checker, or finds
+// Build compiles the harness for pkg, which is to hold set's exercises: its shim and the checker, or finds
 // them in the cache. A package that does not compile gives a
 // *build.CompileError whose positions are in the package's own files,
 // under pkg.Display.
@@ -102,11 +102,11 @@ type buildCall struct {
 // own, which no other build prunes while it is in use: a class's are kept
 // for its next grading (see pruneClassBuilds), others removed by their
 // caller (RemoveIsolated).
-func Build(ctx context.Context, root string, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
+func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
 			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
-			Msg: "package main is a program, which cannot be graded: the exercises are package redisbasics",
+			Msg: "package main is a program, which cannot be graded: the exercises are package " + set.Package,
 		}}}
 	}
 	src, err := snapshot(pkg)
@@ -119,12 +119,8 @@ func Build(ctx context.Context, root string, pkg *Package, isolated string, prog
 	}
 	// The manifest names every exercise's functions; a test keeps it in
 	// step with the checks, which the runner itself does not link.
-	m, err := LoadManifest(root)
-	if err != nil {
-		return nil, err
-	}
 	var funcs []fn
-	for _, e := range m.Exercises {
+	for _, e := range set.Exercises {
 		for _, f := range e.Funcs {
 			if usable, ok := pkg.Funcs[f]; ok {
 				funcs = append(funcs, fn{f, usable})

@@ -53,9 +53,10 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 	if len(r.LeftOut) > 0 {
 		fmt.Fprintln(w)
 	}
-	nameWidth := 0
+	nameWidth, idWidth := 0, 0
 	for _, e := range r.Exercises {
 		nameWidth = max(nameWidth, len(e.Name))
+		idWidth = max(idWidth, len(fmt.Sprint(e.ID))) // chapter 2's run past 9
 	}
 	for _, res := range r.Results {
 		mark, word := paint(red, "✗"), string(res.Status)+"  "+res.Message
@@ -65,7 +66,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		case verdict.NotDone:
 			mark, word = paint(yellow, "·"), "not done"
 		}
-		fmt.Fprintf(w, "%s %d %-*s  %s\n", mark, res.Exercise, nameWidth, res.Name, word)
+		fmt.Fprintf(w, "%s %*d %-*s  %s\n", mark, idWidth, res.Exercise, nameWidth, res.Name, word)
 	}
 	width := opt.Width
 	if width <= 0 {

@@ -40,13 +40,14 @@ type Package struct {
 	Refused []build.Diagnostic
 }
 
-// FindPackage returns the folder holding the package in dir: dir itself,
-// or its redisbasics or exercises/redisbasics folder, as students hand in
-// one or the other.
+// FindPackage returns the folder holding the package name in dir: dir
+// itself, unless its files declare another package, or its name or
+// exercises/name folder (redisbasics, exercises/redisbasics), as students
+// hand in one or the other.
 func FindPackage(dir, name string) (string, error) {
 	candidates := []string{dir, filepath.Join(dir, name), filepath.Join(dir, "exercises", name)}
-	for _, c := range candidates {
-		if hasGoFiles(c) {
+	for i, c := range candidates {
+		if hasGoFiles(c) && (i > 0 || declares(c, name)) {
 			return c, nil
 		}
 	}
@@ -54,6 +55,24 @@ func FindPackage(dir, name string) (string, error) {
 		return "", fmt.Errorf("%s: no such folder", dir)
 	}
 	return "", fmt.Errorf("%s: no Go files (looked in %s)", dir, strings.Join(candidates, ", "))
+}
+
+// declares says whether the Go files in dir declare package name (or
+// main), or none of them says which (they do not parse): then the build
+// will say what is wrong.
+func declares(dir, name string) bool {
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if !isGoName(e.Name()) {
+			continue
+		}
+		f, err := parser.ParseFile(token.NewFileSet(), filepath.Join(dir, e.Name()), nil, parser.PackageClauseOnly)
+		if err == nil {
+			// package main: the build says it cannot be graded.
+			return f.Name.Name == name || f.Name.Name == "main"
+		}
+	}
+	return true
 }
 
 func hasGoFiles(dir string) bool {

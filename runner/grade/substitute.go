@@ -35,7 +35,7 @@ type built struct {
 // compile, does not sink the rest: it is replaced by its exercise's stub
 // (or left out), and the build tried again, until the rest compiles. Only
 // when no file can be blamed is the result the whole CompileError.
-func buildGraded(ctx context.Context, pkg *Package, m *Manifest, opt Options) (*built, error) {
+func buildGraded(ctx context.Context, pkg *Package, m *PackageExercises, opt Options) (*built, error) {
 	b := &built{broken: map[string][]build.Diagnostic{}}
 	for _, d := range pkg.Refused {
 		name := filepath.Base(d.File)
@@ -50,7 +50,7 @@ func buildGraded(ctx context.Context, pkg *Package, m *Manifest, opt Options) (*
 		if err != nil {
 			return nil, err
 		}
-		h, err := Build(ctx, opt.Root, variant, opt.Isolated, opt.Progress)
+		h, err := Build(ctx, opt.Root, m, variant, opt.Isolated, opt.Progress)
 		ce, ok := errors.AsType[*build.CompileError](err)
 		if !ok {
 			b.h = h

@@ -1,6 +1,7 @@
-// Package checks holds what the grader checks of each exercise of chapter
-// 1: the results the learner's functions return, what they leave in Redis,
-// and which commands they send to get there.
+// Package checks holds what the grader checks of each exercise of the
+// course (chapter 1's package redisbasics, chapter 2's pipelines): the
+// results the learner's functions return, what they leave in Redis, and
+// which commands they send to get there.
 //
 // The checks are written once, against functions of the exercises' types,
 // so that the same checks grade the learner's exercises, the reference
@@ -82,18 +83,27 @@ type exercise struct {
 	name  string
 	funcs []string // in the order the check uses them
 	check func(t *T)
+	// clock: the check moves the server's clock (T.advance), which on
+	// the embedded server it reaches directly.
+	clock bool
 }
 
-// exercises are the chapter's exercises, in order. The manifest,
+// exercises are the course's exercises, every chapter's, in order. The manifest,
 // exercises/exercises.json, gives each its title, file, points and hint;
 // the grader's tests keep the two in step.
 var exercises = []exercise{
-	{1, "json", []string{"SaveJSON", "LoadJSON"}, checkJSON},
-	{2, "lists", []string{"PushFront", "PopFront"}, checkLists},
-	{3, "letters", []string{"StoreLetterCounts", "LetterCounts"}, checkLetters},
-	{4, "anagram-lists", []string{"BigAnagramLists"}, checkAnagramLists},
-	{5, "anagram-hash", []string{"StoreAnagramHash"}, checkAnagramHash},
-	{6, "anagram-groups", []string{"BigAnagramGroups"}, checkAnagramGroups},
+	{1, "json", []string{"SaveJSON", "LoadJSON"}, checkJSON, false},
+	{2, "lists", []string{"PushFront", "PopFront"}, checkLists, false},
+	{3, "letters", []string{"StoreLetterCounts", "LetterCounts"}, checkLetters, false},
+	{4, "anagram-lists", []string{"BigAnagramLists"}, checkAnagramLists, false},
+	{5, "anagram-hash", []string{"StoreAnagramHash"}, checkAnagramHash, false},
+	{6, "anagram-groups", []string{"BigAnagramGroups"}, checkAnagramGroups, false},
+	// Chapter 2's, package pipelines.
+	{7, "leaderboard", []string{"AddScore", "TopK"}, checkLeaderboard, false},
+	{8, "cache", []string{"Lookup", "Update"}, checkCache, true},
+	{9, "bulk-load", []string{"LoadAnagrams"}, checkBulkLoad, false},
+	{10, "rate-limit", []string{"Allow"}, checkRateLimit, true},
+	{11, "transfer", []string{"Transfer"}, checkTransfer, false},
 }
 
 // An Exercise names one exercise that has checks.

@@ -13,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/kernel"
+	chapter2 "github.com/redis-notebook/tutorial/solutions/pipelines"
 	solution "github.com/redis-notebook/tutorial/solutions/redisbasics"
 )
 
@@ -29,6 +30,13 @@ var solutions = Funcs{
 	"BigAnagramLists":   solution.BigAnagramLists,
 	"StoreAnagramHash":  solution.StoreAnagramHash,
 	"BigAnagramGroups":  solution.BigAnagramGroups,
+	"AddScore":          chapter2.AddScore,
+	"TopK":              chapter2.TopK,
+	"Lookup":            chapter2.Lookup,
+	"Update":            chapter2.Update,
+	"LoadAnagrams":      chapter2.LoadAnagrams,
+	"Allow":             chapter2.Allow,
+	"Transfer":          chapter2.Transfer,
 }
 
 func TestSolutionsPassOnManySeeds(t *testing.T) {

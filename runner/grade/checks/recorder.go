@@ -80,6 +80,48 @@ type recorder struct {
 	// calls ran (from init, or a goroutine left running), which the gate
 	// refused; the exercise fails for them.
 	refused []string
+	// interfere, when set, runs once, just before the first round trip
+	// of a call that writes one of interfereOn: another client's change
+	// between the learner's read and its write (exercise 11).
+	interfere   func()
+	interfereOn map[string]bool
+}
+
+// writes are the commands that change a counter, for interference.
+var writes = map[string]bool{
+	"set": true, "mset": true, "getset": true, "incr": true, "decr": true, "incrby": true, "decrby": true,
+	"incrbyfloat": true, "del": true, "exec": true,
+}
+
+// arm sets f to run once, before the first round trip of a learner's
+// call that writes one of keys (or runs EXEC); nil disarms.
+func (r *recorder) arm(f func(), keys ...string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.interfere, r.interfereOn = f, map[string]bool{}
+	for _, k := range keys {
+		r.interfereOn[k] = true
+	}
+}
+
+// interfering returns the armed interference, disarmed, if cmds are the
+// round trip it waits for.
+func (r *recorder) interfering(cmds []redis.Cmder) func() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !r.on || r.interfere == nil {
+		return nil
+	}
+	for _, c := range cmds {
+		name := strings.ToLower(c.Name())
+		args := c.Args()
+		if name == "exec" || (writes[name] && len(args) > 1 && r.interfereOn[fmt.Sprint(args[1])]) {
+			f := r.interfere
+			r.interfere = nil
+			return f
+		}
+	}
+	return nil
 }
 
 // Code in an endless loop sends commands as fast as it can until its time
@@ -204,6 +246,9 @@ func (r *recorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 		if !r.record(cmd) {
 			return next(ctx, cmd)
 		}
+		if f := r.interfering([]redis.Cmder{cmd}); f != nil {
+			f()
+		}
 		err := next(ctx, cmd)
 		if sc, ok := cmd.(*redis.ScanCmd); ok && err == nil {
 			_, cursor := sc.Val()
@@ -217,7 +262,11 @@ func (r *recorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 
 func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		r.record(cmds...)
+		if r.record(cmds...) {
+			if f := r.interfering(cmds); f != nil {
+				f()
+			}
+		}
 		return next(ctx, cmds)
 	}
 }

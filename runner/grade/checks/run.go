@@ -19,6 +19,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-notebook/tutorial/runner/embedded"
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/kernel"
@@ -103,7 +104,7 @@ func Run(cfg Config, funcs Funcs) Result {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()
 	}
-	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	b, err := openBackend(cfg, ex.clock)
 	if err != nil {
 		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
 	}
@@ -116,6 +117,7 @@ func Run(cfg Config, funcs Funcs) Result {
 		funcs: funcs,
 		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.id))),
 		src:   cfg.SourceDir,
+		clock: b.server,
 	}
 	if b.Name != "miniredis" {
 		// Keys of their own on a shared server, so that no check ever
@@ -197,6 +199,9 @@ type T struct {
 	fn     string // its function
 	inCall bool
 	text   string // exercise 3: the text of the last StoreLetterCounts, for hints
+
+	clock *embedded.Server // the embedded server, for exercises that move its clock; nil on a real one
+	now   time.Time        // the clock's time, once moved
 }
 
 // failure carries a failed check's Result up to run.

@@ -37,6 +37,7 @@ type Profile struct {
 var Types = map[string]reflect.Type{
 	"string":              reflect.TypeFor[string](),
 	"int":                 reflect.TypeFor[int](),
+	"float64":             reflect.TypeFor[float64](),
 	"[]string":            reflect.TypeFor[[]string](),
 	"map[string]any":      reflect.TypeFor[map[string]any](),
 	"map[string][]string": reflect.TypeFor[map[string][]string](),
