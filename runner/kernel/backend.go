@@ -33,7 +33,10 @@ type Backend struct {
 	Name   string // "miniredis" or "redis"
 	Addr   string // where redis-cli can reach it
 	Client *redis.Client
-	close  func() string
+	// Embedded is the embedded server, whose clock a check may move; nil
+	// on a real server.
+	Embedded *embedded.Server
+	close    func() string
 }
 
 // Close disconnects; on a real server it first deletes the keys the run
@@ -75,9 +78,10 @@ func startMiniredis() (*Backend, error) {
 		DisableIdentity: true,
 	})
 	return &Backend{
-		Name:   "miniredis",
-		Addr:   mr.Addr(),
-		Client: client,
+		Name:     "miniredis",
+		Addr:     mr.Addr(),
+		Client:   client,
+		Embedded: mr,
 		close: func() string {
 			client.Close()
 			mr.Close()

@@ -19,27 +19,19 @@ type backend struct {
 
 func (b *backend) Close() { b.close() }
 
-// openBackend opens the exercise's Redis as kernel.Open does (a real
-// server, with its safety rules, or an embedded miniredis); an exercise
-// that moves the clock gets an embedded server of its own, whose clock the
-// checks reach, over loopback TCP.
+// openBackend opens the exercise's Redis with kernel.Open: a real server,
+// with its safety rules, or the embedded miniredis, whose clock the checks
+// of an exercise that moves time reach.
 func openBackend(cfg Config, clock bool) (*backend, error) {
-	if cfg.RedisURL != "" || !clock {
-		b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
-		if err != nil {
-			return nil, err
-		}
-		return &backend{Name: b.Name, Client: b.Client, close: func() { b.Close() }}, nil
-	}
-	srv, err := embedded.Start()
+	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return nil, err
 	}
-	client := redis.NewClient(&redis.Options{Addr: srv.Addr(), DisableIdentity: true})
-	return &backend{Name: "miniredis", Client: client, server: srv, close: func() {
-		client.Close()
-		srv.Close()
-	}}, nil
+	be := &backend{Name: b.Name, Client: b.Client, close: func() { b.Close() }}
+	if clock {
+		be.server = b.Embedded
+	}
+	return be, nil
 }
 
 // advance lets d pass on the server: on the embedded one its clock moves
