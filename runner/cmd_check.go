@@ -201,6 +201,10 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 			rep.WriteText(c.out, text)
 			ok = ok && rep.OK()
 		}
+		if len(reps) > 1 {
+			all := grade.Combine(reps)
+			fmt.Fprintf(c.out, "\ncourse: %d/%d exercises passed\n", all.Passed(), len(all.Results))
+		}
 		if !ok {
 			return exitFailed
 		}

@@ -174,6 +174,11 @@ func TestCheck(t *testing.T) {
 	all := runner(t, "", "check", "--solutions")
 	all.expect(t, exitOK, "progress: 6/6", "")
 	all.expect(t, exitOK, "progress: 5/5", "")
+	all.expect(t, exitOK, "course: 11/11 exercises passed", "")
+	runner(t, "", "check").expect(t, exitFailed, "course: 0/11 exercises passed", "")
+	if one := runner(t, "", "check", "--solutions", "leaderboard"); strings.Contains(one.stdout, "course:") {
+		t.Errorf("one exercise graded, yet a course total:\n%s", one.stdout)
+	}
 	runner(t, "", "check", "--solutions", "leaderboard").expect(t, exitOK, "✓ 7 leaderboard  passed", "")
 	runner(t, "", "check", "--hint", "11").expect(t, exitOK, "hint for exercise 11, An atomic transfer with WATCH (exercises/pipelines/11_transfer.go)", "")
 	runner(t, "", "check", "99").expect(t, exitBadArgs, "", `runner: no exercise "99"; the exercises are: 1 json, 2 lists`)
