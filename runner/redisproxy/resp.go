@@ -2,11 +2,11 @@ package redisproxy
 
 import (
 	"bufio"
-	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"strconv"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // maxBulk bounds one bulk string, as the server's own proto-max-bulk-len
@@ -17,60 +17,14 @@ const maxBulk = 512 << 20
 // maxArgs bounds the number of arguments of one command.
 const maxArgs = 1 << 24
 
-var errProtocol = errors.New("redis protocol error")
+// commandLimits bound what a chapter's program may send in one command;
+// it may type inline commands too, as redis-cli and telnet send them.
+var commandLimits = resp.Limits{MaxArgs: maxArgs, MaxBulk: maxBulk, Inline: true}
 
-// readCommand reads one command a client sent: an array of bulk strings,
-// or an inline command (words on one line, as telnet sends them).
+// readCommand reads one command a client sent.
 func readCommand(r *bufio.Reader) ([][]byte, error) {
-	line, err := readLine(r)
-	if err != nil {
-		return nil, err
-	}
-	if len(line) == 0 {
-		return readCommand(r) // an empty inline command: the server skips it too
-	}
-	if line[0] != '*' {
-		return bytes.Fields(line), nil
-	}
-	n, err := strconv.Atoi(string(line[1:]))
-	if err != nil || n < 0 || n > maxArgs {
-		return nil, fmt.Errorf("%w: bad array header %q", errProtocol, line)
-	}
-	args := make([][]byte, n)
-	for i := range args {
-		h, err := readLine(r)
-		if err != nil {
-			return nil, err
-		}
-		if len(h) == 0 || h[0] != '$' {
-			return nil, fmt.Errorf("%w: expected a bulk string, got %q", errProtocol, h)
-		}
-		size, err := strconv.Atoi(string(h[1:]))
-		if err != nil || size < 0 || size > maxBulk {
-			return nil, fmt.Errorf("%w: bad bulk length %q", errProtocol, h)
-		}
-		b := make([]byte, size+2)
-		if _, err := io.ReadFull(r, b); err != nil {
-			return nil, err
-		}
-		args[i] = b[:size]
-	}
-	return args, nil
-}
-
-// readLine reads one line without its \r\n.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	if err == bufio.ErrBufferFull {
-		// A line longer than the buffer: only inline commands get here.
-		rest, err2 := r.ReadBytes('\n')
-		line = append(bytes.Clone(line), rest...)
-		err = err2
-	}
-	if err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r")), nil
+	args, _, err := resp.ReadCommand(r, commandLimits)
+	return args, err
 }
 
 // writeCommand writes args as a RESP array of bulk strings.
@@ -92,7 +46,7 @@ func copyReply(w *bufio.Writer, r *bufio.Reader) error {
 		return err
 	}
 	if len(line) < 3 {
-		return fmt.Errorf("%w: short reply line %q", errProtocol, line)
+		return fmt.Errorf("%w: short reply line %q", resp.ErrProtocol, line)
 	}
 	w.Write(line)
 	body := line[1 : len(line)-2]
@@ -102,7 +56,7 @@ func copyReply(w *bufio.Writer, r *bufio.Reader) error {
 	case '$', '=', '!': // bulk string, verbatim string, bulk error
 		n, err := strconv.Atoi(string(body))
 		if err != nil || n > maxBulk {
-			return fmt.Errorf("%w: bad bulk length %q", errProtocol, body)
+			return fmt.Errorf("%w: bad bulk length %q", resp.ErrProtocol, body)
 		}
 		if n < 0 {
 			return nil // RESP2 null
@@ -112,7 +66,7 @@ func copyReply(w *bufio.Writer, r *bufio.Reader) error {
 	case '*', '~', '>', '%', '|': // array, set, push, map, attribute
 		n, err := strconv.Atoi(string(body))
 		if err != nil || n > maxArgs {
-			return fmt.Errorf("%w: bad aggregate length %q", errProtocol, body)
+			return fmt.Errorf("%w: bad aggregate length %q", resp.ErrProtocol, body)
 		}
 		if line[0] == '%' || line[0] == '|' {
 			n *= 2
@@ -127,7 +81,7 @@ func copyReply(w *bufio.Writer, r *bufio.Reader) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("%w: unknown reply type %q", errProtocol, line[0])
+	return fmt.Errorf("%w: unknown reply type %q", resp.ErrProtocol, line[0])
 }
 
 // A Value is a parsed reply: string, int64, []Value, nil, or a *ReplyError.
@@ -140,12 +94,12 @@ func (e *ReplyError) Error() string { return e.Msg }
 
 // readValue parses one reply, for the proxy's own commands.
 func readValue(r *bufio.Reader) (Value, error) {
-	line, err := readLine(r)
+	line, err := resp.ReadLine(r)
 	if err != nil {
 		return nil, err
 	}
 	if len(line) == 0 {
-		return nil, fmt.Errorf("%w: empty reply line", errProtocol)
+		return nil, fmt.Errorf("%w: empty reply line", resp.ErrProtocol)
 	}
 	body := string(line[1:])
 	switch line[0] {
@@ -171,7 +125,7 @@ func readValue(r *bufio.Reader) (Value, error) {
 	case '*', '~', '>', '%', '|':
 		n, err := strconv.Atoi(body)
 		if err != nil || n > maxArgs {
-			return nil, fmt.Errorf("%w: bad aggregate length %q", errProtocol, body)
+			return nil, fmt.Errorf("%w: bad aggregate length %q", resp.ErrProtocol, body)
 		}
 		if n < 0 {
 			return nil, nil
@@ -190,13 +144,13 @@ func readValue(r *bufio.Reader) (Value, error) {
 		}
 		return vals, nil
 	}
-	return nil, fmt.Errorf("%w: unknown reply type %q", errProtocol, line[0])
+	return nil, fmt.Errorf("%w: unknown reply type %q", resp.ErrProtocol, line[0])
 }
 
 func readBulk(r *bufio.Reader, header string) (Value, error) {
 	n, err := strconv.Atoi(header)
 	if err != nil || n > maxBulk {
-		return nil, fmt.Errorf("%w: bad bulk length %q", errProtocol, header)
+		return nil, fmt.Errorf("%w: bad bulk length %q", resp.ErrProtocol, header)
 	}
 	if n < 0 {
 		return nil, nil

@@ -13,12 +13,11 @@ package redisgate
 import (
 	"bufio"
 	"errors"
-	"fmt"
-	"io"
 	"net"
-	"strconv"
 	"sync"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // A Command is one command as sent: its name and arguments.
@@ -125,9 +124,8 @@ func (g *Gate) serveConn(c net.Conn) {
 			}
 		}
 		if err != nil {
-			var perr protocolError
-			if errors.As(err, &perr) {
-				w.Write(Error("ERR " + perr.Error()))
+			if errors.Is(err, resp.ErrProtocol) {
+				w.Write(Error("ERR " + err.Error()))
 				w.Flush()
 			}
 			return
@@ -163,57 +161,20 @@ func readTrip(c net.Conn, r *bufio.Reader) ([]Command, error) {
 	return cmds, nil
 }
 
-type protocolError struct{ msg string }
+// commandLimits bound what a submission may send in one command: the
+// gate reads a stranger's bytes, so only RESP arrays, and smaller bounds
+// than the runner's own guard.
+var commandLimits = resp.Limits{MaxArgs: maxArgs, MaxBulk: maxArgBytes}
 
-func (e protocolError) Error() string { return "protocol error: " + e.msg }
-
-// readCommand reads one command, an array of bulk strings, and its size.
+// readCommand reads one command, and its size on the wire.
 func readCommand(r *bufio.Reader) (Command, int, error) {
-	line, err := readLine(r)
+	args, size, err := resp.ReadCommand(r, commandLimits)
 	if err != nil {
 		return nil, 0, err
 	}
-	if len(line) == 0 || line[0] != '*' {
-		return nil, 0, protocolError{"the gate takes commands as RESP arrays, not inline"}
-	}
-	n, err := strconv.Atoi(string(line[1:]))
-	if err != nil || n < 1 || n > maxArgs {
-		return nil, 0, protocolError{fmt.Sprintf("bad array length %q", line[1:])}
-	}
-	size := len(line) + 2
-	cmd := make(Command, 0, min(n, 64))
-	for range n {
-		line, err := readLine(r)
-		if err != nil {
-			return nil, 0, err
-		}
-		if len(line) == 0 || line[0] != '$' {
-			return nil, 0, protocolError{"expected a bulk string"}
-		}
-		m, err := strconv.Atoi(string(line[1:]))
-		if err != nil || m < 0 || m > maxArgBytes {
-			return nil, 0, protocolError{fmt.Sprintf("bad bulk length %q", line[1:])}
-		}
-		buf := make([]byte, m+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, 0, err
-		}
-		cmd = append(cmd, string(buf[:m]))
-		size += len(line) + 2 + m + 2
+	cmd := make(Command, len(args))
+	for i, a := range args {
+		cmd[i] = string(a)
 	}
 	return cmd, size, nil
-}
-
-func readLine(r *bufio.Reader) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	if err != nil {
-		if errors.Is(err, bufio.ErrBufferFull) {
-			return nil, protocolError{"line too long"}
-		}
-		return nil, err
-	}
-	if len(line) < 2 || line[len(line)-2] != '\r' {
-		return nil, protocolError{"line not ended by CRLF"}
-	}
-	return line[:len(line)-2], nil
 }

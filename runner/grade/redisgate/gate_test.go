@@ -58,7 +58,8 @@ func serve(t *testing.T) (*trips, net.Conn) {
 	return rec, c
 }
 
-func resp(args ...string) string {
+// encodeCommand writes args as a client sends a command.
+func encodeCommand(args ...string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "*%d\r\n", len(args))
 	for _, a := range args {
@@ -92,15 +93,15 @@ func readReplies(t *testing.T, r *bufio.Reader, n int) []string {
 func TestTrips(t *testing.T) {
 	rec, c := serve(t)
 	r := bufio.NewReader(c)
-	c.Write([]byte(resp("PING")))
+	c.Write([]byte(encodeCommand("PING")))
 	readReplies(t, r, 1)
-	c.Write([]byte(resp("SET", "a", "1") + resp("GET", "a") + resp("DEL", "a")))
+	c.Write([]byte(encodeCommand("SET", "a", "1") + encodeCommand("GET", "a") + encodeCommand("DEL", "a")))
 	if got := readReplies(t, r, 3); strings.Join(got, " ") != "SET GET DEL" {
 		t.Errorf("replies %q", got)
 	}
 	var big strings.Builder
 	for i := range 2000 {
-		big.WriteString(resp("HSET", "h", fmt.Sprintf("field%04d", i), strings.Repeat("v", 20)))
+		big.WriteString(encodeCommand("HSET", "h", fmt.Sprintf("field%04d", i), strings.Repeat("v", 20)))
 	}
 	half := big.Len() / 2
 	for half < big.Len() && big.String()[half] != '*' {

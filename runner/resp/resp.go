@@ -1,0 +1,104 @@
+// Package resp reads the commands a Redis client sends: RESP arrays of
+// bulk strings, and (where allowed) inline commands. The runner's guard
+// (redisproxy) and the grader's gate (grade/redisgate) both stand between
+// a client and a server and read its commands here.
+package resp
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+)
+
+// ErrProtocol is wrapped by every error about malformed input.
+var ErrProtocol = errors.New("protocol error")
+
+// Limits bound what one command may hold, and say what forms it may take.
+type Limits struct {
+	MaxArgs int  // arguments in one command
+	MaxBulk int  // bytes in one argument
+	Inline  bool // accept inline commands (words on a line, as telnet sends)
+}
+
+// ReadCommand reads one command, returning its arguments and how many
+// bytes it took on the wire. An empty command (a blank inline line, or an
+// array of none) is skipped, as a server skips it.
+func ReadCommand(r *bufio.Reader, lim Limits) (args [][]byte, size int, err error) {
+	for {
+		line, err := readLine(r, lim.Inline)
+		if err != nil {
+			return nil, 0, err
+		}
+		size += len(line) + 2
+		switch {
+		case len(line) > 0 && line[0] == '*':
+			if string(line) == "*0" {
+				continue
+			}
+			args, n, err := readArray(r, line, lim)
+			return args, size + n, err
+		case !lim.Inline:
+			return nil, 0, fmt.Errorf("%w: commands must be RESP arrays, not inline", ErrProtocol)
+		default:
+			if words := bytes.Fields(line); len(words) > 0 {
+				return words, size, nil
+			}
+		}
+	}
+}
+
+// ReadLine reads one line without its \r\n, however long: a reply's
+// header or status line, from a server.
+func ReadLine(r *bufio.Reader) ([]byte, error) { return readLine(r, true) }
+
+// readLine reads one line without its \r\n. A line longer than the
+// reader's buffer is an error unless long lines are allowed.
+func readLine(r *bufio.Reader, long bool) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if errors.Is(err, bufio.ErrBufferFull) {
+		if !long {
+			return nil, fmt.Errorf("%w: line too long", ErrProtocol)
+		}
+		// The slice is the reader's buffer, which the next read reuses.
+		head := bytes.Clone(line)
+		rest, err2 := r.ReadBytes('\n')
+		line, err = append(head, rest...), err2
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(bytes.TrimSuffix(line, []byte("\n")), []byte("\r")), nil
+}
+
+// readArray reads the n bulk strings of an array whose header was read.
+func readArray(r *bufio.Reader, header []byte, lim Limits) ([][]byte, int, error) {
+	n, err := strconv.Atoi(string(header[1:]))
+	if err != nil || n < 1 || n > lim.MaxArgs {
+		return nil, 0, fmt.Errorf("%w: bad array header %q", ErrProtocol, header)
+	}
+	args := make([][]byte, 0, min(n, 64))
+	size := 0
+	for range n {
+		h, err := readLine(r, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		if len(h) == 0 || h[0] != '$' {
+			return nil, 0, fmt.Errorf("%w: expected a bulk string, got %q", ErrProtocol, h)
+		}
+		m, err := strconv.Atoi(string(h[1:]))
+		if err != nil || m < 0 || m > lim.MaxBulk {
+			return nil, 0, fmt.Errorf("%w: bad bulk length %q", ErrProtocol, h)
+		}
+		b := make([]byte, m+2)
+		if _, err := io.ReadFull(r, b); err != nil {
+			return nil, 0, err
+		}
+		args = append(args, b[:m])
+		size += len(h) + 2 + m + 2
+	}
+	return args, size, nil
+}
