@@ -39,9 +39,20 @@ type result struct {
 // standard input.
 func runner(t *testing.T, stdin string, args ...string) result {
 	t.Helper()
+	return runnerIn(t, stdin, nil, args...)
+}
+
+// runnerEnv is runner with extra environment.
+func runnerEnv(t *testing.T, env []string, args ...string) result {
+	t.Helper()
+	return runnerIn(t, "", env, args...)
+}
+
+func runnerIn(t *testing.T, stdin string, env []string, args ...string) result {
+	t.Helper()
 	cmd := exec.Command(runnerBin, args...)
 	cmd.Dir = ".."
-	cmd.Env = append(os.Environ(), "REDIS_URL=", "NO_COLOR=1")
+	cmd.Env = append(append(os.Environ(), "REDIS_URL=", "NO_COLOR=1"), env...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

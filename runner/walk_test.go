@@ -274,24 +274,6 @@ func running(pid int) bool {
 	return !(len(f) > 2 && f[2] == "Z")
 }
 
-// runnerEnv is runner with extra environment.
-func runnerEnv(t *testing.T, env []string, args ...string) result {
-	t.Helper()
-	cmd := exec.Command(runnerBin, args...)
-	cmd.Dir = ".."
-	cmd.Env = append(append(os.Environ(), "REDIS_URL=", "NO_COLOR=1"), env...)
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{stdout.String(), stderr.String(), code}
-}
-
 // TestFindChapterByNumber: walk 1 is the first chapter in course order, as
 // check 1 is the first exercise; a number past the end says how many
 // there are.
