@@ -2,7 +2,6 @@ package site
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -50,20 +49,11 @@ func (s *Server) checkExercise(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this server does not check exercises", http.StatusNotFound)
 		return
 	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		http.Error(w, "the body must be application/json", http.StatusUnsupportedMediaType)
-		return
-	}
 	var req struct {
 		ID   int    `json:"id"`
 		Code string `json:"code"`
 	}
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxEditRequest)).Decode(&req); err != nil {
-		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+	if !decodePost(w, r, &req) {
 		return
 	}
 	s.running.Lock() // one run or check at a time

@@ -31,6 +31,26 @@ type editRequest struct {
 // maxEditRequest bounds a request's body: a chapter's worth of code.
 const maxEditRequest = 1 << 20
 
+// decodePost reads a request that runs code, a POST with a JSON body of at
+// most maxEditRequest bytes, into v; otherwise it answers with the error
+// and returns false. A JSON body cannot come from a plain cross-site form,
+// and Guard has refused other origins already.
+func decodePost(w http.ResponseWriter, r *http.Request, v any) bool {
+	if r.Method != http.MethodPost {
+		http.Error(w, "POST only", http.StatusMethodNotAllowed)
+		return false
+	}
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		http.Error(w, "the body must be application/json", http.StatusUnsupportedMediaType)
+		return false
+	}
+	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxEditRequest)).Decode(v); err != nil {
+		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+		return false
+	}
+	return true
+}
+
 // runEdited answers POST /_run: it runs the chapter up to the cell, with
 // the edits, and streams one JSON object per line: {"kind": "begin" |
 // "output" | "end" | "error" | "done", "cell", "text", "ms", "message"}.
@@ -40,19 +60,8 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "this server does not run edited cells", http.StatusNotFound)
 		return
 	}
-	if r.Method != http.MethodPost {
-		http.Error(w, "POST only", http.StatusMethodNotAllowed)
-		return
-	}
-	// A JSON body cannot come from a plain cross-site form, and Guard has
-	// refused other origins already.
-	if !strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
-		http.Error(w, "the body must be application/json", http.StatusUnsupportedMediaType)
-		return
-	}
 	var req editRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxEditRequest)).Decode(&req); err != nil {
-		http.Error(w, "bad request: "+err.Error(), http.StatusBadRequest)
+	if !decodePost(w, r, &req) {
 		return
 	}
 	ch, err := s.editedChapter(req)
