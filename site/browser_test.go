@@ -43,8 +43,14 @@ func chromium(t *testing.T) string {
 // runs as root, with no GPU and no network) and a fresh profile.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 10*time.Minute)
+}
+
+// browserFor is browser, living at most d.
+func browserFor(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), d)
 	t.Cleanup(cancel)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
 		chromedp.ExecPath(exe),

@@ -57,7 +57,7 @@ func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.
 // TestBrowserRun runs chapter 1's cells in Chromium, from the built site
 // served over loopback behind serve's guard.
 func TestBrowserRun(t *testing.T) {
-	ctx := longBrowser(t, 5*time.Minute)
+	ctx := browserFor(t, 5*time.Minute)
 	out, ch := realSite(t, false)
 	aster := cellWhere(t, ch, "prints the aster group", func(c *chapter.Cell) bool {
 		return c.Expected != nil && strings.Contains(c.Expected.Text, "7 [aster rates stare tares taser tears treas]")
@@ -230,7 +230,7 @@ func guarded(t *testing.T, srv *Server) (*httptest.Server, string) {
 // it, and sees the new output, computed natively by the server; the
 // chapter's file stays as it was.
 func TestBrowserEditUnderServe(t *testing.T) {
-	ctx := longBrowser(t, 4*time.Minute)
+	ctx := browserFor(t, 4*time.Minute)
 	out, ch := realSite(t, true)
 	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
 	before := readFile(t, ch.Path)
@@ -296,31 +296,6 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	}
 }
 
-// longBrowser is browser with a longer life: this test downloads, runs
-// and restarts a whole chapter.
-func longBrowser(t *testing.T, d time.Duration) context.Context {
-	t.Helper()
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	return bctx
-}
-
 func between(s, from, to string) string {
 	_, after, ok := strings.Cut(s, from)
 	if !ok {
@@ -334,7 +309,7 @@ func between(s, from, to string) string {
 // with its message and stack at the chapter's line, and a cell that runs
 // past its time limit is stopped and named, as the walk reports them.
 func TestBrowserPanicAndTimeout(t *testing.T) {
-	ctx := longBrowser(t, 4*time.Minute)
+	ctx := browserFor(t, 4*time.Minute)
 	modRoot, err := filepath.Abs("..")
 	if err != nil {
 		t.Fatal(err)
