@@ -19,13 +19,26 @@ import (
 //
 // It is a file in the leftovers folder, named after the server and database,
 // locked (flock) for as long as its run lives: a record nobody holds is a
-// dead run's. Its first line is a JSON header; each further line is one key,
-// Go-quoted (keys may hold any bytes), appended before the command that
-// first writes the key reaches the server.
+// dead run's. Its first line is a JSON header; each further line is an
+// event about one key (see the op constants), Go-quoted (keys may hold any
+// bytes). The runner's console and the chapter's program both append to
+// it (O_APPEND, one write(2) per command), so the record survives whichever
+// of them is killed.
 type journal struct {
 	f    *os.File
 	path string
 }
+
+// Events of the record, one a line: an op byte, a space, the Go-quoted key,
+// and for opOwned an optional deadline in Unix nanoseconds.
+const (
+	opIntent  = '?' // the next command may create the key: its outcome is not known yet
+	opOwned   = '+' // the run's command created the key (or the key is still the run's); a deadline says when it may expire
+	opSame    = '=' // the command did not change whose the key is
+	opGone    = 'x' // the command left the key absent
+	opForget  = '-' // the run deleted the key
+	opUnknown = 'u' // whose the key is can no longer be told
+)
 
 // A Leftover is what a dead run left behind, as its journal says.
 type Leftover struct {
@@ -33,7 +46,8 @@ type Leftover struct {
 	Started time.Time `json:"started"`
 	Addr    string    `json:"addr"`
 	DB      int       `json:"db"`
-	Keys    []string  `json:"-"` // every key it may have created
+	Keys    []string  `json:"-"` // the keys it created, which may be deleted
+	Unknown []string  `json:"-"` // keys it may have created, not seen: only named
 	path    string
 	lock    *os.File
 }
@@ -67,16 +81,100 @@ func openJournal(dir string, s *Server, label string) (*journal, error) {
 	return &journal{f: f, path: path}, nil
 }
 
-// add records keys before they are written. One write(2) per batch: it
-// reaches the kernel's page cache, which survives the runner's death.
-func (j *journal) add(keys []string) error {
-	var b strings.Builder
-	for _, k := range keys {
-		b.WriteString(strconv.Quote(k))
-		b.WriteByte('\n')
-	}
-	_, err := j.f.WriteString(b.String())
+// write appends events. One write(2) per batch: it reaches the kernel's
+// page cache, which survives the death of the process that wrote it.
+func (j *journal) write(b []byte) error {
+	_, err := j.f.Write(b)
 	return err
+}
+
+// appendEvent appends one event line to b.
+func appendEvent(b []byte, op byte, key string, deadline int64) []byte {
+	b = append(b, op, ' ')
+	b = strconv.AppendQuote(b, key)
+	if deadline != 0 {
+		b = append(b, ' ')
+		b = strconv.AppendInt(b, deadline, 10)
+	}
+	return append(b, '\n')
+}
+
+// An Ownership is what a record says of its keys once replayed.
+type Ownership struct {
+	// Owned are the keys the run created and had not deleted, and which
+	// cannot have expired since (their deadline is still ahead).
+	Owned []string
+	// Unknown are keys the run may have created but did not see it: the
+	// program died between a command and its reply, or a key the run gave
+	// a time to live may have expired and been made again by another
+	// client. They are never deleted, only named.
+	Unknown []string
+}
+
+// replayRecord reads the events after a record's header, in order.
+// A line of an older record (a bare quoted key: "may have written")
+// counts as unknown.
+func replayRecord(sc *bufio.Scanner, now time.Time) Ownership {
+	type state struct {
+		owned, unknown bool
+		pending        int
+		deadline       int64
+	}
+	states := map[string]*state{}
+	var order []string
+	for sc.Scan() {
+		line := sc.Text()
+		op := byte(opUnknown)
+		if len(line) > 2 && line[0] != '"' {
+			op, line = line[0], line[2:]
+		}
+		quoted, err := strconv.QuotedPrefix(line)
+		if err != nil {
+			continue // a line cut short by a kill
+		}
+		k, _ := strconv.Unquote(quoted)
+		rest := line[len(quoted):]
+		st := states[k]
+		if st == nil {
+			st = &state{}
+			states[k] = st
+			order = append(order, k)
+		}
+		resolve := func() {
+			if st.pending > 0 {
+				st.pending--
+			}
+		}
+		switch op {
+		case opIntent:
+			st.pending++
+		case opOwned:
+			resolve()
+			st.owned, st.unknown = true, false
+			st.deadline, _ = strconv.ParseInt(strings.TrimSpace(rest), 10, 64)
+		case opSame:
+			resolve()
+		case opGone:
+			resolve()
+			st.owned, st.unknown = false, false
+		case opForget:
+			st.owned, st.unknown = false, false
+		default:
+			st.owned, st.unknown = false, true
+		}
+	}
+	var o Ownership
+	for _, k := range order {
+		st := states[k]
+		expired := st.deadline != 0 && now.UnixNano() >= st.deadline
+		switch {
+		case st.pending > 0 || st.unknown || (st.owned && expired):
+			o.Unknown = append(o.Unknown, k)
+		case st.owned:
+			o.Owned = append(o.Owned, k)
+		}
+	}
+	return o
 }
 
 // remove deletes the record: its keys are gone, or kept on purpose.
@@ -104,20 +202,12 @@ func findLeftovers(dir string, s *Server) []*Leftover {
 		}
 		l := &Leftover{path: p, lock: f}
 		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), maxBulk+16)
-		seen := map[string]bool{}
-		for first := true; sc.Scan(); first = false {
-			if first {
-				json.Unmarshal(sc.Bytes(), l)
-				continue
-			}
-			k, err := strconv.Unquote(sc.Text())
-			if err != nil || seen[k] {
-				continue // a line cut short by the kill
-			}
-			seen[k] = true
-			l.Keys = append(l.Keys, k)
+		sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
+		if sc.Scan() {
+			json.Unmarshal(sc.Bytes(), l)
 		}
+		o := replayRecord(sc, time.Now())
+		l.Keys, l.Unknown = o.Owned, o.Unknown
 		if l.Addr != s.Addr || l.DB != s.DB {
 			f.Close()
 			continue

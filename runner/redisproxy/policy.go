@@ -21,6 +21,17 @@ type Verdict struct {
 	Refused string   // why it may not run; empty when it may
 	Keys    []string // every key argument
 	Writes  []string // the key arguments it may create, change or delete
+
+	// Removes are the written keys the command deletes outright (DEL,
+	// UNLINK); Empties those it may leave empty, and so deleted (LPOP,
+	// GETDEL, a RENAME's source), from the key specs' flags.
+	Removes, Empties []string
+	// Patterns are SORT's BY and GET patterns, which read keys named by
+	// the elements sorted.
+	Patterns []string
+	cmd      *Command
+	// writeFlags are the key specs' flags of each of Writes, in order.
+	writeFlags [][]string
 }
 
 // Allowed reports whether the command may run.
@@ -125,31 +136,49 @@ func (p Policy) Check(args [][]byte) Verdict {
 			return v
 		}
 	}
+	v.cmd = cmd
 	for _, k := range cmd.keyArgs(args) {
 		name := string(args[k.pos])
 		v.Keys = append(v.Keys, name)
-		if k.write && !slices.Contains(v.Writes, name) {
-			v.Writes = append(v.Writes, name)
+		if k.write {
+			if i := slices.Index(v.Writes, name); i >= 0 {
+				v.writeFlags[i] = append(slices.Clip(v.writeFlags[i]), k.flags...)
+			} else {
+				v.Writes = append(v.Writes, name)
+				v.writeFlags = append(v.writeFlags, k.flags)
+			}
+		}
+		switch {
+		case slices.Contains(k.flags, "RM"):
+			v.Removes = append(v.Removes, name)
+		case slices.Contains(k.flags, "delete"):
+			v.Empties = append(v.Empties, name)
 		}
 	}
-	if cmd.Name == "sort" {
-		if dest := sortStore(args); dest != "" {
+	if cmd.Name == "sort" || cmd.Name == "sort_ro" {
+		dest, patterns := sortArgs(args)
+		v.Patterns = patterns
+		if dest != "" && cmd.Name == "sort" {
 			v.Keys = append(v.Keys, dest)
 			v.Writes = append(v.Writes, dest)
+			v.writeFlags = append(v.writeFlags, []string{"OW", "update"})
 		}
 	}
 	return v
 }
 
-// sortStore finds SORT's STORE destination, which its key specs leave
-// unknown, skipping options as the server's sortGetKeys does.
-func sortStore(args [][]byte) string {
-	dest := ""
+// sortArgs finds SORT's STORE destination, which its key specs leave
+// unknown, and its BY and GET patterns, skipping options as the server's
+// sortGetKeys does.
+func sortArgs(args [][]byte) (dest string, patterns []string) {
 	for i := 2; i < len(args); i++ {
 		switch strings.ToLower(string(args[i])) {
 		case "limit":
 			i += 2
 		case "get", "by":
+			if i+1 < len(args) {
+				patterns = append(patterns, string(args[i+1]))
+			}
 			i++
 		case "store":
 			if i+1 < len(args) {
@@ -158,7 +187,22 @@ func sortStore(args [][]byte) string {
 			i++
 		}
 	}
-	return dest
+	return dest, patterns
+}
+
+// PatternReaches reports whether a SORT BY or GET pattern can name key:
+// the first * stands for any element, and what follows "->" after it is a
+// hash field, not part of the key. A pattern without * reads no key.
+func PatternReaches(pattern, key string) bool {
+	star := strings.IndexByte(pattern, '*')
+	if star < 0 {
+		return false
+	}
+	prefix, suffix := pattern[:star], pattern[star+1:]
+	if arrow := strings.Index(suffix, "->"); arrow >= 0 {
+		suffix = suffix[:arrow]
+	}
+	return len(key) >= len(prefix)+len(suffix) && strings.HasPrefix(key, prefix) && strings.HasSuffix(key, suffix)
 }
 
 // special checks the arguments of commands that are harmless only with

@@ -3,21 +3,28 @@
 // private Unix socket; the proxy checks every command against a Policy
 // (built from the server's own command table: ACL categories, flags and key
 // specs), refuses anything that reaches beyond the run's database, records
-// every key a command may write before the server sees it, and at the end
-// deletes exactly the keys the run created, whatever became of the client.
+// which keys the run's own commands created (a Session, with a Record), and
+// at the end deletes exactly those, whatever became of the client.
+//
+// The chapter's program runs the same Session inside itself (NewConn), on
+// its own connections to the server, writing to the same record file: a
+// second process on every round trip cost more than the whole guard. The
+// proxy serves the runner's console and anything else that must reach the
+// run's database, and does the cleanup from the record once the program
+// has ended, however it ended.
 //
 // The guard stops accidents, not malice: code that opens its own connection
 // to the server bypasses it.
 package redisproxy
 
 import (
+	"bufio"
 	"errors"
 	"fmt"
 	"net"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -46,7 +53,7 @@ type Proxy struct {
 
 	mu       sync.Mutex
 	existing map[string]bool // keys present before the run: never touched
-	written  map[string]bool // keys the run may have written
+	rec      *Record         // the runner's own sessions' view of the record
 	journal  *journal
 	conns    map[net.Conn]bool
 	closed   bool
@@ -66,7 +73,7 @@ func Start(cfg Config) (*Proxy, error) {
 	}
 	defer c.Close()
 	p := &Proxy{srv: srv, cfg: cfg, policy: Policy{DB: srv.DB, AllowScripts: cfg.AllowScripts},
-		written: map[string]bool{}, conns: map[net.Conn]bool{}}
+		conns: map[net.Conn]bool{}}
 
 	leftovers := findLeftovers(cfg.LeftoverDir, srv)
 	defer func() {
@@ -80,8 +87,12 @@ func Start(cfg Config) (*Proxy, error) {
 			if err != nil {
 				return nil, fmt.Errorf("removing what %s left in %s: %v", l, srv.Where(), err)
 			}
+			note := fmt.Sprintf("removed the %s that %s left", Plural(n, "key"), l)
+			if left := c.existingOf(l.Unknown); len(left) > 0 {
+				note += "; " + unknownNote(left)
+			}
 			l.done(true)
-			p.notes = append(p.notes, fmt.Sprintf("removed the %s that %s left", Plural(n, "key"), l))
+			p.notes = append(p.notes, note)
 		}
 		leftovers = nil
 	}
@@ -91,7 +102,7 @@ func Start(cfg Config) (*Proxy, error) {
 	// A record none of whose keys exist any more has nothing left to say.
 	live := leftovers[:0]
 	for _, l := range leftovers {
-		if slices.ContainsFunc(l.Keys, func(k string) bool { return p.existing[k] }) {
+		if slices.ContainsFunc(append(slices.Clip(l.Keys), l.Unknown...), func(k string) bool { return p.existing[k] }) {
 			live = append(live, l)
 		} else {
 			l.done(true)
@@ -108,6 +119,13 @@ func Start(cfg Config) (*Proxy, error) {
 		p.journal.remove()
 		return nil, err
 	}
+	if err := writeExisting(p.ExistingPath(), p.existing); err != nil {
+		p.journal.remove()
+		os.RemoveAll(p.dir)
+		return nil, err
+	}
+	p.rec = NewRecord(p.existing)
+	p.rec.journal = p.journal
 	if p.ln, err = net.Listen("unix", filepath.Join(p.dir, "redis.sock")); err != nil {
 		p.journal.remove()
 		os.RemoveAll(p.dir)
@@ -129,10 +147,21 @@ func (p *Proxy) dirtyError(c *conn, leftovers []*Leftover) error {
 				n++
 			}
 		}
+		u := 0
+		for _, k := range l.Unknown {
+			if p.existing[k] {
+				u++
+			}
+		}
+		run := strings.ToUpper(l.String()[:1]) + l.String()[1:]
 		if n > 0 {
 			msg += fmt.Sprintf(" %s was stopped before it could clean up and left %d of them; "+
-				"pass --clean-leftovers to remove exactly those.", strings.ToUpper(l.String()[:1])+l.String()[1:], n)
+				"pass --clean-leftovers to remove exactly those.", run, n)
 			next = "Otherwise name"
+		}
+		if u > 0 {
+			msg += fmt.Sprintf(" %s may have created %s, but was stopped before it saw whether it did: "+
+				"the runner never deletes %s.", run, Plural(u, "more"), map[bool]string{true: "it", false: "them"}[u == 1])
 		}
 	}
 	return errors.New(msg + fmt.Sprintf(" %s an empty database in the URL (redis://%s/N), "+
@@ -147,6 +176,17 @@ func (p *Proxy) Notes() []string { return p.notes }
 func (p *Proxy) URL() string {
 	return fmt.Sprintf("unix://%s?db=%d", p.ln.Addr().String(), p.srv.DB)
 }
+
+// RecordPath is the run's record file, where the chapter's program appends
+// what its own sessions learn (OpenRecord).
+func (p *Proxy) RecordPath() string { return p.journal.path }
+
+// ExistingPath is a file listing the keys that were in the database before
+// the run, for the chapter's program (ReadExisting).
+func (p *Proxy) ExistingPath() string { return filepath.Join(p.dir, "existing") }
+
+// Server is the guarded server's URL, for the chapter's program to dial.
+func (p *Proxy) Server() *Server { return p.srv }
 
 // Where names the guarded server and database for messages.
 func (p *Proxy) Where() string { return p.srv.Where() }
@@ -173,38 +213,6 @@ func (p *Proxy) serve() {
 	}
 }
 
-// admit checks one command, and records the keys it may write before it
-// is forwarded. It returns the error to send instead, if any.
-func (p *Proxy) admit(args [][]byte) string {
-	v := p.policy.Check(args)
-	if !v.Allowed() {
-		return oneLine(v.Error())
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, k := range v.Keys {
-		if p.existing[k] {
-			return oneLine(fmt.Sprintf("notebook: refusing %s: key %q was in the database before this run, "+
-				"and the runner never touches other people's keys", v.Command, k))
-		}
-	}
-	var fresh []string
-	for _, k := range v.Writes {
-		if !p.written[k] {
-			fresh = append(fresh, k)
-		}
-	}
-	if len(fresh) > 0 {
-		if err := p.journal.add(fresh); err != nil {
-			return oneLine(fmt.Sprintf("notebook: refusing %s: cannot record its keys for cleanup: %v", v.Command, err))
-		}
-		for _, k := range fresh {
-			p.written[k] = true
-		}
-	}
-	return ""
-}
-
 func oneLine(s string) string { return strings.NewReplacer("\r", " ", "\n", " ").Replace(s) }
 
 func (p *Proxy) forget(c net.Conn) {
@@ -212,18 +220,6 @@ func (p *Proxy) forget(c net.Conn) {
 	p.mu.Lock()
 	delete(p.conns, c)
 	p.mu.Unlock()
-}
-
-// Written returns the keys the run may have written, sorted.
-func (p *Proxy) Written() []string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	var keys []string
-	for k := range p.written {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // Close ends every connection of the run and then, unless Keep, deletes
@@ -245,18 +241,17 @@ func (p *Proxy) Close() string {
 	p.handlers.Wait()
 	os.RemoveAll(p.dir)
 
-	var created []string
-	for _, k := range p.Written() {
-		if !p.existing[k] {
-			created = append(created, k)
-		}
+	own, err := p.ownership()
+	if err != nil {
+		p.journal.release()
+		return fmt.Sprintf("could not read the record of the run's keys (%v); the next run will offer --clean-leftovers", err)
 	}
 	if p.cfg.Keep {
 		p.journal.remove()
-		if len(created) == 0 {
+		if len(own.Owned) == 0 {
 			return ""
 		}
-		return fmt.Sprintf("kept the %s this run wrote", Plural(len(created), "key"))
+		return fmt.Sprintf("kept the %s this run created", Plural(len(own.Owned), "key"))
 	}
 	c, err := p.srv.dial(5 * time.Second)
 	if err != nil {
@@ -264,7 +259,7 @@ func (p *Proxy) Close() string {
 		return fmt.Sprintf("could not clean up (%v); the next run will offer --clean-leftovers", err)
 	}
 	defer c.Close()
-	n, err := c.unlink(created)
+	n, err := c.unlink(own.Owned)
 	if err != nil {
 		p.journal.release()
 		return fmt.Sprintf("could not clean up (%v); the next run will offer --clean-leftovers", err)
@@ -274,8 +269,11 @@ func (p *Proxy) Close() string {
 	if n > 0 {
 		notes = append(notes, fmt.Sprintf("removed the %s this run created", Plural(n, "key")))
 	}
+	if left := c.existingOf(own.Unknown); len(left) > 0 {
+		notes = append(notes, unknownNote(left))
+	}
 	if p.cfg.AllowScripts {
-		if stray := p.untracked(c); stray > 0 {
+		if stray := p.untracked(c, own); stray > 0 {
 			notes = append(notes, fmt.Sprintf("%s appeared that no command of the run named "+
 				"(a script may have made them, or another client): left in place", Plural(stray, "key")))
 		}
@@ -283,16 +281,49 @@ func (p *Proxy) Close() string {
 	return strings.Join(notes, "; ")
 }
 
+// ownership replays the run's record, as the runner's console and the
+// chapter's program wrote it.
+func (p *Proxy) ownership() (Ownership, error) {
+	f, err := os.Open(p.journal.path)
+	if err != nil {
+		return Ownership{}, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
+	sc.Scan() // the header
+	o := replayRecord(sc, time.Now())
+	return o, sc.Err()
+}
+
+// unknownNote names keys whose creation the run did not see.
+func unknownNote(keys []string) string {
+	shown := keys[:min(len(keys), 5)]
+	quoted := make([]string, len(shown))
+	for i, k := range shown {
+		quoted[i] = strconv.Quote(k)
+	}
+	more := ""
+	if len(keys) > len(shown) {
+		more = fmt.Sprintf(" and %d more", len(keys)-len(shown))
+	}
+	return fmt.Sprintf("left %s whose creation the run did not see (it was stopped between a command and its reply, "+
+		"or the key may have expired and been made again by another client): %s%s", Plural(len(keys), "key"), strings.Join(quoted, ", "), more)
+}
+
 // untracked counts keys present now that were neither there before nor
 // named by the run.
-func (p *Proxy) untracked(c *conn) int {
+func (p *Proxy) untracked(c *conn, own Ownership) int {
 	now, err := c.scanKeys()
 	if err != nil {
 		return 0
 	}
+	for _, k := range append(slices.Clip(own.Owned), own.Unknown...) {
+		delete(now, k)
+	}
 	n := 0
 	for k := range now {
-		if !p.existing[k] && !p.written[k] {
+		if !p.existing[k] {
 			n++
 		}
 	}

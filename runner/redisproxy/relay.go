@@ -8,16 +8,10 @@ import (
 	"time"
 )
 
-// pending is one command in flight: either forwarded, and its reply is
-// still to come from the server, or refused here.
-type pending struct {
-	refusal string
-}
-
-// handle relays one client connection. Commands are checked and forwarded
-// in order as they arrive, so pipelines stay pipelined; a second goroutine
-// hands back the replies in the same order, a refusal in the place of the
-// reply of a command that was not forwarded.
+// handle relays one client connection through a Session. Commands are
+// checked and forwarded in order as they arrive, so pipelines stay
+// pipelined; a second goroutine hands back the replies in the same order,
+// a refusal in the place of the reply of a command that was not forwarded.
 func (p *Proxy) handle(client net.Conn) {
 	defer p.handlers.Done()
 	defer p.forget(client)
@@ -31,24 +25,22 @@ func (p *Proxy) handle(client net.Conn) {
 	p.mu.Unlock()
 	defer p.forget(up)
 
-	queue := newFIFO()
+	s := NewSession(p.policy, p.rec)
 	replies := make(chan struct{})
 	go func() {
 		defer close(replies)
 		w := bufio.NewWriterSize(client, 64<<10)
 		for {
-			q, ok := queue.pop()
+			ok, err := s.Reply(up.r, w)
 			if !ok {
 				w.Flush()
 				return
 			}
-			if q.refusal != "" {
-				w.WriteString("-" + q.refusal + "\r\n")
-			} else if err := copyReply(w, up.r); err != nil {
+			if err != nil {
 				client.Close()
 				return
 			}
-			if queue.empty() && w.Flush() != nil {
+			if !s.HasPending() && w.Flush() != nil {
 				return
 			}
 		}
@@ -59,17 +51,12 @@ func (p *Proxy) handle(client net.Conn) {
 		if err != nil {
 			break
 		}
-		if refusal := p.admit(args); refusal != "" {
-			queue.push(pending{refusal: refusal})
-		} else {
-			writeCommand(up.w, args)
-			queue.push(pending{})
-		}
+		s.Submit(args, nil, up.w)
 		if r.Buffered() == 0 && up.w.Flush() != nil {
 			break
 		}
 	}
-	queue.close()
+	s.Close()
 	<-replies
 }
 
@@ -80,7 +67,7 @@ func (p *Proxy) handle(client net.Conn) {
 type fifo struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
-	items  []pending
+	items  []*step
 	closed bool
 }
 
@@ -90,7 +77,7 @@ func newFIFO() *fifo {
 	return f
 }
 
-func (f *fifo) push(p pending) {
+func (f *fifo) push(p *step) {
 	f.mu.Lock()
 	f.items = append(f.items, p)
 	f.mu.Unlock()
@@ -105,16 +92,17 @@ func (f *fifo) close() {
 }
 
 // pop waits for the next item; ok is false once closed and drained.
-func (f *fifo) pop() (p pending, ok bool) {
+func (f *fifo) pop() (p *step, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for len(f.items) == 0 && !f.closed {
 		f.cond.Wait()
 	}
 	if len(f.items) == 0 {
-		return pending{}, false
+		return nil, false
 	}
 	p = f.items[0]
+	f.items[0] = nil
 	f.items = f.items[1:]
 	if len(f.items) == 0 {
 		f.items = nil // let a long pipeline's queue go

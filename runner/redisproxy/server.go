@@ -189,3 +189,14 @@ func (c *conn) unlink(keys []string) (int, error) {
 	}
 	return n, nil
 }
+
+// existingOf returns those of keys that exist now.
+func (c *conn) existingOf(keys []string) []string {
+	var out []string
+	for _, k := range keys {
+		if v, err := c.do("EXISTS", k); err == nil && v == int64(1) {
+			out = append(out, k)
+		}
+	}
+	return out
+}

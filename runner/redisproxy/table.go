@@ -157,7 +157,7 @@ func (c *Command) keyArgs(args [][]byte) []keyArg {
 			continue
 		}
 		for i := first; i <= last; i += step {
-			out = append(out, keyArg{pos: i, write: spec.writes()})
+			out = append(out, keyArg{pos: i, write: spec.writes(), flags: spec.Flags})
 		}
 	}
 	return out
@@ -166,6 +166,7 @@ func (c *Command) keyArgs(args [][]byte) []keyArg {
 type keyArg struct {
 	pos   int
 	write bool
+	flags []string // the key spec's
 }
 
 // commandFromInfo converts one entry of COMMAND INFO's reply.

@@ -1,0 +1,149 @@
+package redisproxy
+
+import (
+	"bufio"
+	"os"
+	"sort"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// A Record is what one process of a run knows of the keys: those that were
+// there before the run (never touched), and those the run's own commands
+// created, which cleanup deletes. Every session of the process shares it.
+// With a journal, each change is appended to the run's record file before
+// the command that may cause it is sent, and its outcome after the reply,
+// so that a process killed at any moment leaves a record that tells which
+// keys were the run's and which cannot be told.
+type Record struct {
+	existing map[string]bool
+
+	mu      sync.Mutex
+	owned   map[string]int64 // the run's keys, each with the time before which it cannot have expired (0: no TTL)
+	journal *journal         // nil: kept in memory only
+	buf     []byte
+}
+
+// NewRecord returns an empty record kept in memory, with the keys that were
+// in the database before the run.
+func NewRecord(existing map[string]bool) *Record {
+	if existing == nil {
+		existing = map[string]bool{}
+	}
+	return &Record{existing: existing, owned: map[string]int64{}}
+}
+
+// OpenRecord appends to the run's record file at path, which the runner
+// created and keeps locked: the chapter's program writes its events there.
+func OpenRecord(path string, existing map[string]bool) (*Record, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, err
+	}
+	r := NewRecord(existing)
+	r.journal = &journal{f: f, path: path}
+	return r, nil
+}
+
+// Close closes the record's file, leaving it for the runner.
+func (r *Record) Close() {
+	if r.journal != nil {
+		r.journal.release()
+	}
+}
+
+// Existed reports whether key was in the database before the run.
+func (r *Record) Existed(key string) bool { return r.existing[key] }
+
+// Owned returns the run's keys that it knows of, sorted.
+func (r *Record) Owned() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	keys := make([]string, 0, len(r.owned))
+	for k := range r.owned {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// ownedLive reports whether key is the run's and cannot have expired
+// within the next second (the command's round trip, generously).
+func (r *Record) ownedLive(key string, now int64) (owned, live bool) {
+	r.mu.Lock()
+	d, ok := r.owned[key]
+	r.mu.Unlock()
+	return ok, ok && (d == 0 || now+int64(time.Second) < d)
+}
+
+func (r *Record) deadline(key string) (int64, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	d, ok := r.owned[key]
+	return d, ok
+}
+
+// An event is one change to the record.
+type event struct {
+	op       byte
+	key      string
+	deadline int64
+}
+
+// log applies events, and appends them to the journal in one write.
+func (r *Record) log(events []event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range events {
+		switch e.op {
+		case opOwned:
+			r.owned[e.key] = e.deadline
+		case opGone, opForget, opUnknown:
+			delete(r.owned, e.key)
+		}
+	}
+	if r.journal == nil {
+		return nil
+	}
+	b := r.buf[:0]
+	for _, e := range events {
+		b = appendEvent(b, e.op, e.key, e.deadline)
+	}
+	r.buf = b
+	return r.journal.write(b)
+}
+
+// ReadExisting reads a list of keys written by WriteExisting.
+func ReadExisting(path string) (map[string]bool, error) {
+	keys := map[string]bool{}
+	if path == "" {
+		return keys, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
+	for sc.Scan() {
+		if k, err := strconv.Unquote(sc.Text()); err == nil {
+			keys[k] = true
+		}
+	}
+	return keys, sc.Err()
+}
+
+// writeExisting writes keys, one Go-quoted key a line, for ReadExisting.
+func writeExisting(path string, keys map[string]bool) error {
+	var b []byte
+	for k := range keys {
+		b = strconv.AppendQuote(b, k)
+		b = append(b, '\n')
+	}
+	return os.WriteFile(path, b, 0o600)
+}
