@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
-	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/redisconn"
+	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
 // DefaultDB is the logical database used on a real server when the URL
@@ -23,9 +22,14 @@ type Config struct {
 	URL        string // a real server; empty: an embedded miniredis
 	AllowDirty bool   // run on a database that already holds keys, without touching them
 	Keep       bool   // leave the keys the run created
-	// Guarded says the URL is the runner's proxy (redisproxy), which
-	// checks every command and cleans up after the run itself.
-	Guarded bool
+	// Guarded says the runner guards this run (redisproxy): every
+	// connection checks its commands and records the keys it creates in
+	// the runner's Record file, and the runner cleans up after the program,
+	// however it ends. Existing names the keys there before the run;
+	// Scripts lets scripts run unchecked.
+	Guarded          bool
+	Record, Existing string
+	Scripts          bool
 }
 
 // A Backend is a connected Redis and what closing it must undo.
@@ -52,7 +56,7 @@ func Open(cfg Config) (*Backend, error) {
 		return startMiniredis()
 	}
 	if cfg.Guarded {
-		return connectProxy(cfg.URL)
+		return connectGuarded(cfg)
 	}
 	return connectServer(cfg)
 }
@@ -133,27 +137,51 @@ func connectServer(cfg Config) (*Backend, error) {
 	}, nil
 }
 
-// connectProxy connects to the runner's proxy, which stands for the real
-// server: the guard and the cleanup live there, in the process that
-// outlives this one however it ends.
-func connectProxy(url string) (*Backend, error) {
-	opt, err := redis.ParseURL(url)
+// connectGuarded connects to the real server with every connection
+// guarded in this process (redisproxy.NewConn): no second process on the
+// round trip. What the guard learns goes to the runner's record file as it
+// happens, and the runner, which outlives this program however it ends,
+// deletes the keys the record shows the run created.
+func connectGuarded(cfg Config) (*Backend, error) {
+	opt, _, err := redisconn.Parse(cfg.URL)
 	if err != nil {
-		return nil, fmt.Errorf("bad proxy URL %q: %v", url, err)
+		return nil, err
 	}
-	opt.DisableIdentity = true
+	existing, err := redisproxy.ReadExisting(cfg.Existing)
+	if err != nil {
+		return nil, fmt.Errorf("reading the keys that were there before the run: %v", err)
+	}
+	rec, err := redisproxy.OpenRecord(cfg.Record, existing)
+	if err != nil {
+		return nil, fmt.Errorf("opening the record of the run's keys: %v", err)
+	}
+	policy := redisproxy.Policy{DB: opt.DB, AllowScripts: cfg.Scripts}
+	dial := redis.NewDialer(opt)
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
+		}
+		return redisproxy.NewConn(nc, policy, rec), nil
+	}
 	client := redis.NewClient(opt)
-	// NOPERM answers come through the proxy from the server, which knows
-	// the run as another user than the socket's.
-	client.AddHook(redisconn.PermissionHook(&redis.Options{Username: os.Getenv(protocol.EnvRedisUser)}))
+	client.AddHook(redisconn.PermissionHook(opt))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := client.Ping(ctx).Err(); err != nil {
 		client.Close()
-		return nil, fmt.Errorf("cannot reach Redis through the runner: %v", err)
+		rec.Close()
+		return nil, fmt.Errorf("cannot reach Redis: %v", err)
 	}
 	return &Backend{Name: "redis", Addr: fmt.Sprintf("database %d", opt.DB), Client: client,
-		close: func() string { client.Close(); return "" }}, nil
+		close: func() string {
+			// Stopped (the time limit, Ctrl-C): let the commands in flight
+			// be answered, so that the record knows whose their keys are.
+			rec.Stop(2 * time.Second)
+			client.Close()
+			rec.Close()
+			return ""
+		}}, nil
 }
 
 // keyNames lists every key in the client's database with SCAN, which, unlike

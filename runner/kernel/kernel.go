@@ -63,6 +63,9 @@ func Start() *Session {
 		AllowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
 		Keep:       os.Getenv(protocol.EnvKeep) == "1",
 		Guarded:    os.Getenv(protocol.EnvGuarded) == "1",
+		Record:     os.Getenv(protocol.EnvRecord),
+		Existing:   os.Getenv(protocol.EnvExisting),
+		Scripts:    os.Getenv(protocol.EnvScripts) == "1",
 	})
 	if err != nil {
 		s.fail(err.Error())

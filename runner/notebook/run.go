@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
@@ -181,13 +182,12 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	cmd.SysProcAttr = procAttr()
 	redisURL, where := opt.RedisURL, ""
 	var console Console
-	redisUser := ""
+	var guardEnv []string
 	if opt.RedisURL != "" {
 		t, err := probeServer(ctx, bin, cmd.Dir, opt)
 		if err != nil {
 			return err
 		}
-		redisUser = t.user
 		px, err := redisproxy.Start(redisproxy.Config{
 			URL:            t.url,
 			AllowDirty:     opt.AllowDirty,
@@ -205,7 +205,15 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 			notes := append(px.Notes(), px.Close())
 			res.Cleaned = strings.Trim(strings.Join(notes, "; "), "; ")
 		}()
-		redisURL, where = px.URL(), t.where
+		// The program dials the server itself, every connection guarded
+		// in its own process, and appends to the proxy's record, from
+		// which the proxy cleans up once the program has ended.
+		redisURL, where = t.url, t.where
+		guardEnv = []string{
+			protocol.EnvRecord + "=" + px.RecordPath(),
+			protocol.EnvExisting + "=" + px.ExistingPath(),
+			protocol.EnvScripts + "=" + flag01(opt.AllowScripts),
+		}
 		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
 	token := protocol.NewToken()
@@ -213,12 +221,12 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		protocol.EnvEvents+"="+token,
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
-		protocol.EnvRedisUser+"="+redisUser,
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
 		protocol.EnvAllowDirty+"=0",
 		protocol.EnvKeep+"=0",
 		protocol.EnvKeys+"="+flag01(opt.Keys),
 	)
+	cmd.Env = append(cmd.Env, guardEnv...)
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err
@@ -448,9 +456,24 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 }
 
 // killGroup ends the program and every process its cells started. The
-// guard and the cleanup live in the runner, so the program needs no
-// chance to tidy up.
-func (r *runState) killGroup() { killGroup(r.cmd.Process) }
+// cleanup lives in the runner, but a program killed between sending a
+// command and reading its reply leaves the key it may have created with no
+// known owner, never to be deleted: so a live program is first asked to
+// stop (SIGTERM: its guard sends nothing more and waits for the replies in
+// flight), for a moment, before the whole group is killed.
+func (r *runState) killGroup() {
+	select {
+	case <-r.exited:
+	default:
+		if r.cmd.Process.Signal(syscall.SIGTERM) == nil {
+			select {
+			case <-r.exited:
+			case <-time.After(time.Second):
+			}
+		}
+	}
+	killGroup(r.cmd.Process)
+}
 
 // closeOutputSoon stops reading the program's output shortly after it has
 // ended: a process that left the group may still hold the pipe open.

@@ -2,6 +2,7 @@ package redisproxy
 
 import (
 	"bufio"
+	"errors"
 	"os"
 	"sort"
 	"strconv"
@@ -18,6 +19,12 @@ import (
 // keys were the run's and which cannot be told.
 type Record struct {
 	existing map[string]bool
+
+	// gate lets Stop wait for every command in flight: a sender holds it
+	// shared while it checks and sends, Stop holds it alone to close it.
+	gate     sync.RWMutex
+	stopped  bool
+	inFlight sync.WaitGroup
 
 	mu      sync.Mutex
 	owned   map[string]int64 // the run's keys, each with the time before which it cannot have expired (0: no TTL)
@@ -50,6 +57,27 @@ func OpenRecord(path string, existing map[string]bool) (*Record, error) {
 func (r *Record) Close() {
 	if r.journal != nil {
 		r.journal.release()
+	}
+}
+
+// ErrStopped is what a guarded connection says once the run is stopping.
+var ErrStopped = errors.New("notebook: the run is stopping; no more commands are sent")
+
+// Stop sends no more commands and waits, at most for wait, until every
+// command sent has its reply and the record its outcome: a program stopped
+// mid-command would leave the key it may have created with no known owner.
+// It reports whether everything in flight was answered.
+func (r *Record) Stop(wait time.Duration) bool {
+	r.gate.Lock()
+	r.stopped = true
+	r.gate.Unlock()
+	done := make(chan struct{})
+	go func() { r.inFlight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return true
+	case <-time.After(wait):
+		return false
 	}
 }
 

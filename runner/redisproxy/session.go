@@ -108,7 +108,7 @@ func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) error {
 		if s.inMulti && name != "exec" && name != "discard" {
 			s.multiRefused = true
 		}
-		s.queue.push(st)
+		s.push(st)
 		return nil
 	}
 	put := func() {
@@ -156,8 +156,15 @@ func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) error {
 			s.watching = false
 		}
 	}
-	s.queue.push(st)
+	s.push(st)
 	return nil
+}
+
+// push queues a step, counting it in flight until Reply has logged its
+// outcome (Record.Stop waits for that).
+func (s *Session) push(st *step) {
+	s.rec.inFlight.Add(1)
+	s.queue.push(st)
 }
 
 func writeExists(w *bufio.Writer, keys []string) {
@@ -368,6 +375,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		if lerr := s.rec.log(events); lerr != nil && err == nil {
 			err = lerr
 		}
+		s.rec.inFlight.Done()
 	}()
 	switch st.kind {
 	case stepRefused:

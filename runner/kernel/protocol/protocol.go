@@ -37,10 +37,12 @@ const (
 	EnvAllowDirty = "NOTEBOOK_ALLOW_DIRTY" // "1": run even if the database holds keys
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
 	EnvKeep       = "NOTEBOOK_KEEP"        // "1": leave the keys the run created
-	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": the Redis URL is the runner's proxy, which guards and cleans up
+	EnvGuarded    = "NOTEBOOK_GUARDED"     // "1": guard every connection with the runner's record (EnvRecord); the runner cleans up
+	EnvRecord     = "NOTEBOOK_RECORD"      // guarded: the run's record file of created keys, to append to
+	EnvExisting   = "NOTEBOOK_EXISTING"    // guarded: a file naming the keys there before the run
+	EnvScripts    = "NOTEBOOK_SCRIPTS"     // guarded: "1": let scripts run, unchecked
 	EnvKeys       = "NOTEBOOK_KEYS"        // "1": report the keys each cell created, changed and deleted
 	EnvProbe      = "NOTEBOOK_PROBE"       // "1": only connect to the real server, report Probed (or Fail), and exit
-	EnvRedisUser  = "NOTEBOOK_REDIS_USER"  // behind the proxy: the ACL user the server knows the run as
 )
 
 // Kinds of event, in the order a run sends them.

@@ -1,0 +1,131 @@
+package redisproxy
+
+import (
+	"bufio"
+	"bytes"
+	"net"
+	"strconv"
+)
+
+// A guardedConn is a connection to the server, as a client library sees it,
+// with a Session between them: what the client writes is checked command by
+// command and what it reads is the replies it expects. It runs in the
+// client's own process and goroutine, so a round trip costs no hop to
+// another process; the record of created keys goes to the run's record file,
+// which outlives the process.
+type guardedConn struct {
+	net.Conn // the server
+	s        *Session
+	r        *bufio.Reader
+	w        *bufio.Writer
+	in       []byte       // the start of a command not yet whole
+	out      bytes.Buffer // replies not yet read by the client
+}
+
+// NewConn puts a session on nc, a connection to the server already in the
+// run's database (or whose client will SELECT it: SELECT passes the policy
+// only for the run's database).
+func NewConn(nc net.Conn, policy Policy, rec *Record) net.Conn {
+	return &guardedConn{Conn: nc, s: NewSession(policy, rec),
+		r: bufio.NewReaderSize(nc, 32<<10), w: bufio.NewWriterSize(nc, 32<<10)}
+}
+
+// Write takes whatever part of the command stream the client writes: whole
+// commands are checked and sent at once, a partial one waits for the rest.
+func (c *guardedConn) Write(b []byte) (int, error) {
+	rec := c.s.rec
+	rec.gate.RLock()
+	defer rec.gate.RUnlock()
+	if rec.stopped {
+		return 0, ErrStopped
+	}
+	data := b
+	if len(c.in) > 0 {
+		c.in = append(c.in, b...)
+		data = c.in
+	}
+	for len(data) > 0 {
+		args, n, err := parseCommand(data)
+		if err != nil {
+			return 0, err
+		}
+		if n == 0 {
+			break // not whole yet
+		}
+		if err := c.s.Submit(args, data[:n], c.w); err != nil {
+			return 0, err
+		}
+		data = data[n:]
+	}
+	if len(data) > 0 {
+		c.in = append(c.in[:0:0], data...)
+	} else {
+		c.in = c.in[:0]
+	}
+	if err := c.w.Flush(); err != nil {
+		return 0, err
+	}
+	return len(b), nil
+}
+
+// Read hands back the replies, one command's at a time.
+func (c *guardedConn) Read(p []byte) (int, error) {
+	for c.out.Len() == 0 {
+		if !c.s.HasPending() {
+			return c.r.Read(p) // nothing asked: whatever the server pushes
+		}
+		if _, err := c.s.Reply(c.r, &c.out); err != nil {
+			return 0, err
+		}
+	}
+	return c.out.Read(p)
+}
+
+// parseCommand reads one RESP array of bulk strings from the front of b: n
+// is 0 when b holds only part of it. The arguments point into b.
+func parseCommand(b []byte) (args [][]byte, n int, err error) {
+	line, rest, ok := cutLine(b)
+	if !ok {
+		return nil, 0, nil
+	}
+	if len(line) < 2 || line[0] != '*' {
+		return nil, 0, errBadCommand(line)
+	}
+	count, err := strconv.Atoi(string(line[1:]))
+	if err != nil || count < 0 || count > maxArgs {
+		return nil, 0, errBadCommand(line)
+	}
+	args = make([][]byte, 0, count)
+	for range count {
+		if line, rest, ok = cutLine(rest); !ok {
+			return nil, 0, nil
+		}
+		if len(line) < 2 || line[0] != '$' {
+			return nil, 0, errBadCommand(line)
+		}
+		m, err := strconv.Atoi(string(line[1:]))
+		if err != nil || m < 0 || m > maxBulk {
+			return nil, 0, errBadCommand(line)
+		}
+		if len(rest) < m+2 {
+			return nil, 0, nil
+		}
+		args = append(args, rest[:m:m])
+		rest = rest[m+2:]
+	}
+	return args, len(b) - len(rest), nil
+}
+
+func cutLine(b []byte) (line, rest []byte, ok bool) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return nil, b, false
+	}
+	return bytes.TrimSuffix(b[:i], []byte("\r")), b[i+1:], true
+}
+
+type errBadCommand []byte
+
+func (e errBadCommand) Error() string {
+	return "notebook: the client wrote something that is not a command: " + strconv.Quote(string(e))
+}
