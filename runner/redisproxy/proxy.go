@@ -160,8 +160,8 @@ func (p *Proxy) dirtyError(c *conn, leftovers []*Leftover) error {
 			next = "Otherwise name"
 		}
 		if u > 0 {
-			msg += fmt.Sprintf(" %s may have created %s, but was stopped before it saw whether it did: "+
-				"the runner never deletes %s.", run, Plural(u, "more"), map[bool]string{true: "it", false: "them"}[u == 1])
+			msg += fmt.Sprintf(" %s may also have made %s of them, but was stopped before it saw whether it did: "+
+				"the runner never deletes those.", run, Plural(u, "key"))
 		}
 	}
 	return errors.New(msg + fmt.Sprintf(" %s an empty database in the URL (redis://%s/N), "+

@@ -320,7 +320,7 @@ func TestStaleLeftoverRecord(t *testing.T) {
 	u := needs.Redis(t, proxyDB)
 	p, c := start(t, Config{URL: u, LeftoverDir: dir, Keep: true})
 	c.Set(ctx, "kept", 1, 0)
-	if msg := p.Close(); msg != "kept the 1 key this run wrote" {
+	if msg := p.Close(); msg != "kept the 1 key this run created" {
 		t.Errorf("Close said %q", msg)
 	}
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
