@@ -102,23 +102,24 @@ func connectServer(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	opt, where := srv.Options, srv.Where
-	client := redis.NewClient(opt)
+	lister := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
-	existing, err := keyNames(ctx, client)
+	existing, err := keyNames(ctx, lister)
+	lister.Close()
 	if err != nil {
-		client.Close()
 		return nil, fmt.Errorf("listing keys in %s: %v", where,
 			redisconn.Explain(err, opt, "SCAN", "the runner needs it to leave the keys already there alone"))
 	}
 	if len(existing) > 0 && !cfg.AllowDirty {
-		client.Close()
 		return nil, fmt.Errorf("%s already holds %d keys; the runner will not work among somebody's data. "+
 			"Name an empty database in the URL (redis://%s/N), or pass --allow-dirty to run beside those keys without touching them",
 			where, len(existing), opt.Addr)
 	}
-	g := newGuard(opt.DB, existing)
-	client.AddHook(g)
+	rec := redisproxy.NewRecord(existing)
+	plain := *opt
+	guardConnections(opt, redisproxy.Policy{DB: opt.DB}, rec)
+	client := redis.NewClient(opt)
 	client.AddHook(redisconn.PermissionHook(opt))
 	if srv.Chosen != "" {
 		where += "; " + srv.Chosen
@@ -132,7 +133,7 @@ func connectServer(cfg Config) (*Backend, error) {
 			if cfg.Keep {
 				return ""
 			}
-			return g.cleanup(opt)
+			return cleanup(&plain, rec)
 		},
 	}, nil
 }
@@ -156,14 +157,7 @@ func connectGuarded(cfg Config) (*Backend, error) {
 		return nil, fmt.Errorf("opening the record of the run's keys: %v", err)
 	}
 	policy := redisproxy.Policy{DB: opt.DB, AllowScripts: cfg.Scripts}
-	dial := redis.NewDialer(opt)
-	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nc, err := dial(ctx, network, addr)
-		if err != nil {
-			return nil, err
-		}
-		return redisproxy.NewConn(nc, policy, rec), nil
-	}
+	guardConnections(opt, policy, rec)
 	client := redis.NewClient(opt)
 	client.AddHook(redisconn.PermissionHook(opt))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

@@ -2,11 +2,9 @@ package kernel
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
+	"net"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -14,64 +12,22 @@ import (
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
-// guard is a go-redis hook on a real server, for code the runner does not
-// put behind its proxy (the grader's harness). It applies the proxy's
-// policy (redisproxy.Policy) to every command, refuses to touch keys that
-// existed before the run, and remembers the keys the run may have written,
-// so that cleanup deletes only keys the run created. Chapter programs are
-// guarded by the runner itself, which survives them (redisproxy.Proxy).
-type guard struct {
-	policy   redisproxy.Policy
-	existing map[string]bool // keys present before the run: never touched
-
-	mu      sync.Mutex
-	written map[string]bool // keys the run's commands may have written
-}
-
-func newGuard(db int, existing map[string]bool) *guard {
-	return &guard{policy: redisproxy.Policy{DB: db}, existing: existing, written: map[string]bool{}}
-}
-
-func (g *guard) DialHook(next redis.DialHook) redis.DialHook { return next }
-
-func (g *guard) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
-	return func(ctx context.Context, cmd redis.Cmder) error {
-		if err := g.check(cmd); err != nil {
-			cmd.SetErr(err)
-			return err
+// guardConnections puts every connection opt dials behind the guard's
+// session (redisproxy.NewConn): the policy checks each command, and rec
+// learns which keys the run's own commands created, seen atomically with
+// them, so that cleanup deletes those and nothing else.
+func guardConnections(opt *redis.Options, policy redisproxy.Policy, rec *redisproxy.Record) {
+	dial := opt.Dialer
+	if dial == nil {
+		dial = redis.NewDialer(opt)
+	}
+	opt.Dialer = func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nc, err := dial(ctx, network, addr)
+		if err != nil {
+			return nil, err
 		}
-		return next(ctx, cmd)
+		return redisproxy.NewConn(nc, policy, rec), nil
 	}
-}
-
-func (g *guard) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
-	return func(ctx context.Context, cmds []redis.Cmder) error {
-		for _, cmd := range cmds {
-			if err := g.check(cmd); err != nil {
-				cmd.SetErr(err)
-				return err
-			}
-		}
-		return next(ctx, cmds)
-	}
-}
-
-func (g *guard) check(cmd redis.Cmder) error {
-	v := g.policy.Check(RawArgs(cmd.Args()))
-	if !v.Allowed() {
-		return errors.New(v.Error())
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	for _, k := range v.Keys {
-		if g.existing[k] {
-			return fmt.Errorf("notebook: refusing %s: key %q was in the database before this run, and the runner never touches other people's keys", v.Command, k)
-		}
-	}
-	for _, k := range v.Writes {
-		g.written[k] = true
-	}
-	return nil
 }
 
 // RawArgs turns a go-redis command's arguments into the bytes the server
@@ -112,23 +68,17 @@ func RawArgs(args []any) [][]byte {
 	return out
 }
 
-// cleanup deletes the keys that exist now, did not before the run, and were
-// written by the run's own commands. It uses a fresh connection, since it
-// may run while a cell is stopped mid-command.
-func (g *guard) cleanup(opt *redis.Options) string {
-	client := redis.NewClient(opt)
+// cleanup deletes the keys the record shows the run created. It uses a
+// fresh, unguarded connection, since it may run while a cell is stopped
+// mid-command.
+func cleanup(opt *redis.Options, rec *redisproxy.Record) string {
+	o := *opt
+	o.Dialer = nil
+	client := redis.NewClient(&o)
 	defer client.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	g.mu.Lock()
-	var created []string
-	for k := range g.written {
-		if !g.existing[k] {
-			created = append(created, k)
-		}
-	}
-	g.mu.Unlock()
-	sort.Strings(created)
+	created := rec.Owned()
 	removed := int64(0)
 	for start := 0; start < len(created); start += 1000 {
 		batch := created[start:min(start+1000, len(created))]

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/embedded"
+	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
 // TestLongPipelineOnMiniredis sends a pipeline far larger than any socket
@@ -69,9 +72,26 @@ func TestFormat(t *testing.T) {
 	}
 }
 
+// TestGuard: the guard of a run on a real server (here miniredis, which
+// answers MULTI and EXISTS as Redis does) refuses what the policy refuses
+// and keys from before the run, and counts as the run's only the keys its
+// own commands created.
 func TestGuard(t *testing.T) {
-	g := newGuard(15, map[string]bool{"theirs": true})
+	mr, err := embedded.Start()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mr.Close()
 	ctx := context.Background()
+	other := redis.NewClient(&redis.Options{Addr: mr.Addr(), DB: 15})
+	defer other.Close()
+	other.Set(ctx, "theirs", "x", 0)
+	rec := redisproxy.NewRecord(map[string]bool{"theirs": true})
+	opt := &redis.Options{Addr: mr.Addr(), DB: 15, DisableIdentity: true, Protocol: 2}
+	guardConnections(opt, redisproxy.Policy{DB: 15}, rec)
+	c := redis.NewClient(opt)
+	defer c.Close()
+	other.Set(ctx, "made-by-another", "x", 0)
 	for _, tt := range []struct {
 		args []any
 		want string // "" for allowed
@@ -91,8 +111,14 @@ func TestGuard(t *testing.T) {
 		{[]any{"copy", "mine", "other", "db", 0}, "refusing COPY"},
 		{[]any{"rpush", []byte("list"), "read-only"}, ""},
 		{[]any{"get", "read-only"}, ""},
+		{[]any{"hset", "made-by-another", "f", "v"}, "WRONGTYPE"}, // the server's answer, passed on
+		{[]any{"append", "made-by-another", "y"}, ""},
+		{[]any{"incr", "counter"}, ""},
 	} {
-		err := g.check(redis.NewCmd(ctx, tt.args...))
+		err := c.Do(ctx, tt.args...).Err()
+		if err == redis.Nil {
+			err = nil
+		}
 		switch {
 		case tt.want == "" && err != nil:
 			t.Errorf("%v refused: %v", tt.args, err)
@@ -100,8 +126,8 @@ func TestGuard(t *testing.T) {
 			t.Errorf("%v: error %v, want %q", tt.args, err, tt.want)
 		}
 	}
-	if !g.written["mine"] || !g.written["list"] || g.written["theirs"] || g.written["read-only"] {
-		t.Errorf("keys written: %v", g.written)
+	if got := strings.Join(rec.Owned(), ","); got != "counter,list,mine" {
+		t.Errorf("the run's keys: %s", got)
 	}
 }
 
