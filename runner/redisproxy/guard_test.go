@@ -152,6 +152,34 @@ func TestCleanupSparesOtherClientsKeys(t *testing.T) {
 	}
 }
 
+// TestConsoleFollowsTheProgram: the runner's console and the chapter's
+// program share one record; the console knows the keys the program made,
+// and what it does to them counts.
+func TestConsoleFollowsTheProgram(t *testing.T) {
+	ctx := context.Background()
+	mustBeEmpty(t)
+	other := direct(t, proxyDB)
+	t.Cleanup(func() { other.FlushDB(ctx) })
+	p, console := start(t, Config{})
+	program := runClient(t, p, "program")
+	program.RPush(ctx, "f:emptied", "a")
+	program.Set(ctx, "f:kept", "a", 0)
+	program.Set(ctx, "f:deleted", "a", 0)
+	if v := console.LPop(ctx, "f:emptied").Val(); v != "a" {
+		t.Fatalf("LPOP said %q", v)
+	}
+	console.Append(ctx, "f:kept", "b")
+	console.Del(ctx, "f:deleted")
+	other.RPush(ctx, "f:emptied", "theirs")
+	other.Set(ctx, "f:deleted", "theirs", 0)
+	if msg := p.Close(); msg != "removed the 1 key this run created" {
+		t.Errorf("Close said %q", msg)
+	}
+	if got := keysOf(t, other); got != "f:deleted,f:emptied" {
+		t.Errorf("left %s", got)
+	}
+}
+
 // TestTransactionsAndWatch: the guard's EXISTS inside the client's own
 // MULTI are stripped from EXEC's reply; a refused command makes EXEC
 // answer EXECABORT, as Redis does, and nothing of the transaction runs; a

@@ -126,6 +126,12 @@ func Start(cfg Config) (*Proxy, error) {
 	}
 	p.rec = NewRecord(p.existing)
 	p.rec.journal = p.journal
+	// The console follows what the chapter's program records.
+	if p.rec.follow, err = os.Open(p.journal.path); err != nil {
+		p.journal.remove()
+		os.RemoveAll(p.dir)
+		return nil, err
+	}
 	if p.ln, err = net.Listen("unix", filepath.Join(p.dir, "redis.sock")); err != nil {
 		p.journal.remove()
 		os.RemoveAll(p.dir)
@@ -239,6 +245,7 @@ func (p *Proxy) Close() string {
 	}
 	p.mu.Unlock()
 	p.handlers.Wait()
+	p.rec.follow.Close()
 	os.RemoveAll(p.dir)
 
 	own, err := p.ownership()

@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -30,6 +31,13 @@ type Record struct {
 	owned   map[string]int64 // the run's keys, each with the time before which it cannot have expired (0: no TTL)
 	journal *journal         // nil: kept in memory only
 	buf     []byte
+
+	// follow reads the record file as other processes append to it (the
+	// runner's console follows the chapter's program), from offset read;
+	// partial is a line not yet whole.
+	follow  *os.File
+	read    int64
+	partial []byte
 }
 
 // NewRecord returns an empty record kept in memory, with the keys that were
@@ -143,6 +151,49 @@ func (r *Record) log(events []event) error {
 	}
 	r.buf = b
 	return r.journal.write(b)
+}
+
+// catchUp applies what other processes appended to the record file since
+// the last look, so that this process knows the keys the run created
+// elsewhere: the console, say, forgets a key the program made when it
+// empties it.
+func (r *Record) catchUp() {
+	if r.follow == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	fi, err := r.follow.Stat()
+	if err != nil || fi.Size() <= r.read {
+		return
+	}
+	b := make([]byte, fi.Size()-r.read)
+	n, _ := r.follow.ReadAt(b, r.read)
+	r.read += int64(n)
+	b = append(r.partial, b[:n]...)
+	for {
+		line, rest, ok := strings.Cut(string(b), "\n")
+		if !ok {
+			break
+		}
+		b = []byte(rest)
+		if len(line) < 3 || line[1] != ' ' {
+			continue // the header, or an older record's line
+		}
+		quoted, err := strconv.QuotedPrefix(line[2:])
+		if err != nil {
+			continue
+		}
+		k, _ := strconv.Unquote(quoted)
+		switch line[0] {
+		case opOwned:
+			d, _ := strconv.ParseInt(strings.TrimSpace(line[2+len(quoted):]), 10, 64)
+			r.owned[k] = d
+		case opGone, opForget, opUnknown:
+			delete(r.owned, k)
+		}
+	}
+	r.partial = append(r.partial[:0], b...)
 }
 
 // ReadExisting reads a list of keys written by WriteExisting.

@@ -205,6 +205,7 @@ func (s *Session) plan(args [][]byte) (*step, error) {
 	if len(v.Writes) == 0 {
 		return st, nil
 	}
+	s.rec.catchUp()
 	name := v.cmd.Name
 	now := time.Now().UnixNano()
 	st.ttl = ttlEffects(name, args, now, s.rec)
