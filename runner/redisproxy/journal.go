@@ -1,11 +1,12 @@
 package redisproxy
 
 import (
-	"bufio"
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -13,21 +14,39 @@ import (
 	"time"
 )
 
-// A journal is the record of one run's written keys, kept so that a run
-// killed before it could clean up (SIGKILL, a power cut of the terminal)
-// can be named, and its keys removed, by the next run on that database.
+// A journal is the record of one run's keys, kept so that a run killed
+// before it could clean up (SIGKILL, a power cut of the terminal) can be
+// named, and its keys removed, by the next run on that database.
 //
 // It is a file in the leftovers folder, named after the server and database,
 // locked (flock) for as long as its run lives: a record nobody holds is a
-// dead run's. Its first line is a JSON header; each further line is an
-// event about one key (see the op constants), Go-quoted (keys may hold any
-// bytes). The runner's console and the chapter's program both append to
-// it (O_APPEND, one write(2) per command), so the record survives whichever
-// of them is killed.
+// dead run's. It starts with a header of headerSize bytes: a JSON line, then
+// NULs. Then comes the number of bytes of events appended so far (8 bytes,
+// where writers on Linux reserve their place atomically), then the events,
+// one a line (see the op constants), each key Go-quoted (keys may hold any
+// bytes). The runner's console and the chapter's program both append to it:
+// on Linux through a shared mapping of the file, which costs no system call
+// per event and survives the death of the process that wrote it, as the
+// page cache does; elsewhere with write(2). Bytes a writer reserved but did
+// not live to fill stay NULs, which readers skip.
 type journal struct {
 	f    *os.File
 	path string
+	app  appender
 }
+
+// An appender adds events to a record file.
+type appender interface {
+	append(b []byte) error
+	end() int64 // where the events end, as far as they are known
+	close()
+}
+
+const (
+	headerSize = 4096                 // the JSON header line, NUL-padded
+	eventsAt   = headerSize + 8       // after the count of event bytes
+	recordV2   = "notebook record v2" // in the header: the layout above
+)
 
 // Events of the record, one a line: an op byte, a space, the Go-quoted key,
 // and for opOwned an optional deadline in Unix nanoseconds.
@@ -42,7 +61,8 @@ const (
 
 // A Leftover is what a dead run left behind, as its journal says.
 type Leftover struct {
-	Label   string    `json:"label"` // what ran: the chapter's path
+	Format  string    `json:"format,omitempty"` // recordV2, or empty for the first layout
+	Label   string    `json:"label"`            // what ran: the chapter's path
 	Started time.Time `json:"started"`
 	Addr    string    `json:"addr"`
 	DB      int       `json:"db"`
@@ -63,30 +83,51 @@ func openJournal(dir string, s *Server, label string) (*journal, error) {
 		return nil, err
 	}
 	path := fmt.Sprintf("%s-%d-%d.keys", journalPrefix(dir, s), os.Getpid(), time.Now().UnixNano())
-	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY|os.O_APPEND, 0o600)
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_RDWR, 0o600)
 	if err != nil {
 		return nil, err
 	}
+	fail := func(err error) (*journal, error) {
+		f.Close()
+		os.Remove(path)
+		return nil, err
+	}
 	if err := tryLock(f); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, err
+		return fail(err)
 	}
-	head, _ := json.Marshal(Leftover{Label: label, Started: time.Now().UTC().Truncate(time.Second), Addr: s.Addr, DB: s.DB})
-	if _, err := f.Write(append(head, '\n')); err != nil {
-		f.Close()
-		os.Remove(path)
-		return nil, err
+	head, _ := json.Marshal(Leftover{Format: recordV2, Label: label, Started: time.Now().UTC().Truncate(time.Second), Addr: s.Addr, DB: s.DB})
+	if len(head) >= headerSize {
+		return fail(fmt.Errorf("the label %q is too long for the record", label))
 	}
-	return &journal{f: f, path: path}, nil
+	b := make([]byte, eventsAt)
+	copy(b, append(head, '\n'))
+	if _, err := f.Write(b); err != nil {
+		return fail(err)
+	}
+	app, err := newAppender(f)
+	if err != nil {
+		return fail(err)
+	}
+	return &journal{f: f, path: path, app: app}, nil
 }
 
-// write appends events. One write(2) per batch: it reaches the kernel's
-// page cache, which survives the death of the process that wrote it.
-func (j *journal) write(b []byte) error {
-	_, err := j.f.Write(b)
-	return err
+// appendTo opens the record file at path, which another process created
+// and holds locked, to append events.
+func appendTo(path string) (*journal, error) {
+	f, err := os.OpenFile(path, os.O_RDWR, 0)
+	if err != nil {
+		return nil, err
+	}
+	app, err := newAppender(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &journal{f: f, path: path, app: app}, nil
 }
+
+// write appends events, all at once.
+func (j *journal) write(b []byte) error { return j.app.append(b) }
 
 // appendEvent appends one event line to b.
 func appendEvent(b []byte, op byte, key string, deadline int64) []byte {
@@ -114,7 +155,7 @@ type Ownership struct {
 // replayRecord reads the events after a record's header, in order.
 // A line of an older record (a bare quoted key: "may have written")
 // counts as unknown.
-func replayRecord(sc *bufio.Scanner, now time.Time) Ownership {
+func replayRecord(lines [][]byte, now time.Time) Ownership {
 	type state struct {
 		owned, unknown bool
 		pending        int
@@ -122,8 +163,8 @@ func replayRecord(sc *bufio.Scanner, now time.Time) Ownership {
 	}
 	states := map[string]*state{}
 	var order []string
-	for sc.Scan() {
-		line := sc.Text()
+	for _, b := range lines {
+		line := string(b)
 		op := byte(opUnknown)
 		if len(line) > 2 && line[0] != '"' {
 			op, line = line[0], line[2:]
@@ -180,11 +221,38 @@ func replayRecord(sc *bufio.Scanner, now time.Time) Ownership {
 // remove deletes the record: its keys are gone, or kept on purpose.
 func (j *journal) remove() {
 	os.Remove(j.path)
-	j.f.Close()
+	j.release()
 }
 
 // release closes the record but leaves it for the next run to find.
-func (j *journal) release() { j.f.Close() }
+func (j *journal) release() {
+	j.app.close()
+	j.f.Close()
+}
+
+// readRecord reads a record file: its header, and its events, in order,
+// as lines; NULs (bytes reserved by a writer that died) end lines too, so
+// that what a dying writer left half-written is a line that does not
+// parse. Records of the first layout (a header line, then lines) read the
+// same.
+func readRecord(f *os.File) (head Leftover, events [][]byte, err error) {
+	b, err := io.ReadAll(f)
+	if err != nil {
+		return head, nil, err
+	}
+	first, rest, _ := bytes.Cut(b, []byte("\n"))
+	json.Unmarshal(first, &head)
+	if head.Format == recordV2 {
+		rest = nil
+		if len(b) > eventsAt {
+			rest = b[eventsAt:]
+		}
+	}
+	for _, line := range bytes.FieldsFunc(rest, func(r rune) bool { return r == '\n' || r == 0 }) {
+		events = append(events, line)
+	}
+	return head, events, nil
+}
 
 // findLeftovers returns the records of dead runs on s, each locked until
 // closed with done.
@@ -200,13 +268,14 @@ func findLeftovers(dir string, s *Server) []*Leftover {
 			f.Close() // a live run's
 			continue
 		}
-		l := &Leftover{path: p, lock: f}
-		sc := bufio.NewScanner(f)
-		sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
-		if sc.Scan() {
-			json.Unmarshal(sc.Bytes(), l)
+		head, events, err := readRecord(f)
+		if err != nil {
+			f.Close()
+			continue
 		}
-		o := replayRecord(sc, time.Now())
+		l := &head
+		l.path, l.lock = p, f
+		o := replayRecord(events, time.Now())
 		l.Keys, l.Unknown = o.Owned, o.Unknown
 		if l.Addr != s.Addr || l.DB != s.DB {
 			f.Close()
@@ -229,3 +298,32 @@ func (l *Leftover) done(remove bool) {
 func (l *Leftover) String() string {
 	return fmt.Sprintf("a run of %s started %s", l.Label, l.Started.Local().Format("2006-01-02 15:04"))
 }
+
+// appended appends to a record file with write(2), through a descriptor
+// of its own opened with O_APPEND, so that processes appending at once do
+// not overwrite each other: one system call per batch of events, into the
+// page cache, which survives the process.
+type appended struct{ f *os.File }
+
+func newAppended(f *os.File) (appender, error) {
+	af, err := os.OpenFile(f.Name(), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		return nil, err
+	}
+	return appended{af}, nil
+}
+
+func (a appended) append(b []byte) error {
+	_, err := a.f.Write(b)
+	return err
+}
+
+func (a appended) end() int64 {
+	fi, err := a.f.Stat()
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
+}
+
+func (a appended) close() { a.f.Close() }

@@ -18,7 +18,6 @@
 package redisproxy
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"net"
@@ -296,11 +295,8 @@ func (p *Proxy) ownership() (Ownership, error) {
 		return Ownership{}, err
 	}
 	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
-	sc.Scan() // the header
-	o := replayRecord(sc, time.Now())
-	return o, sc.Err()
+	_, events, err := readRecord(f)
+	return replayRecord(events, time.Now()), err
 }
 
 // unknownNote names keys whose creation the run did not see.

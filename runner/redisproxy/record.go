@@ -52,19 +52,23 @@ func NewRecord(existing map[string]bool) *Record {
 // OpenRecord appends to the run's record file at path, which the runner
 // created and keeps locked: the chapter's program writes its events there.
 func OpenRecord(path string, existing map[string]bool) (*Record, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	j, err := appendTo(path)
 	if err != nil {
 		return nil, err
 	}
 	r := NewRecord(existing)
-	r.journal = &journal{f: f, path: path}
+	r.journal = j
 	return r, nil
 }
 
-// Close closes the record's file, leaving it for the runner.
+// Close closes the record's file, leaving it for the runner. Events that
+// come later (a reply that arrives after all) are kept in memory only.
 func (r *Record) Close() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.journal != nil {
 		r.journal.release()
+		r.journal = nil
 	}
 }
 
@@ -163,11 +167,17 @@ func (r *Record) catchUp() {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	fi, err := r.follow.Stat()
-	if err != nil || fi.Size() <= r.read {
+	if r.journal == nil {
 		return
 	}
-	b := make([]byte, fi.Size()-r.read)
+	end := r.journal.app.end()
+	if r.read < eventsAt {
+		r.read = eventsAt
+	}
+	if end <= r.read {
+		return
+	}
+	b := make([]byte, end-r.read)
 	n, _ := r.follow.ReadAt(b, r.read)
 	r.read += int64(n)
 	b = append(r.partial, b[:n]...)
@@ -177,8 +187,11 @@ func (r *Record) catchUp() {
 			break
 		}
 		b = []byte(rest)
+		if i := strings.LastIndexByte(line, 0); i >= 0 {
+			line = line[i+1:] // what a writer that died left half-written
+		}
 		if len(line) < 3 || line[1] != ' ' {
-			continue // the header, or an older record's line
+			continue
 		}
 		quoted, err := strconv.QuotedPrefix(line[2:])
 		if err != nil {
@@ -208,7 +221,7 @@ func ReadExisting(path string) (map[string]bool, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 4*maxBulk+64)
+	sc.Buffer(make([]byte, 64<<10), 2*maxBulk+64)
 	for sc.Scan() {
 		if k, err := strconv.Unquote(sc.Text()); err == nil {
 			keys[k] = true
