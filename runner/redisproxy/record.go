@@ -2,6 +2,7 @@ package redisproxy
 
 import (
 	"bufio"
+	"bytes"
 	"errors"
 	"os"
 	"sort"
@@ -182,14 +183,15 @@ func (r *Record) catchUp() {
 	r.read += int64(n)
 	b = append(r.partial, b[:n]...)
 	for {
-		line, rest, ok := strings.Cut(string(b), "\n")
+		raw, rest, ok := bytes.Cut(b, []byte("\n"))
 		if !ok {
 			break
 		}
-		b = []byte(rest)
-		if i := strings.LastIndexByte(line, 0); i >= 0 {
-			line = line[i+1:] // what a writer that died left half-written
+		b = rest
+		if i := bytes.LastIndexByte(raw, 0); i >= 0 {
+			raw = raw[i+1:] // what a writer that died left half-written
 		}
+		line := string(raw)
 		if len(line) < 3 || line[1] != ' ' {
 			continue
 		}
