@@ -52,9 +52,7 @@ func (c *guardedConn) Write(b []byte) (int, error) {
 		if n == 0 {
 			break // not whole yet
 		}
-		if err := c.s.Submit(args, data[:n], c.w); err != nil {
-			return 0, err
-		}
+		c.s.Submit(args, data[:n], c.w)
 		data = data[n:]
 	}
 	if len(data) > 0 {

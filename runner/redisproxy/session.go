@@ -95,11 +95,8 @@ var (
 // Submit checks one command (args, and raw, its bytes as the client sent
 // them, or nil to write args anew) and writes to w what the server must
 // receive for it, possibly nothing. It never blocks on the server.
-func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) error {
-	st, err := s.plan(args)
-	if err != nil {
-		return err
-	}
+func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) {
+	st := s.plan(args)
 	name := ""
 	if len(args) > 0 {
 		name = strings.ToLower(string(args[0]))
@@ -109,7 +106,7 @@ func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) error {
 			s.multiRefused = true
 		}
 		s.push(st)
-		return nil
+		return
 	}
 	put := func() {
 		if raw != nil {
@@ -157,7 +154,6 @@ func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) error {
 		}
 	}
 	s.push(st)
-	return nil
 }
 
 // push queues a step, counting it in flight until Reply has logged its
@@ -177,18 +173,17 @@ func writeExists(w *bufio.Writer, keys []string) {
 	}
 }
 
-// plan decides what one command needs. A refusal is a step of its own;
-// an error means the record could not be written, and the command is
-// refused for it.
-func (s *Session) plan(args [][]byte) (*step, error) {
+// plan decides what one command needs. A refusal is a step of its own,
+// and so is a command whose intents the record could not take.
+func (s *Session) plan(args [][]byte) *step {
 	v := s.policy.Check(args)
 	if !v.Allowed() {
-		return &step{kind: stepRefused, refusal: oneLine(v.Error())}, nil
+		return &step{kind: stepRefused, refusal: oneLine(v.Error())}
 	}
 	for _, k := range v.Keys {
 		if s.rec.Existed(k) {
 			return refusal(fmt.Sprintf("notebook: refusing %s: key %q was in the database before this run, "+
-				"and the runner never touches other people's keys", v.Command, k)), nil
+				"and the runner never touches other people's keys", v.Command, k))
 		}
 	}
 	if len(s.rec.existing) > 0 {
@@ -196,14 +191,14 @@ func (s *Session) plan(args [][]byte) (*step, error) {
 			for k := range s.rec.existing {
 				if PatternReaches(pat, k) {
 					return refusal(fmt.Sprintf("notebook: refusing %s: its pattern %q can read key %q, which was in the "+
-						"database before this run, and the runner never touches other people's keys", v.Command, pat, k)), nil
+						"database before this run, and the runner never touches other people's keys", v.Command, pat, k))
 				}
 			}
 		}
 	}
 	st := &step{}
 	if len(v.Writes) == 0 {
-		return st, nil
+		return st
 	}
 	s.rec.catchUp()
 	name := v.cmd.Name
@@ -241,9 +236,9 @@ func (s *Session) plan(args [][]byte) (*step, error) {
 		st.proof = proof
 	}
 	if err := s.rec.log(events); err != nil {
-		return refusal(oneLine(fmt.Sprintf("notebook: refusing %s: cannot record its keys for cleanup: %v", v.Command, err))), nil
+		return refusal(fmt.Sprintf("notebook: refusing %s: cannot record its keys for cleanup: %v", v.Command, err))
 	}
-	return st, nil
+	return st
 }
 
 func refusal(msg string) *step { return &step{kind: stepRefused, refusal: oneLine(msg)} }
