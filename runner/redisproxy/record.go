@@ -111,11 +111,11 @@ func (r *Record) Owned() []string {
 
 // ownedLive reports whether key is the run's and cannot have expired
 // within the next second (the command's round trip, generously).
-func (r *Record) ownedLive(key string, now int64) (owned, live bool) {
+func (r *Record) ownedLive(key string, clock func() int64) (owned, live bool) {
 	r.mu.Lock()
 	d, ok := r.owned[key]
 	r.mu.Unlock()
-	return ok, ok && (d == 0 || now+int64(time.Second) < d)
+	return ok, ok && (d == 0 || clock()+int64(time.Second) < d)
 }
 
 func (r *Record) deadline(key string) (int64, bool) {

@@ -202,10 +202,16 @@ func (s *Session) plan(args [][]byte) *step {
 	}
 	s.rec.catchUp()
 	name := v.cmd.Name
-	now := time.Now().UnixNano()
-	st.ttl = ttlEffects(name, args, now, s.rec)
+	now := int64(0) // read only when needed: it is much of the guard's own time
+	clock := func() int64 {
+		if now == 0 {
+			now = time.Now().UnixNano()
+		}
+		return now
+	}
+	st.ttl = ttlEffects(name, args, clock, s.rec)
 	unwrappable := (s.watching && !s.inMulti) || (v.cmd.has("blocking") && !s.inMulti)
-	proof := proofReply(name, args) // a reply inside EXEC proves as much as one outside
+	proof, proofKnown := "", false
 	var events []event
 	for i, k := range v.Writes {
 		flags := v.writeFlags[i]
@@ -213,7 +219,7 @@ func (s *Session) plan(args [][]byte) *step {
 			st.removes = append(st.removes, k)
 			continue
 		}
-		owned, live := s.rec.ownedLive(k, now)
+		owned, live := s.rec.ownedLive(k, clock)
 		_, setsTTL := st.ttl[k]
 		canCreate := hasAny(flags, "insert", "update", "OW")
 		canEmpty := hasAny(flags, "delete") || mayRemove(name) || setsTTL
@@ -222,7 +228,7 @@ func (s *Session) plan(args [][]byte) *step {
 			// The run's own key, which this command can only change.
 		case !owned && !canCreate:
 			// Not the run's, and this command cannot make it so.
-		case proof != "" && !owned:
+		case !owned && provable(name, args, &proof, &proofKnown):
 			st.proofKeys = append(st.proofKeys, k)
 			events = append(events, event{op: opIntent, key: k})
 		case unwrappable:
@@ -262,6 +268,15 @@ func mayRemove(name string) bool {
 	return strings.HasSuffix(name, "store")
 }
 
+// provable reports whether the command's reply can prove that it created
+// its keys, working proofReply out once per command.
+func provable(name string, args [][]byte, proof *string, known *bool) bool {
+	if !*known {
+		*proof, *known = proofReply(name, args), true // a reply inside EXEC proves as much as one outside
+	}
+	return *proof != ""
+}
+
 // proofReply is the reply that proves that a command created its keys, if
 // there is one: a list holds at least one element, so RPUSH answering with
 // exactly the number it pushed made the list.
@@ -294,7 +309,13 @@ func proofReply(name string, args [][]byte) string {
 // clock) or unknown (RENAME or COPY of a key not the run's). A key past its
 // deadline may have expired and been made again by another client, so it
 // is no longer counted as the run's without a fresh look.
-func ttlEffects(name string, args [][]byte, now int64, rec *Record) map[string]int64 {
+func ttlEffects(name string, args [][]byte, clock func() int64, rec *Record) map[string]int64 {
+	switch name {
+	case "expire", "pexpire", "setex", "psetex", "expireat", "pexpireat", "set", "getex", "restore", "rename", "renamenx", "copy":
+	default:
+		return nil
+	}
+	now := clock()
 	rel := func(s []byte, unit time.Duration) int64 {
 		n, err := strconv.ParseInt(string(s), 10, 64)
 		if err != nil || n <= 0 || n > int64(100*365*24*time.Hour/unit) {
@@ -513,7 +534,7 @@ func (s *Session) outcome(st *step, reply []byte, before, after []bool, atomic b
 			events = append(events, event{op: opUnknown, key: k})
 			continue
 		}
-		owned, live := s.rec.ownedLive(k, now)
+		owned, live := s.rec.ownedLive(k, func() int64 { return now })
 		d, hasTTL := st.ttl[k]
 		switch {
 		case !after[i]:

@@ -65,8 +65,22 @@ func Lookup(args [][]byte) *Command {
 	if len(args) == 0 {
 		return nil
 	}
-	name := string(bytes.ToLower(args[0]))
-	c := commandTable[name]
+	var buf [32]byte // lower-cased on the stack: this runs for every command
+	var c *Command
+	if len(args[0]) <= len(buf) {
+		lower := buf[:len(args[0])]
+		for i, ch := range args[0] {
+			if 'A' <= ch && ch <= 'Z' {
+				ch += 'a' - 'A'
+			}
+			lower[i] = ch
+		}
+		c = commandTable[string(lower)]
+	}
+	name := ""
+	if c != nil {
+		name = c.Name
+	}
 	if c == nil || !c.Container || len(args) < 2 {
 		return c
 	}
