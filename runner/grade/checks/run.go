@@ -281,6 +281,12 @@ func (t *T) call(fn string, args []any, body func() error) error {
 	t.mu.Lock()
 	t.inCall = false
 	t.mu.Unlock()
+	if why := t.rec.takeUnserved(); len(why) > 0 {
+		t.fail(Result{
+			Message: fn + " sent a command the grader's server does not serve: " + why[0],
+			Hint:    "use the commands the chapter teaches; they are all served",
+		})
+	}
 	if err != nil && strings.HasPrefix(err.Error(), NotDonePrefix) {
 		t.fail(Result{
 			Message: fn + " is not done yet",
