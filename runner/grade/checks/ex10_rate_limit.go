@@ -97,11 +97,12 @@ func checkRateLimit(t *T) {
 		t.counterIs(key, counts[key], limit)
 		if got && counts[key] > limit {
 			t.fail(Result{
-				Message: fmt.Sprintf("Allow allowed call %d of a window; the limit is %d (another server's call came in while it ran, between its read and its write, and took the last place)",
+				Message: fmt.Sprintf("Allow allowed call %d of a window; the limit is %d (another server's call came in while it ran, just before its write, and took the last place)",
 					counts[key], limit),
 				Expected: "false", Got: "true",
 				Sent: t.sentLines(),
-				Hint: "decide on the count INCR answers, not on one read before: INCR counts and reads in one step, which no other client's call can come between",
+				Hint: "decide on the count INCR answers with this call, allowed while it is at most limit, not on a read before: " +
+					"INCR counts and reads in one step, which no other client's call can come between",
 			})
 		}
 	}
