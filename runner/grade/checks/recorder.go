@@ -88,6 +88,10 @@ type recorder struct {
 	// notServed are the commands of the call the grader's server does
 	// not serve, each with why.
 	notServed []string
+	// notHere says one of them would be served elsewhere (a script, on the
+	// embedded server): the exercise cannot be graded here, rather than
+	// failed.
+	notHere bool
 	// afterTrip, when set, runs after each of the learner's round trips,
 	// to look at what the server holds between them.
 	afterTrip func()
@@ -201,7 +205,7 @@ func (r *recorder) start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
-	r.replied, r.notServed = nil, nil
+	r.replied, r.notServed, r.notHere = nil, nil, false
 	clear(r.scanEnd)
 }
 
@@ -225,22 +229,25 @@ func (r *recorder) refuseUnlessCalling(cmds []redisgate.Command) bool {
 	return false
 }
 
-// unserved notes a command of the call that the grader does not serve.
-func (r *recorder) unserved(name, why string) {
+// unserved notes a command of the call that the grader does not serve;
+// elsewhere says the grader would serve it on another backend.
+func (r *recorder) unserved(why string, elsewhere bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.notHere = r.notHere || elsewhere
 	if len(r.notServed) < 5 {
 		r.notServed = append(r.notServed, why)
 	}
 }
 
-// takeUnserved returns what the last call sent that was not served.
-func (r *recorder) takeUnserved() []string {
+// takeUnserved returns why the last call's commands were not served, and
+// whether one would be on another backend.
+func (r *recorder) takeUnserved() ([]string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	out := r.notServed
-	r.notServed = nil
-	return out
+	out, elsewhere := r.notServed, r.notHere
+	r.notServed, r.notHere = nil, false
+	return out, elsewhere
 }
 
 // takeRefused returns the commands refused since the last call, and

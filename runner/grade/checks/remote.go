@@ -349,7 +349,7 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 		case name == "select" || name == "client" || refusedCommands[name]:
 			why := fmt.Sprintf("%s is not for an exercise", strings.ToUpper(name))
 			replies[i] = redisgate.Error("ERR grader: " + why)
-			s.rec.unserved(strings.ToUpper(name), why)
+			s.rec.unserved(why, false)
 		case s.real && scripts[name]:
 			// What a script touches on a real server cannot be seen from
 			// outside it: refused at once, saying so, never left to hang.
@@ -357,7 +357,7 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 				"touches there; the embedded server runs scripts and judges them by what they do (grade without --redis)",
 				strings.ToUpper(name))
 			replies[i] = redisgate.Error("ERR grader: " + why)
-			s.rec.unserved(strings.ToUpper(name), why)
+			s.rec.unserved(why, true)
 		default:
 			fwd = append(fwd, i)
 		}
@@ -397,8 +397,8 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 	for _, i := range fwd {
 		if bytes.HasPrefix(replies[i], []byte("-ERR unknown command")) {
 			name := strings.ToUpper(cmds[i][0])
-			s.rec.unserved(name, fmt.Sprintf("%s is not a command the grader's Redis knows (%s)", name,
-				strings.TrimSpace(string(replies[i][1:]))))
+			s.rec.unserved(fmt.Sprintf("%s is not a command the grader's Redis knows (%s)", name,
+				strings.TrimSpace(string(replies[i][1:]))), false)
 		}
 	}
 	return replies
