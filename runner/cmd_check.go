@@ -38,6 +38,7 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 	format := fs.String("format", "text", "text; json (as --json); or gradescope: Gradescope's results.json")
 	hint := fs.Bool("hint", false, "show the exercise's hint (check --hint 3) instead of grading")
 	watchMode := fs.Bool("watch", false, "grade again on every save, and show the next exercise to do")
+	seed := fs.Uint64("seed", 0, "make the generated cases from this seed, which check prints: the same seed, the same cases (default: a new one)")
 	return func(args []string) int {
 		if len(args) > 1 {
 			fs.Usage()
@@ -57,7 +58,7 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 		if *watchMode && (*asJSON || *format == "gradescope") {
 			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json and --format are for tools: give one")
 		}
-		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON, gradescope: *format == "gradescope"}
+		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON, gradescope: *format == "gradescope", seed: *seed}
 		if len(args) == 1 {
 			c.exercise = args[0]
 		}
@@ -81,6 +82,7 @@ type checker struct {
 	json        bool
 	gradescope  bool
 	exercise    string // "" for all
+	seed        uint64 // of the generated cases; 0: a new one
 }
 
 // showHint prints an exercise's hint, before any failure: rustlings's
@@ -167,12 +169,18 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
+	if c.seed == 0 {
+		// One seed for every package, and every grading of a watch: the
+		// cases stay the same while the learner fixes what they found.
+		c.seed = grade.NewSeed()
+	}
 	opt := grade.Options{
 		Root: root,
 		RunConfig: grade.RunConfig{
 			RedisURL:   c.bf.redisURL,
 			AllowDirty: c.bf.allowDirty,
 			Timeout:    c.bf.timeout,
+			Seed:       c.seed,
 		},
 		Progress: depsProgress(progressPrinter(os.Stderr)),
 		Note:     func(s string) { fmt.Fprintf(c.errOut, "note: %s\n", grade.Wrap(s, textWidth(os.Stderr)-6)) },

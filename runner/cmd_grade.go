@@ -36,6 +36,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
 		"default SUBMISSIONS_DIR, as NAME.feedback.md")
 	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json)")
+	seed := fs.Uint64("seed", 0, "make the generated cases from this seed, which grade prints: the same seed, the same cases (default: a new one, the same for every submission)")
 	return func(args []string) int {
 		if len(args) != 1 {
 			fs.Usage()
@@ -44,7 +45,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		if *format != "" && *format != "gradescope" {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout)
+		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout, *seed)
 	}
 }
 
@@ -55,7 +56,7 @@ type gradeOutputs struct {
 	gradescope bool   // a results.json per submission
 }
 
-func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, timeout time.Duration) int {
+func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, timeout time.Duration, seed uint64) int {
 	csvPath := outputs.csv
 	root, err := moduleRoot()
 	if err != nil {
@@ -85,7 +86,7 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	class, err := grade.GradeClass(ctx, dir, set.Exercises, grade.ClassOptions{
 		Options: grade.Options{
 			Root:      root,
-			RunConfig: grade.RunConfig{Timeout: timeout},
+			RunConfig: grade.RunConfig{Timeout: timeout, Seed: seed},
 			Jobs:      jobs,
 			Progress:  depsProgress(progressPrinter(os.Stderr)),
 			Note:      func(s string) { fmt.Fprintf(errOut, "note: %s\n", s) },

@@ -21,7 +21,8 @@ import (
 //
 // A command that fails does not stop the others (a key that is not a
 // list answers WRONGTYPE): load every word that can be loaded, and return
-// an error that names the first word whose RPUSH failed. Pipelined's own
+// an error that names the first word whose RPUSH failed, and no other
+// word (neither the rest of its batch nor later failures). Pipelined's own
 // error says only that something failed: look at each command of the
 // batch (its Err) to find which.
 func LoadAnagrams(ctx context.Context, rdb *redis.Client, prefix string, words []string, batch int) error {

@@ -14,15 +14,18 @@ import (
 // however many other clients change the balances at the same time.
 
 // Transfer moves amount from the balance at from to the balance at to.
-// When from holds less than amount, it moves nothing and returns an error.
+// When from holds less than amount, it moves nothing and returns an error;
+// a balance that equals amount covers it. No write may make a balance
+// negative, not even one undone later: other clients would see it.
 //
 // The check needs the balance, and the commands of a MULTI/EXEC
 // transaction only run at EXEC, so read first, and WATCH the keys you
 // read (rdb.Watch): if another client changes one before your EXEC, the
 // transaction does nothing and go-redis returns redis.TxFailedErr. Then
 // read again and retry, up to 10 attempts in all, after which return an
-// error. Write with DECRBY and INCRBY in tx.TxPipelined, inside Watch's
-// function.
+// error: a retry without a bound never returns while other clients keep
+// changing the balances. Write with DECRBY and INCRBY in tx.TxPipelined,
+// inside Watch's function.
 func Transfer(ctx context.Context, rdb *redis.Client, from, to string, amount int) error {
 	return errors.New("not done yet: write Transfer in exercises/pipelines/11_transfer.go")
 }

@@ -62,6 +62,16 @@ func (c *clock) tick(force bool) {
 	if elapsed <= 0 || (!force && elapsed < c.every) {
 		return
 	}
+	if !force {
+		// A script's own commands (redis.call) come here too, while the
+		// script holds miniredis's lock: counting down then, which takes
+		// that lock, would wait for ever. Any command holding it is
+		// running; the next one ticks instead.
+		if !c.mr.TryLock() {
+			return
+		}
+		c.mr.Unlock()
+	}
 	start := time.Now()
 	c.mr.FastForward(elapsed)
 	c.last = now

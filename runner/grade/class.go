@@ -30,6 +30,7 @@ type Class struct {
 	Submissions []*Submission // sorted by name
 	Jobs        int
 	Elapsed     time.Duration
+	Seed        uint64 // of the generated cases, the same for every submission
 }
 
 // ClassOptions says how to grade a class.
@@ -56,8 +57,11 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, err
 	}
 	opt.Isolated = classBuilds
+	if opt.Seed == 0 {
+		opt.Seed = NewSeed() // the same cases for every submission
+	}
 	start := time.Now()
-	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs()}
+	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed}
 	for _, e := range entries {
 		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
 			c.Submissions = append(c.Submissions, &Submission{Name: e.Name()})
@@ -220,4 +224,5 @@ func (c *Class) WriteSummary(w io.Writer) {
 	fmt.Fprintf(w, "passed: %s\n", strings.Join(parts, ", "))
 	fmt.Fprintf(w, "graded %d submissions in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
 		len(c.Submissions), c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+	fmt.Fprintf(w, "%s\n", seedLine(c.Seed, fmt.Sprintf("grade --seed %d", c.Seed)))
 }

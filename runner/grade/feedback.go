@@ -17,6 +17,9 @@ func (r *Report) WriteMarkdown(w io.Writer, title string) {
 	fmt.Fprintf(w, "# %s\n\n", title)
 	fmt.Fprintf(w, "**%d/%d points**, %d of %d exercises passed (graded on %s).\n\n",
 		r.Points(), r.MaxPoints(), r.Passed(), len(r.Exercises), r.Backend)
+	if r.Seed != 0 {
+		fmt.Fprintf(w, "The generated cases came from seed %d: `check --seed %d` grades on the same ones.\n\n", r.Seed, r.Seed)
+	}
 	for _, d := range r.LeftOut {
 		fmt.Fprintf(w, "- `%s` was left out of the build: %s\n", d.File, mdInline(d.Msg))
 	}

@@ -109,6 +109,7 @@ type Report struct {
 	Exercises []Exercise // those graded
 	Results   []Result   // in the same order
 	Elapsed   time.Duration
+	Seed      uint64 // of the generated cases: the same seed, the same cases
 }
 
 // Passed counts the exercises that passed.
@@ -187,7 +188,10 @@ type limits struct{ builds, runs chan struct{} }
 // Harness.Remove).
 func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt Options, lim limits) (*Report, *Harness, error) {
 	start := time.Now()
-	rep := &Report{Package: pkg.Display, Backend: "miniredis", Exercises: exercises}
+	if opt.Seed == 0 {
+		opt.Seed = NewSeed() // one for all the exercises, recorded in the report
+	}
+	rep := &Report{Package: pkg.Display, Backend: "miniredis", Exercises: exercises, Seed: opt.Seed}
 	if opt.RedisURL != "" {
 		rep.Backend = "redis"
 	}
@@ -284,7 +288,7 @@ func Combine(reps []*Report) *Report {
 	var names []string
 	for _, r := range reps {
 		names = append(names, r.Package)
-		c.Backend = r.Backend
+		c.Backend, c.Seed = r.Backend, r.Seed
 		c.LeftOut = append(c.LeftOut, r.LeftOut...)
 		c.Exercises = append(c.Exercises, r.Exercises...)
 		c.Results = append(c.Results, r.rows()...)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
@@ -104,6 +105,17 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		if res.Output != "" {
 			field("printed", res.Output)
 		}
+	}
+	if r.Seed != 0 && slices.ContainsFunc(r.Results, func(res Result) bool { return res.Status == verdict.Failed }) {
+		// A failure on generated cases can be replayed.
+		command := ""
+		if opt.CheckCommand != "" {
+			command = fmt.Sprintf("%s --seed %d", opt.CheckCommand, r.Seed)
+			if len(r.Exercises) == 1 {
+				command += fmt.Sprintf(" %d", r.Exercises[0].ID)
+			}
+		}
+		fmt.Fprintf(w, "\n%s\n", seedLine(r.Seed, command)) // unwrapped: a command to copy
 	}
 	if len(r.Exercises) == 1 {
 		e, res := r.Exercises[0], r.Results[0]
@@ -205,6 +217,7 @@ type jsonReport struct {
 	Points        int          `json:"points"`
 	MaxPoints     int          `json:"max_points"`
 	Duration      float64      `json:"duration"`
+	Seed          uint64       `json:"seed,omitempty"` // of the generated cases
 	Results       []jsonResult `json:"results"`
 }
 
@@ -228,6 +241,7 @@ func (r *Report) jsonDoc() jsonReport {
 		Points:    r.Points(),
 		MaxPoints: r.MaxPoints(),
 		Duration:  r.Elapsed.Seconds(),
+		Seed:      r.Seed,
 		Results:   []jsonResult{},
 	}
 	for _, res := range r.rows() {

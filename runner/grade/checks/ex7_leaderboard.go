@@ -42,28 +42,68 @@ func checkLeaderboard(t *T) {
 	add := lookup[addScoreFunc](t, "AddScore")
 	topK := lookup[topKFunc](t, "TopK")
 	board := map[string]map[string]float64{} // what each key must hold
-	addScore := func(key, name string, points float64) {
-		err := t.call("AddScore", []any{key, name, points}, func() error { return add(t.ctx, t.rdb, key, name, points) })
-		t.noError("AddScore", err, "")
-		t.forbid(RuleServerAdd, "rdb.ZIncrBy(ctx, key, points, name) adds on the server, and creates the player at 0 first",
-			"zscore", "zmscore", "zrange", "zrevrange", "zrangebyscore", "zrevrangebyscore", "zscan")
+	// Another game, on a connection of its own that the recorder does not
+	// watch, adds points to the same player just before AddScore writes:
+	// a read, an add in Go and a write back lose them.
+	other := t.otherClient()
+	defer other.Close()
+	addScore := func(key, name string, points float64, meanwhile float64) {
 		if board[key] == nil {
 			board[key] = map[string]float64{}
 		}
+		// The change is made on the goroutine that serves the learner's
+		// round trip, and handed back through added.
+		added := make(chan float64, 1)
+		if meanwhile != 0 {
+			t.rec.arm(beforeScoreWrite(key), func() {
+				other.ZIncrBy(context.Background(), key, meanwhile, name)
+				added <- meanwhile
+			}, 1)
+		}
+		err := t.call("AddScore", []any{key, name, points}, func() error { return add(t.ctx, t.rdb, key, name, points) })
+		t.rec.arm(nil, nil, 0)
+		t.noError("AddScore", err, "")
 		board[key][name] += points
+		select {
+		case m := <-added:
+			board[key][name] += m
+			t.pointsKept(key, name, board[key][name], m)
+		default:
+		}
 	}
 
-	// The chapter's board, then a generated one with many ties.
+	// The chapter's board; then more games, another ending at the same
+	// time as each; then a generated board with many ties and scores
+	// that are not whole numbers.
 	chapter := t.key("scores")
 	for _, p := range []player{{"ada", 120}, {"grace", 95}, {"alan", 120}, {"edsger", 80}, {"grace", 30}} {
-		addScore(chapter, p.name, p.score)
+		addScore(chapter, p.name, p.score, 0)
+	}
+	t.boardIs(chapter, board[chapter])
+	for _, name := range []string{"edsger", "barbara"} {
+		addScore(chapter, name, float64(5*(1+t.rnd.IntN(4))), float64(5+t.rnd.IntN(20)))
 	}
 	t.boardIs(chapter, board[chapter])
 	gen := t.key(fmt.Sprintf("board:%d", t.rnd.IntN(1000)))
 	names := t.words(40+t.rnd.IntN(20), "p")
-	for range 3 * len(names) {
-		// Points in tens, some taken away, so that many players tie.
-		addScore(gen, names[t.rnd.IntN(len(names))], float64(10*(t.rnd.IntN(7)-1)))
+	// A dozen levels, so that many players tie; quarters and halves, which
+	// add up exactly, so that a score is never a whole number by chance
+	// only.
+	var levels []float64
+	for range 8 + t.rnd.IntN(5) {
+		levels = append(levels, float64(t.rnd.IntN(400)-50)/4)
+	}
+	for _, name := range names {
+		score := levels[t.rnd.IntN(len(levels))]
+		// In two or three games: points taken away, or given.
+		first := float64(t.rnd.IntN(200)-100) / 4
+		addScore(gen, name, first, 0)
+		if t.rnd.IntN(2) == 0 {
+			second := float64(t.rnd.IntN(80)-40) / 2
+			addScore(gen, name, second, 0)
+			first += second
+		}
+		addScore(gen, name, score-first, 0)
 	}
 	t.boardIs(gen, board[gen])
 
@@ -85,16 +125,76 @@ func checkLeaderboard(t *T) {
 	top(chapter, 10)
 	top(t.key("nobody"), 5)
 	top(chapter, 0)
-	// A k that falls inside a run of ties, where ZREVRANGE's own order (Z
-	// to A among equal scores) keeps the wrong names.
 	want := ranked(board[gen])
+	// A k that falls inside a run of ties, where ZREVRANGE's own order (Z
+	// to A among equal scores) keeps the wrong names; a k whose player is
+	// the first of a run of ties; and one at random.
 	for i := len(want) / 3; i+1 < len(want); i++ {
-		if want[i].score == want[i+1].score && want[i].name != want[i+1].name {
+		if want[i].score == want[i+1].score && want[i-1].score == want[i].score {
 			top(gen, i+1)
 			break
 		}
 	}
+	for i := 1 + t.rnd.IntN(len(want)/2); i+1 < len(want); i++ {
+		if want[i].score == want[i+1].score && want[i-1].score != want[i].score {
+			top(gen, i+1)
+			break
+		}
+	}
+	top(gen, 1+t.rnd.IntN(3))
 	top(gen, 1+t.rnd.IntN(len(want)))
+}
+
+// otherClient is another client of the exercise's Redis, on connections
+// of its own, which the recorder does not watch.
+func (t *T) otherClient() *redis.Client {
+	o := t.rdb.Options()
+	return redis.NewClient(&redis.Options{
+		Network: o.Network, Addr: o.Addr, Dialer: o.Dialer, OnConnect: o.OnConnect,
+		Username: o.Username, Password: o.Password, DB: o.DB, TLSConfig: o.TLSConfig,
+		Protocol: o.Protocol, DisableIdentity: true,
+	})
+}
+
+// beforeScoreWrite matches a round trip that may change a score at key.
+func beforeScoreWrite(key string) func([]sent) bool {
+	return func(cmds []sent) bool {
+		for _, c := range cmds {
+			switch {
+			case c.name == "exec" || scripts[c.name]:
+				return true
+			case strings.HasPrefix(c.name, "z") && c.key() == key && c.name != "zscore" && c.name != "zmscore" &&
+				!strings.Contains(c.name, "range") && !strings.Contains(c.name, "rank") && c.name != "zscan":
+				return true
+			}
+		}
+		return false
+	}
+}
+
+// pointsKept fails AddScore when another game's points, added between
+// its read and its write, are lost.
+func (t *T) pointsKept(key, name string, want, meanwhile float64) {
+	got, err := t.rdb.ZScore(t.ctx, key, name).Result()
+	if err == nil && got == want {
+		return
+	}
+	t.fail(Result{
+		Message: fmt.Sprintf("broke a rule: %s (another game added %s points to %s while AddScore ran, and they were lost)",
+			RuleServerAdd.Name, fmtScore(meanwhile), name),
+		Rule: RuleServerAdd.Name, Why: RuleServerAdd.Why,
+		Expected: fmt.Sprintf("ZSCORE %s %s is %s", key, name, fmtScore(want)),
+		Got:      fmt.Sprintf("%s", showScore(got, err)),
+		Sent:     t.sentLines(),
+		Hint:     "rdb.ZIncrBy(ctx, key, points, name) adds on the server, and creates the player at 0 first",
+	})
+}
+
+func showScore(f float64, err error) string {
+	if err != nil {
+		return show(err)
+	}
+	return fmtScore(f)
 }
 
 // ranked orders a board as TopK must: score high to low, then name A to Z.
@@ -209,26 +309,49 @@ func (t *T) topIs(key string, k int, board map[string]float64, got []redis.Z, ra
 		r.Message += fmt.Sprintf(" (k = %d, %s on the board)", k, plural(len(all), "player"))
 		t.fail(r)
 	}
-	// The whole board: a range to the end, or scores without bounds.
-	cmds, _ := t.rec.sent()
-	var whole []string
-	for _, c := range cmds {
-		words := make([]string, len(c.args))
-		for i, a := range c.args {
-			words[i] = fmt.Sprint(a)
-		}
-		args := strings.ToLower(strings.Join(words, " "))
-		switch c.name {
-		case "zrange", "zrevrange", "zrangebyscore", "zrevrangebyscore", "zscan":
-			if len(all) > k+1 && (c.name == "zscan" || strings.HasSuffix(fieldN(args, 3), "-1") ||
-				(strings.Contains(args, "inf") && !strings.Contains(args, "limit"))) {
-				whole = append(whole, c.String())
+	// The whole board: judged by how many players the replies carried,
+	// whatever the commands that fetched them. The top k, and every
+	// player tied with the k-th, are all a right answer needs; twice
+	// that leaves room for a look past them (a k+1-th, to see whether
+	// the tie goes on), and still catches a board fetched whole.
+	need := len(want)
+	if len(want) > 0 {
+		for _, p := range all {
+			if p.score == want[len(want)-1].score {
+				need++
 			}
 		}
 	}
-	if len(whole) > 0 {
-		t.breaks(RuleTopOnly, whole, "ZREVRANGE key 0 k-1 WITHSCORES fetches the first k; then only the players tied with the k-th")
+	most := 2 * need
+	carried := 0
+	for _, s := range t.rec.replies() {
+		if _, ok := board[s]; ok {
+			carried++
+		}
 	}
+	if carried > most && len(all) > most {
+		t.fail(Result{
+			Message: fmt.Sprintf("broke a rule: %s (the replies carried %s of a board of %d, for a top %d: that top and the players tied with its last are %d)",
+				RuleTopOnly.Name, plural(carried, "player"), len(all), k, need),
+			Rule: RuleTopOnly.Name, Why: RuleTopOnly.Why,
+			Sent: t.sentLines(),
+			Hint: "ZREVRANGE key 0 k-1 WITHSCORES fetches the first k; then only the players tied with the k-th, by their score",
+		})
+	}
+}
+
+// sentLines shows the commands of the last call, each with its round
+// trip, for a message.
+func (t *T) sentLines() []string {
+	cmds, _ := t.rec.sent()
+	var out []string
+	for _, c := range cmds {
+		out = append(out, fmt.Sprintf("%s (round trip %d)", c, c.trip))
+	}
+	if len(out) > 8 {
+		out = append(out[:7], fmt.Sprintf("… and %d more", len(out)-7))
+	}
+	return out
 }
 
 // fieldN is the n-th word of s (0 is the command's name), or "".

@@ -3,6 +3,8 @@ package checks
 import (
 	"context"
 	"fmt"
+	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -80,48 +82,114 @@ type recorder struct {
 	// calls ran (from init, or a goroutine left running), which the gate
 	// refused; the exercise fails for them.
 	refused []string
-	// interfere, when set, runs once, just before the first round trip
-	// of a call that writes one of interfereOn: another client's change
-	// between the learner's read and its write (exercise 11).
-	interfere   func()
-	interfereOn map[string]bool
+	// interference, when armed, is another client's change made just
+	// before some of the learner's round trips (see arm).
+	interference *interference
+	// notServed are the commands of the call the grader's server does
+	// not serve, each with why.
+	notServed []string
+	// notHere says one of them would be served elsewhere (a script, on the
+	// embedded server): the exercise cannot be graded here, rather than
+	// failed.
+	notHere bool
+	// afterTrip, when set, runs after each of the learner's round trips,
+	// to look at what the server holds between them.
+	afterTrip func()
+	// replied are the strings the replies to the call carried, every
+	// element of every array (up to maxLog of them): what the call
+	// fetched, whatever the commands that fetched it.
+	replied []string
 }
 
-// writes are the commands that change a counter, for interference.
+// An interference is another client's change, made just before the
+// learner's round trips that when matches, up to times of them.
+type interference struct {
+	when  func(cmds []sent) bool
+	do    func()
+	times int
+}
+
+// writes are the commands that change a counter or a balance: before one,
+// another client's change lands between the learner's read and its write.
 var writes = map[string]bool{
-	"set": true, "mset": true, "getset": true, "incr": true, "decr": true, "incrby": true, "decrby": true,
-	"incrbyfloat": true, "del": true, "exec": true,
+	"set": true, "mset": true, "getset": true, "setex": true, "psetex": true, "setnx": true,
+	"incr": true, "decr": true, "incrby": true, "decrby": true, "incrbyfloat": true, "del": true,
 }
 
-// arm sets f to run once, before the first round trip of a learner's
-// call that writes one of keys (or runs EXEC); nil disarms.
-func (r *recorder) arm(f func(), keys ...string) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.interfere, r.interfereOn = f, map[string]bool{}
-	for _, k := range keys {
-		r.interfereOn[k] = true
+// scripts run on the server, reading and writing keys the recorder does
+// not see.
+var scripts = map[string]bool{
+	"eval": true, "evalsha": true, "eval_ro": true, "evalsha_ro": true, "fcall": true, "fcall_ro": true,
+}
+
+// beforeWrite matches a round trip that may write one of keys: a write of
+// one, an EXEC, or a script.
+func beforeWrite(keys ...string) func([]sent) bool {
+	return func(cmds []sent) bool {
+		for _, c := range cmds {
+			if c.name == "exec" || scripts[c.name] || (writes[c.name] && slices.Contains(keys, c.key())) {
+				return true
+			}
+		}
+		return false
 	}
 }
 
-// interfering returns the armed interference, disarmed, if cmds are the
-// round trip it waits for.
+// beforeAny matches a round trip that sends one of names.
+func beforeAny(names ...string) func([]sent) bool {
+	return func(cmds []sent) bool {
+		return slices.ContainsFunc(cmds, func(c sent) bool { return slices.Contains(names, c.name) })
+	}
+}
+
+// arm sets do to run just before each of the learner's next round trips
+// that when matches, up to times of them; arm(nil, nil, 0) disarms. It
+// returns nothing: do reports what it did itself.
+func (r *recorder) arm(when func([]sent) bool, do func(), times int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.interference = nil
+	if do != nil && times > 0 {
+		r.interference = &interference{when: when, do: do, times: times}
+	}
+}
+
+// interfering returns the armed interference's change if cmds are a round
+// trip it waits for, counting it.
 func (r *recorder) interfering(cmds []redis.Cmder) func() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if !r.on || r.interfere == nil {
+	in := r.interference
+	if !r.on || in == nil || in.times == 0 {
 		return nil
 	}
-	for _, c := range cmds {
-		name := strings.ToLower(c.Name())
-		args := c.Args()
-		if name == "exec" || (writes[name] && len(args) > 1 && r.interfereOn[fmt.Sprint(args[1])]) {
-			f := r.interfere
-			r.interfere = nil
-			return f
-		}
+	trip := make([]sent, len(cmds))
+	for i, c := range cmds {
+		trip[i] = sent{name: strings.ToLower(c.Name()), args: c.Args()}
 	}
-	return nil
+	if !in.when(trip) {
+		return nil
+	}
+	in.times--
+	return in.do
+}
+
+// watchTrips sets f to run after each of the learner's round trips; nil
+// stops.
+func (r *recorder) watchTrips(f func()) {
+	r.mu.Lock()
+	r.afterTrip = f
+	r.mu.Unlock()
+}
+
+func (r *recorder) tripDone() {
+	r.mu.Lock()
+	f := r.afterTrip
+	on := r.on
+	r.mu.Unlock()
+	if f != nil && on {
+		f()
+	}
 }
 
 // Code in an endless loop sends commands as fast as it can until its time
@@ -137,6 +205,7 @@ func (r *recorder) start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
+	r.replied, r.notServed, r.notHere = nil, nil, false
 	clear(r.scanEnd)
 }
 
@@ -158,6 +227,27 @@ func (r *recorder) refuseUnlessCalling(cmds []redisgate.Command) bool {
 		}
 	}
 	return false
+}
+
+// unserved notes a command of the call that the grader does not serve;
+// elsewhere says the grader would serve it on another backend.
+func (r *recorder) unserved(why string, elsewhere bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notHere = r.notHere || elsewhere
+	if len(r.notServed) < 5 {
+		r.notServed = append(r.notServed, why)
+	}
+}
+
+// takeUnserved returns why the last call's commands were not served, and
+// whether one would be on another backend.
+func (r *recorder) takeUnserved() ([]string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out, elsewhere := r.notServed, r.notHere
+	r.notServed, r.notHere = nil, false
+	return out, elsewhere
 }
 
 // takeRefused returns the commands refused since the last call, and
@@ -256,17 +346,91 @@ func (r *recorder) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
 			r.scanEnd[strings.ToLower(sc.Name())] = cursor
 			r.mu.Unlock()
 		}
+		r.noteReplies(cmd)
+		r.tripDone()
 		return err
 	}
 }
 
 func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
 	return func(ctx context.Context, cmds []redis.Cmder) error {
-		if r.record(cmds...) {
-			if f := r.interfering(cmds); f != nil {
-				f()
+		if !r.record(cmds...) {
+			return next(ctx, cmds)
+		}
+		if f := r.interfering(cmds); f != nil {
+			f()
+		}
+		err := next(ctx, cmds)
+		r.noteReplies(cmds...)
+		r.tripDone()
+		return err
+	}
+}
+
+// noteReplies keeps the strings the replies to cmds carried.
+func (r *recorder) noteReplies(cmds ...redis.Cmder) {
+	var got []string
+	for _, c := range cmds {
+		if c.Err() != nil {
+			continue
+		}
+		// Every command type has a Val method, of its own result type:
+		// the checks look at what any command fetched.
+		m := reflect.ValueOf(c).MethodByName("Val")
+		if !m.IsValid() || m.Type().NumIn() != 0 {
+			continue
+		}
+		for _, v := range m.Call(nil) {
+			got = appendStrings(got, v, 0)
+		}
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.on {
+		r.replied = append(r.replied, got[:min(len(got), maxLog-len(r.replied))]...)
+	}
+}
+
+// appendStrings appends the strings in v: itself, or the elements of
+// arrays, maps and structs (a redis.Z's member), however deep.
+func appendStrings(out []string, v reflect.Value, depth int) []string {
+	if depth > 8 || !v.IsValid() {
+		return out
+	}
+	switch v.Kind() {
+	case reflect.String:
+		return append(out, v.String())
+	case reflect.Interface, reflect.Pointer:
+		if v.IsNil() {
+			return out
+		}
+		return appendStrings(out, v.Elem(), depth+1)
+	case reflect.Slice, reflect.Array:
+		if v.Type().Elem().Kind() == reflect.Uint8 {
+			return append(out, string(v.Bytes()))
+		}
+		for i := range v.Len() {
+			out = appendStrings(out, v.Index(i), depth+1)
+		}
+	case reflect.Map:
+		it := v.MapRange()
+		for it.Next() {
+			out = appendStrings(out, it.Key(), depth+1)
+			out = appendStrings(out, it.Value(), depth+1)
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			if v.Type().Field(i).IsExported() {
+				out = appendStrings(out, v.Field(i), depth+1)
 			}
 		}
-		return next(ctx, cmds)
 	}
+	return out
+}
+
+// replies returns the strings the replies to the last call carried.
+func (r *recorder) replies() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.replied)
 }

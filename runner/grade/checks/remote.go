@@ -68,7 +68,7 @@ func startShim(cfg Config, client *redis.Client, rec *recorder) (*shimProc, erro
 	}
 	box.Socket(sock)
 	s.gate = redisgate.Serve(l, func() redisgate.Session {
-		return &learnerSession{conn: client.Conn(), rec: rec}
+		return &learnerSession{conn: client.Conn(), rec: rec, real: cfg.RedisURL != ""}
 	})
 	reqR, reqW, err := os.Pipe()
 	if err != nil {
@@ -308,6 +308,7 @@ func (c *capped) printed() string {
 type learnerSession struct {
 	conn *redis.Conn
 	rec  *recorder
+	real bool // a real server, where scripts are not run
 }
 
 // refusedCommands reach beyond an exercise: the server's configuration,
@@ -346,7 +347,17 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 		case name == "select" && sub == "0":
 			replies[i] = []byte("+OK\r\n")
 		case name == "select" || name == "client" || refusedCommands[name]:
-			replies[i] = redisgate.Error(fmt.Sprintf("ERR grader: %s is not for an exercise", strings.ToUpper(name)))
+			why := fmt.Sprintf("%s is not for an exercise", strings.ToUpper(name))
+			replies[i] = redisgate.Error("ERR grader: " + why)
+			s.rec.unserved(why, false)
+		case s.real && scripts[name]:
+			// What a script touches on a real server cannot be seen from
+			// outside it: refused at once, saying so, never left to hang.
+			why := fmt.Sprintf("%s is not run when grading on a real server (--redis): the grader cannot see what a script "+
+				"touches there; the embedded server runs scripts and judges them by what they do (grade without --redis)",
+				strings.ToUpper(name))
+			replies[i] = redisgate.Error("ERR grader: " + why)
+			s.rec.unserved(why, true)
 		default:
 			fwd = append(fwd, i)
 		}
@@ -381,6 +392,13 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 		})
 		for j, i := range fwd {
 			replies[i] = cmdReply(done[j])
+		}
+	}
+	for _, i := range fwd {
+		if bytes.HasPrefix(replies[i], []byte("-ERR unknown command")) {
+			name := strings.ToUpper(cmds[i][0])
+			s.rec.unserved(fmt.Sprintf("%s is not a command the grader's Redis knows (%s)", name,
+				strings.TrimSpace(string(replies[i][1:]))), false)
 		}
 	}
 	return replies

@@ -281,6 +281,22 @@ func (t *T) call(fn string, args []any, body func() error) error {
 	t.mu.Lock()
 	t.inCall = false
 	t.mu.Unlock()
+	if why, elsewhere := t.rec.takeUnserved(); len(why) > 0 {
+		r := Result{
+			Message: fn + " sent a command the grader's server does not serve: " + why[0],
+			Hint:    "use the commands the chapter teaches; they are all served",
+		}
+		if elsewhere {
+			// Not a wrong answer: one this backend cannot judge.
+			t.mu.Lock()
+			r.Called = t.called
+			t.mu.Unlock()
+			r.Status = Error
+			r.Hint = "grade this exercise without --redis: the embedded server runs scripts, and judges them by what they do"
+			panic(&failure{r})
+		}
+		t.fail(r)
+	}
 	if err != nil && strings.HasPrefix(err.Error(), NotDonePrefix) {
 		t.fail(Result{
 			Message: fn + " is not done yet",
