@@ -98,9 +98,14 @@ func prune(name, keep string) {
 	}
 	var builds []build
 	for _, d := range dirs {
-		if st, err := os.Stat(d); err == nil && st.IsDir() && d != keep {
-			builds = append(builds, build{d, st.ModTime()})
+		st, err := os.Stat(d)
+		if err != nil || !st.IsDir() || d == keep {
+			continue
 		}
+		if building(d, name, st.ModTime()) {
+			continue // another process (a parallel test, a second walk) is still building it
+		}
+		builds = append(builds, build{d, st.ModTime()})
 	}
 	slices.SortFunc(builds, func(a, b build) int { return b.used.Compare(a.used) })
 	for i, b := range builds {
@@ -108,6 +113,20 @@ func prune(name, keep string) {
 			os.RemoveAll(b.dir)
 		}
 	}
+}
+
+// building reports whether dir looks like a build still under way: it has
+// no finished binary yet and was touched recently. Removing it would pull
+// the sources from under that build's compiler.
+func building(dir, name string, modified time.Time) bool {
+	bin := filepath.Join(dir, name)
+	if runtime.GOOS == "windows" {
+		bin += ".exe"
+	}
+	if _, err := os.Stat(bin); err == nil {
+		return false
+	}
+	return time.Since(modified) < 30*time.Minute
 }
 
 // CacheDir is where built programs are kept: the user's cache folder, or
