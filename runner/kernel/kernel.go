@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,6 +53,7 @@ func Start() *Session {
 		stdin: bufio.NewReader(os.Stdin),
 	}
 	s.events = s.token != ""
+	s.profile()
 	// Cells, and what they start, do not see the token: what they print
 	// cannot pass for an event.
 	os.Unsetenv(protocol.EnvEvents)
@@ -135,10 +137,27 @@ func (s *Session) Finish() {
 // close releases the backend once, whichever way the run ends.
 func (s *Session) close() {
 	s.closing.Do(func() {
+		pprof.StopCPUProfile()
 		if msg := s.backend.Close(); msg != "" {
 			s.emit(protocol.Event{Kind: protocol.Cleaned, Message: msg})
 		}
 	})
+}
+
+// profile writes a CPU profile of the run where EnvCPUProfile says: how
+// to see where a chapter's time goes, runner and all.
+func (s *Session) profile() {
+	path := os.Getenv(protocol.EnvCPUProfile)
+	if path == "" || os.Getenv(protocol.EnvProbe) == "1" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", protocol.EnvCPUProfile, err)
+	}
 }
 
 // catchSignals lets a stopped run (the runner's time limit, or Ctrl-C)
