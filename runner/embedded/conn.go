@@ -8,7 +8,6 @@ import (
 	"net"
 	"os"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -42,8 +41,9 @@ type conn struct {
 	srv  *server.Server
 	peer *server.Peer
 
-	writing sync.Mutex // one Write at a time: commands stay in order
-	in      commands   // what was written, read a command at a time; under writing
+	writing sync.Mutex        // one Write at a time: commands stay in order
+	in      commands          // what was written, read a command at a time; under writing
+	names   map[string]string // command names seen, in capitals; under writing
 
 	mu       sync.Mutex
 	cond     *sync.Cond // on mu: replies came, or the connection ended
@@ -109,7 +109,7 @@ func (c *conn) Write(p []byte) (int, error) {
 			c.run(args)
 		}
 	}
-	if len(c.in.buf) == 0 {
+	if len(c.in.buf) == 0 && cap(c.in.buf) > 1<<20 {
 		c.in.buf = nil // let a large pipeline's memory go
 	}
 	return len(p), nil
@@ -118,17 +118,44 @@ func (c *conn) Write(p []byte) (int, error) {
 // run runs one command now, or hands it to the worker when it may wait or
 // when commands written before it are still waiting there.
 func (c *conn) run(args []string) {
-	name := strings.ToUpper(args[0])
+	// The name in capitals, without allocating: the names that matter
+	// here are short.
+	var buf [16]byte
+	name := buf[:0]
+	if len(args[0]) <= len(buf) {
+		for i := range len(args[0]) {
+			b := args[0][i]
+			if 'a' <= b && b <= 'z' {
+				b -= 'a' - 'A'
+			}
+			name = append(name, b)
+		}
+	}
+	// Known names go on in capitals, as one string per connection:
+	// miniredis then need not make a capitalised copy of each.
+	if up, ok := c.names[string(name)]; ok {
+		args[0] = up
+	} else if len(name) > 0 && c.srv.IsRegisteredCommand(args[0]) {
+		if c.names == nil {
+			c.names = map[string]string{}
+		}
+		up := string(name)
+		c.names[up], args[0] = up, up
+	}
+	wait := false
 	c.mu.Lock()
-	switch name {
+	switch string(name) {
 	case "SUBSCRIBE", "PSUBSCRIBE", "SSUBSCRIBE":
 		c.subscribed = true
 	case "MULTI":
 		c.inMulti = true
 	case "EXEC", "DISCARD":
 		c.inMulti = false
+	case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP", "BZPOPMIN", "BZPOPMAX", "BZMPOP",
+		"XREAD", "XREADGROUP", "WAIT", "WAITAOF":
+		wait = true // the command may wait for another client's change
 	}
-	if c.working || mayWait(name) {
+	if c.working || wait {
 		c.queue = append(c.queue, args)
 		if !c.working {
 			c.working = true
@@ -139,16 +166,6 @@ func (c *conn) run(args []string) {
 	}
 	c.mu.Unlock()
 	c.dispatch(args)
-}
-
-// mayWait says whether a command can wait for another client's change.
-func mayWait(name string) bool {
-	switch name {
-	case "BLPOP", "BRPOP", "BRPOPLPUSH", "BLMOVE", "BLMPOP",
-		"BZPOPMIN", "BZPOPMAX", "BZMPOP", "XREAD", "XREADGROUP", "WAIT", "WAITAOF":
-		return true
-	}
-	return false
 }
 
 func (c *conn) work() {
@@ -366,7 +383,12 @@ func (r *commands) next() ([]string, error) {
 	for i, sp := range r.spans {
 		args[i] = whole[sp[0]:sp[1]]
 	}
-	r.buf, r.at, r.left = r.buf[r.at:], 0, -1
+	if r.at == len(r.buf) {
+		r.buf = r.buf[:0] // the arguments are copies: the buffer is free again
+	} else {
+		r.buf = r.buf[r.at:]
+	}
+	r.at, r.left = 0, -1
 	return args, nil
 }
 

@@ -54,6 +54,14 @@ func Start() *Session {
 	}
 	s.events = s.token != ""
 	s.profile()
+	if os.Getenv("GOGC") == "" {
+		// A chapter keeps large data alive (chapter 1: the word list, its
+		// anagram groups, and the embedded server's copy of both).
+		// Collecting when the heap has grown by 3x rather than 2x took
+		// chapter 1's program 14% less CPU (1.47 s to 1.27 s, the mean
+		// of five runs each) for a peak of 190 MB instead of 140 MB.
+		debug.SetGCPercent(300)
+	}
 	// Cells, and what they start, do not see the token: what they print
 	// cannot pass for an event.
 	os.Unsetenv(protocol.EnvEvents)
