@@ -108,6 +108,10 @@ func (c *conn) Write(p []byte) (int, error) {
 		if len(args) > 0 { // Redis ignores an empty array
 			c.run(args)
 		}
+		if c.peer.Closed() { // QUIT: what follows it is not run
+			c.in = commands{left: -1}
+			break
+		}
 	}
 	if len(c.in.buf) == 0 && cap(c.in.buf) > 1<<20 {
 		c.in.buf = nil // let a large pipeline's memory go

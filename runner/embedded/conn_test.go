@@ -155,9 +155,12 @@ func TestDialEnds(t *testing.T) {
 	s, _ := New()
 	defer s.Close()
 	c := dialRaw(t, s)
-	c.send("QUIT")
+	io.WriteString(c, command("QUIT")+command("SET", "after-quit", "1"))
 	if got := c.line(); got != "+OK" {
 		t.Fatalf("QUIT = %q", got)
+	}
+	if s.Exists("after-quit") {
+		t.Error("a command written after QUIT ran")
 	}
 	if _, err := c.r.ReadByte(); err != io.EOF {
 		t.Errorf("reading after QUIT = %v, want io.EOF", err)
