@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
@@ -21,13 +23,69 @@ import (
 // BenchmarkWalkRedis is a warm `runner walk redis`, output discarded.
 func BenchmarkWalkRedis(b *testing.B) {
 	for b.Loop() {
-		cmd := exec.Command(runnerBin, "walk", "redis")
-		cmd.Dir = ".."
-		cmd.Env = append(os.Environ(), "REDIS_URL=")
-		if out, err := cmd.CombinedOutput(); err != nil {
-			b.Fatalf("%v\n%s", err, out)
+		walkChapter1(b, "")
+	}
+}
+
+// walkChapter1 walks chapter 1 on the embedded server, or on url, and
+// returns how long it took.
+func walkChapter1(b *testing.B, url string) time.Duration {
+	b.Helper()
+	args := []string{"walk", "redis"}
+	if url != "" {
+		args = append(args, "--redis", url)
+	}
+	cmd := exec.Command(runnerBin, args...)
+	cmd.Dir = ".."
+	cmd.Env = append(os.Environ(), "REDIS_URL=")
+	start := time.Now()
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("%v\n%s", err, out)
+	}
+	return time.Since(start)
+}
+
+// BenchmarkVersusPython sets chapter 1 against its Python original, on
+// the server at $REDIS_URL: the original's steps with redis-py
+// (runner/bench/chapter1.py, one command per round trip), then the walk
+// on that server (guard included), then the walk on the embedded
+// miniredis, in turn in each iteration, so that a busy machine slows all
+// three alike. It reports the best time of each and the ratios the
+// project holds itself to: the walk on the server at least 1.2 times
+// faster than Python there, the embedded walk at least 10 times.
+// runner/bench/compare.sh prints the same from the shell.
+//
+//	REDIS_URL=redis://127.0.0.1:6379 go test ./runner -run '^$' -bench VersusPython -benchtime 3x
+func BenchmarkVersusPython(b *testing.B) {
+	url := needs.Redis(b, 4)
+	python := cmp.Or(os.Getenv("PYTHON"), "/usr/bin/python3")
+	if err := exec.Command(python, "-c", "import redis").Run(); err != nil {
+		b.Skipf("%s has no redis-py (Debian: apt-get install python3-redis; or set PYTHON): %v", python, err)
+	}
+	walkChapter1(b, url) // warm: both programs built, the word list read once
+	walkChapter1(b, "")
+	best := map[string]time.Duration{}
+	keep := func(name string, d time.Duration) {
+		if old, ok := best[name]; !ok || d < old {
+			best[name] = d
 		}
 	}
+	for b.Loop() {
+		cmd := exec.Command(python, "runner/bench/chapter1.py", url, "chapters/american-english")
+		cmd.Dir = ".."
+		start := time.Now()
+		if out, err := cmd.CombinedOutput(); err != nil {
+			b.Fatalf("the Python steps: %v\n%s", err, out)
+		}
+		keep("python", time.Since(start))
+		keep("redis", walkChapter1(b, url))
+		keep("miniredis", walkChapter1(b, ""))
+	}
+	b.ReportMetric(best["python"].Seconds(), "python-s")
+	b.ReportMetric(best["redis"].Seconds(), "walk-redis-s")
+	b.ReportMetric(best["miniredis"].Seconds(), "walk-miniredis-s")
+	b.ReportMetric(best["python"].Seconds()/best["redis"].Seconds(), "x-faster-on-redis")
+	b.ReportMetric(best["python"].Seconds()/best["miniredis"].Seconds(), "x-faster-embedded")
 }
 
 // BenchmarkChapterProgram runs the already-built program of chapter 1

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/program"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 func init() {
@@ -41,8 +44,14 @@ func setupExport(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
+		// A cell whose last expression has no value is not displayed;
+		// building the chapter (as a walk does, cached) tells which.
+		noDisplay, err := notebook.NoDisplay(context.Background(), ch, root, chapter.Backend(*backend), progressPrinter(os.Stderr))
+		if err != nil {
+			return reportRunError(os.Stderr, term.Detect(os.Stderr), err)
+		}
 		prog, err := program.Generate(ch, program.Options{
-			Mode: program.Standalone, Backend: chapter.Backend(*backend), LinePath: filepath.ToSlash(ch.Path),
+			Mode: program.Standalone, Backend: chapter.Backend(*backend), LinePath: filepath.ToSlash(ch.Path), NoDisplay: noDisplay,
 		})
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)

@@ -71,10 +71,13 @@ func TestHostedMisconfigurations(t *testing.T) {
 		"--user", "noscan", "on", ">" + hostedPassword, "~*", "+@all", "-scan"}})
 	selfSigned := testredis.Start(t, testredis.Options{TLS: testredis.NewCA(t, "Nobody's CA").Issue(t)})
 	const chapter = "runner/notebook/testdata/basics.md"
+	// The runner's cache starts empty, as on a fresh clone: what a test
+	// sees must not depend on what other tests built before it.
+	cache := []string{"NOTEBOOK_CACHE=" + t.TempDir()}
 	// A walk that works first: it builds the chapter's program, so that
 	// the limit below times connecting, not compiling. With no database in
 	// the URL, it says which it chose.
-	r := runnerWith(t, nil, 5*time.Minute, "walk", chapter, "--redis-url-file", urlFile(t, oneDB.URL(":"+hostedPassword, "")))
+	r := runnerWith(t, cache, 5*time.Minute, "walk", chapter, "--redis-url-file", urlFile(t, oneDB.URL(":"+hostedPassword, "")))
 	r.expect(t, exitOK, "Redis: "+oneDB.Addr+" database 0; the URL names no database, "+
 		"and this server has only database 0, which is empty: using it", "")
 
@@ -103,7 +106,7 @@ func TestHostedMisconfigurations(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			start := time.Now()
-			r := runnerWith(t, nil, 20*time.Second, "walk", chapter, "--redis-url-file", urlFile(t, tt.url))
+			r := runnerWith(t, cache, 20*time.Second, "walk", chapter, "--redis-url-file", urlFile(t, tt.url))
 			t.Logf("%s: exit %d in %s", tt.name, r.code, time.Since(start).Round(time.Millisecond))
 			if r.code != exitBadArgs || !strings.Contains(r.stderr, tt.want) || strings.Count(r.stderr, "\n") != 1 {
 				t.Errorf("exit %d, want %d and one line saying %q:\n%s", r.code, exitBadArgs, tt.want, r.stderr)

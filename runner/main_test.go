@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 )
 
@@ -134,48 +135,79 @@ func TestUpdateRewritesOutputs(t *testing.T) {
 	}
 }
 
-// TestExportRunsStandalone exports chapter 1 and runs it with go run: it
-// must print what the runner's own run printed, cell after cell (compared
-// as lines, since some cells list keys in no fixed order).
+// TestExportRunsStandalone exports every chapter and runs it with go run:
+// each must compile (a cell whose last expression has no value, such as
+// rdb.AddHook(h), is not displayed), and print what the runner's own run
+// printed, cell after cell (compared as lines, since some cells list keys
+// in no fixed order).
 func TestExportRunsStandalone(t *testing.T) {
-	out := filepath.Join(t.TempDir(), "redis", "main.go")
-	runner(t, "", "export", "redis", "-o", out).expect(t, exitOK, "", "")
-	src, err := os.ReadFile(out)
-	if err != nil {
-		t.Fatal(err)
+	chapters, err := chapter.List("..")
+	if err != nil || len(chapters) < 2 {
+		t.Fatalf("chapters: %v, %v", chapters, err)
 	}
-	if bytes.Contains(src, []byte("runner/kernel")) || bytes.Contains(src, []byte("//line")) {
-		t.Error("the exported program depends on the runner")
-	}
-	cmd := exec.Command("go", "run", out)
-	cmd.Dir = "../chapters" // where the chapter's files are
-	cmd.Env = append(os.Environ(), "REDIS_URL=")
-	got, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("go run %s: %v\n%s", out, err, got)
-	}
-	walk := runner(t, "", "walk", "redis")
-	var want []string
-	for _, line := range strings.Split(walk.stdout, "\n") {
-		if text, ok := strings.CutPrefix(line, "  │ "); ok {
-			want = append(want, text)
+	var out string
+	for _, path := range chapters {
+		name := chapter.Name(path)
+		out = filepath.Join(t.TempDir(), name, "main.go")
+		runner(t, "", "export", name, "-o", out).expect(t, exitOK, "", "")
+		src, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	gotLines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
-	slices.Sort(want)
-	slices.Sort(gotLines)
-	if !slices.Equal(gotLines, want) {
-		t.Errorf("the exported program printed %d lines, the walk %d; they differ", len(gotLines), len(want))
+		if bytes.Contains(src, []byte("runner/kernel")) || bytes.Contains(src, []byte("//line")) {
+			t.Errorf("the exported %s depends on the runner's kernel", name)
+		}
+		cmd := exec.Command("go", "run", out)
+		cmd.Dir = "../chapters" // where the chapter's files are
+		cmd.Env = append(os.Environ(), "REDIS_URL=")
+		got, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Errorf("go run %s: %v\n%s", out, err, got)
+			continue
+		}
+		walk := runner(t, "", "walk", name)
+		var want []string
+		for _, line := range strings.Split(walk.stdout, "\n") {
+			if text, ok := strings.CutPrefix(line, "  │ "); ok {
+				want = append(want, text)
+			}
+		}
+		gotLines := strings.Split(strings.TrimSuffix(string(got), "\n"), "\n")
+		slices.Sort(want)
+		slices.Sort(gotLines)
+		if !slices.Equal(gotLines, want) {
+			t.Errorf("the exported %s printed %d lines, the walk %d; they differ:\n%s", name, len(gotLines), len(want),
+				strings.Join(lineDiff(want, gotLines), "\n"))
+		}
 	}
 
 	// A URL that does not parse is refused without showing its password.
-	cmd = exec.Command("go", "run", out)
+	cmd := exec.Command("go", "run", out)
 	cmd.Dir = "../chapters"
 	cmd.Env = append(os.Environ(), "REDIS_URL=redis://learner:s3cret-pass@example.com:notaport/0")
-	got, err = cmd.CombinedOutput()
+	got, err := cmd.CombinedOutput()
 	if err == nil || !bytes.Contains(got, []byte("bad REDIS_URL")) || bytes.Contains(got, []byte("s3cret-pass")) {
 		t.Errorf("a bad REDIS_URL with a password: %v\n%s\nwant a refusal that does not repeat the password", err, got)
 	}
+}
+
+// lineDiff lists the lines of two sorted lists that only one holds.
+func lineDiff(want, got []string) []string {
+	var diff []string
+	i, j := 0, 0
+	for i < len(want) || j < len(got) {
+		switch {
+		case j == len(got) || i < len(want) && want[i] < got[j]:
+			diff = append(diff, "- "+want[i])
+			i++
+		case i == len(want) || got[j] < want[i]:
+			diff = append(diff, "+ "+got[j])
+			j++
+		default:
+			i, j = i+1, j+1
+		}
+	}
+	return diff
 }
 
 // TestCheck grades as a learner and a teacher would: the reference

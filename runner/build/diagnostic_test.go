@@ -51,3 +51,18 @@ func TestIsPackagePath(t *testing.T) {
 		}
 	}
 }
+
+// TestIsDependency: the program's own package, which every build compiles,
+// is no sign of a first build, so it never shows progress.
+func TestIsDependency(t *testing.T) {
+	for line, want := range map[string]bool{
+		"github.com/redis/go-redis/v9":  true,
+		"github.com/alicebob/miniredis": true,
+		"command-line-arguments":        false,
+		"# command-line-arguments":      false,
+	} {
+		if got := isDependency(line); got != want {
+			t.Errorf("isDependency(%q) = %v", line, got)
+		}
+	}
+}

@@ -61,6 +61,11 @@ func newPager(srv *server.Server) *pager {
 // has answered it. It also answers TTL (see ttl.go), which needs the same
 // care for transactions.
 func (p *pager) hook(c *server.Peer, cmd string, args ...string) bool {
+	switch cmd {
+	case "MULTI", "EXEC", "DISCARD", "TTL", "SCAN", "SSCAN", "HSCAN", "ZSCAN":
+	default:
+		return false // most commands: no lock, no lookup
+	}
 	p.mu.Lock()
 	internal := p.internal[c]
 	switch cmd {
@@ -114,7 +119,8 @@ type scan struct {
 	target  string // their key
 	cursor  uint64
 	count   int
-	filters []string // MATCH and TYPE, with their values
+	pattern string // MATCH; empty: every entry
+	typ     string // TYPE; empty: any
 }
 
 func (s *scan) parse(args []string) bool {
@@ -143,8 +149,13 @@ func (s *scan) parse(args []string) bool {
 				return false
 			}
 			s.count = n
-		case "MATCH", "TYPE":
-			s.filters = append(s.filters, rest[0], rest[1])
+		case "MATCH":
+			s.pattern = rest[1]
+			if s.pattern == "*" {
+				s.pattern = "" // as Redis: every entry, the empty name too
+			}
+		case "TYPE":
+			s.typ = rest[1]
 		default:
 			return false // NOVALUES and the like: miniredis answers as it can
 		}
@@ -152,8 +163,8 @@ func (s *scan) parse(args []string) bool {
 	return true
 }
 
-// begin starts a scan: it collects every entry and which of them the
-// filters keep, then answers the first page.
+// begin starts a scan: it collects every entry and which of them MATCH
+// and TYPE keep, then answers the first page.
 func (p *pager) begin(c *server.Peer, s *scan) bool {
 	head := []string{s.cmd}
 	if s.key {
@@ -164,18 +175,20 @@ func (p *pager) begin(c *server.Peer, s *scan) bool {
 	if !ok {
 		return false
 	}
-	matched := all
-	if len(s.filters) > 0 {
-		if matched, ok = p.ask(c, append(head, s.filters...), s.width); !ok {
+	var typed map[string]bool // miniredis knows the types
+	if s.typ != "" {
+		of, ok := p.ask(c, append(head, "TYPE", s.typ), s.width)
+		if !ok {
 			return false
 		}
-	}
-	keep := make(map[string]bool, len(matched))
-	for _, e := range matched {
-		keep[e.name] = true
+		typed = make(map[string]bool, len(of))
+		for _, e := range of {
+			typed[e.name] = true
+		}
 	}
 	for i := range all {
-		all[i].matched = keep[all[i].name]
+		e := &all[i]
+		e.matched = (s.pattern == "" || match(s.pattern, e.name)) && (typed == nil || typed[e.name])
 	}
 	if s.key && compact(s.cmd, all) {
 		p.answer(c, 0, s.width, all)

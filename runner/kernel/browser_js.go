@@ -3,17 +3,14 @@
 package kernel
 
 import (
-	"context"
 	"fmt"
 	"io/fs"
-	"net"
 	"os"
 	"runtime/debug"
 	"strings"
 	"syscall/js"
 	"time"
 
-	"github.com/alicebob/miniredis/v2"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
@@ -37,7 +34,7 @@ import (
 type BrowserSession struct {
 	Client *redis.Client
 
-	mr       *miniredis.Miniredis
+	mr       *embedded.Server
 	console  *console.Conn
 	requests chan js.Value
 	runUpTo  int
@@ -73,12 +70,8 @@ func StartBrowser(files fs.FS) *BrowserSession {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(2)
 	}
-	mr := srv.Miniredis
-	s := &BrowserSession{mr: mr, requests: make(chan js.Value, 1024)}
-	s.Client = redis.NewClient(&redis.Options{
-		Dialer:          inMemoryDialer(mr),
-		DisableIdentity: true,
-	})
+	s := &BrowserSession{mr: srv, requests: make(chan js.Value, 1024)}
+	s.Client = redis.NewClient(embeddedOptions(srv))
 	nb.Set("request", js.FuncOf(func(this js.Value, args []js.Value) any {
 		// Never block here: the JavaScript event loop waits for this call.
 		select {
@@ -178,16 +171,4 @@ func (s *BrowserSession) event(kind string, fields map[string]any) {
 		obj[k] = v
 	}
 	js.Global().Get("notebook").Call("event", obj)
-}
-
-// inMemoryDialer connects the client to miniredis through memory, with
-// the buffered pipe Kernel programs use.
-func inMemoryDialer(mr *miniredis.Miniredis) func(context.Context, string, string) (net.Conn, error) {
-	return func(context.Context, string, string) (net.Conn, error) {
-		c, err := mr.Dial()
-		if err != nil {
-			return nil, err
-		}
-		return newBufferedConn(c), nil
-	}
 }

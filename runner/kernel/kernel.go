@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"syscall"
@@ -52,6 +53,15 @@ func Start() *Session {
 		stdin: bufio.NewReader(os.Stdin),
 	}
 	s.events = s.token != ""
+	s.profile()
+	if os.Getenv("GOGC") == "" {
+		// A chapter keeps large data alive (chapter 1: the word list, its
+		// anagram groups, and the embedded server's copy of both).
+		// Collecting when the heap has grown by 3x rather than 2x took
+		// chapter 1's program 14% less CPU (1.47 s to 1.27 s, the mean
+		// of five runs each) for a peak of 190 MB instead of 140 MB.
+		debug.SetGCPercent(300)
+	}
 	// Cells, and what they start, do not see the token: what they print
 	// cannot pass for an event.
 	os.Unsetenv(protocol.EnvEvents)
@@ -138,10 +148,27 @@ func (s *Session) Finish() {
 // close releases the backend once, whichever way the run ends.
 func (s *Session) close() {
 	s.closing.Do(func() {
+		pprof.StopCPUProfile()
 		if msg := s.backend.Close(); msg != "" {
 			s.emit(protocol.Event{Kind: protocol.Cleaned, Message: msg})
 		}
 	})
+}
+
+// profile writes a CPU profile of the run where EnvCPUProfile says: how
+// to see where a chapter's time goes, runner and all.
+func (s *Session) profile() {
+	path := os.Getenv(protocol.EnvCPUProfile)
+	if path == "" || os.Getenv(protocol.EnvProbe) == "1" {
+		return
+	}
+	f, err := os.Create(path)
+	if err == nil {
+		err = pprof.StartCPUProfile(f)
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", protocol.EnvCPUProfile, err)
+	}
 }
 
 // catchSignals lets a stopped run (the runner's time limit, or Ctrl-C)

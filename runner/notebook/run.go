@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -82,26 +84,62 @@ func Run(ctx context.Context, ch *chapter.Chapter, opt Options) (*Result, error)
 // backend, returning the binary's path. Compile errors come back as a
 // *build.CompileError whose positions are in the chapter.
 func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error) {
+	bin, _, err := buildProgram(ctx, ch, opt.Root, opt.Backend(), opt.Progress)
+	return bin, err
+}
+
+// NoDisplay returns the cells, among those that run on backend, whose
+// final expression has no value (rdb.AddHook(h)), so cannot be displayed.
+// Only the compiler can tell: it builds the chapter's program for the
+// runner (cached) to find out. root is the module root.
+func NoDisplay(ctx context.Context, ch *chapter.Chapter, root string, backend chapter.Backend, progress build.Progress) (map[int]bool, error) {
+	_, noDisplay, err := buildProgram(ctx, ch, root, backend, progress)
+	return noDisplay, err
+}
+
+func buildProgram(ctx context.Context, ch *chapter.Chapter, root string, backend chapter.Backend, progress build.Progress) (string, map[int]bool, error) {
 	abs, err := filepath.Abs(ch.Path)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
-	noDisplay := map[int]bool{}
-	for {
+	generate := func(noDisplay map[int]bool) (*program.Program, build.Request, error) {
 		prog, err := program.Generate(ch, program.Options{
-			Mode: program.Kernel, Backend: opt.Backend(), LinePath: abs, NoDisplay: noDisplay,
+			Mode: program.Kernel, Backend: backend, LinePath: abs, NoDisplay: noDisplay,
 		})
 		if err != nil {
-			return "", err
+			return nil, build.Request{}, err
 		}
-		bin, err := build.Binary(ctx, build.Request{
-			Root:  opt.Root,
+		return prog, build.Request{
+			Root:  root,
 			Name:  "chapter-" + safeName(ch.Path),
 			Files: map[string][]byte{"main.go": prog.Source},
-		}, opt.Progress)
+		}, nil
+	}
+	prog, req, err := generate(nil)
+	if err != nil {
+		return "", nil, err
+	}
+	// A build that fails is not cached: without this note of the cells
+	// found to have no value, every walk would compile the failing
+	// program again first, seconds on a cold build cache.
+	memo := noValueMemo{name: req.Name}
+	if key, err := build.Key(req); err == nil {
+		memo.key = key
+	}
+	noDisplay := memo.recall()
+	if len(noDisplay) > 0 {
+		if prog, req, err = generate(noDisplay); err != nil {
+			return "", nil, err
+		}
+	}
+	for {
+		bin, err := build.Binary(ctx, req, progress)
 		var ce *build.CompileError
 		if !errors.As(err, &ce) {
-			return bin, err
+			if err == nil && len(noDisplay) > 0 {
+				memo.keep(noDisplay)
+			}
+			return bin, noDisplay, err
 		}
 		// A displayed expression that turned out to have no value (a call
 		// of a function with no results) is only known to the compiler:
@@ -111,12 +149,15 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 		// resolve them before matching.
 		inChapter := make([]bool, len(ce.Diags))
 		for i, d := range ce.Diags {
-			inChapter[i] = samePath(resolveIn(opt.Root, d.File), abs)
+			inChapter[i] = samePath(resolveIn(root, d.File), abs)
 		}
 		retry := false
 		for cell, line := range prog.Displays {
 			for i, d := range ce.Diags {
 				if inChapter[i] && d.Line == line && strings.Contains(d.Msg, "used as value") && !noDisplay[cell] {
+					if noDisplay == nil {
+						noDisplay = map[int]bool{}
+					}
 					noDisplay[cell], retry = true, true
 				}
 			}
@@ -127,9 +168,73 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 					ce.Diags[i].File = ch.Path
 				}
 			}
-			return "", ce
+			return "", nil, ce
+		}
+		if prog, req, err = generate(noDisplay); err != nil {
+			return "", nil, err
 		}
 	}
+}
+
+// noValueMemo keeps, in the build cache, which cells of a chapter program
+// have a final expression with no value, under the build key of the
+// program that displays them all: the same key means the same code, with
+// the same types.
+type noValueMemo struct{ name, key string }
+
+func (m noValueMemo) path() string {
+	return filepath.Join(build.CacheDir(), "no-value", m.name+"-"+m.key[:32])
+}
+
+func (m noValueMemo) recall() map[int]bool {
+	if m.key == "" {
+		return nil
+	}
+	data, err := os.ReadFile(m.path())
+	if err != nil {
+		return nil
+	}
+	cells := map[int]bool{}
+	for _, f := range strings.Fields(string(data)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			cells[n] = true
+		}
+	}
+	return cells
+}
+
+// keep writes the note, and removes the oldest notes of the same program
+// name beyond a few (older versions of the chapter).
+func (m noValueMemo) keep(cells map[int]bool) {
+	if m.key == "" {
+		return
+	}
+	var text strings.Builder
+	for _, n := range slices.Sorted(maps.Keys(cells)) {
+		fmt.Fprintln(&text, n)
+	}
+	path := m.path()
+	if os.MkdirAll(filepath.Dir(path), 0o755) != nil {
+		return
+	}
+	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
+	if os.WriteFile(tmp, []byte(text.String()), 0o644) != nil || os.Rename(tmp, path) != nil {
+		os.Remove(tmp)
+		return
+	}
+	notes, _ := filepath.Glob(filepath.Join(filepath.Dir(path), m.name+"-*"))
+	slices.SortFunc(notes, func(a, b string) int { return modTime(b).Compare(modTime(a)) })
+	for _, old := range notes[min(len(notes), 8):] {
+		os.Remove(old)
+	}
+}
+
+func modTime(path string) time.Time {
+	st, err := os.Stat(path)
+	if err != nil {
+		return time.Time{}
+	}
+	return st.ModTime()
 }
 
 // resolveIn makes path absolute as seen from dir.

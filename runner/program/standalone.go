@@ -4,23 +4,31 @@ package program
 // displays a cell's final expression. show mirrors kernel.Format; a test
 // runs both and compares their output.
 const standalonePrelude = `
-// connect returns a client for $REDIS_URL, or for an embedded miniredis.
-// It refuses a database that already holds keys, so that running the
-// program never mixes its keys with somebody's data.
+// connect returns a client for $REDIS_URL, or for the tutorial's embedded
+// miniredis, where keys expire on the real clock as on a server. It
+// refuses a database that already holds keys, so that running the program
+// never mixes its keys with somebody's data. Either way go-redis never
+// sends a command again by itself (MaxRetries -1): an INCR sent twice
+// counts twice.
 func connect() *redis.Client {
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
-		mr, err := miniredis.Run()
+		mr, err := embedded.New()
 		if err != nil {
-			log.Fatalf("starting miniredis: %v", err)
+			log.Fatal(err)
 		}
-		return redis.NewClient(&redis.Options{Addr: mr.Addr(), DisableIdentity: true})
+		return redis.NewClient(&redis.Options{
+			Dialer:          func(context.Context, string, string) (net.Conn, error) { return mr.Dial() },
+			DisableIdentity: true,
+			MaxRetries:      -1,
+		})
 	}
 	opt, err := redis.ParseURL(url)
 	if err != nil {
 		// Neither the URL nor the error: both may hold the password.
 		log.Fatal("bad REDIS_URL: write it as redis://[user:password@]host:port/db")
 	}
+	opt.MaxRetries = -1
 	client := redis.NewClient(opt)
 	n, err := client.DBSize(ctx).Result()
 	if err != nil {

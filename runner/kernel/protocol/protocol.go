@@ -43,6 +43,10 @@ const (
 	EnvScripts    = "NOTEBOOK_SCRIPTS"     // guarded: "1": let scripts run, unchecked
 	EnvKeys       = "NOTEBOOK_KEYS"        // "1": report the keys each cell created, changed and deleted
 	EnvProbe      = "NOTEBOOK_PROBE"       // "1": only connect to the real server, report Probed (or Fail), and exit
+	// EnvCPUProfile is not set by the runner but passed through from its
+	// environment: a file to write the program's CPU profile to, for
+	// go tool pprof (NOTEBOOK_CPUPROFILE=/tmp/ch1.prof runner walk 1).
+	EnvCPUProfile = "NOTEBOOK_CPUPROFILE"
 )
 
 // Kinds of event, in the order a run sends them.
