@@ -19,6 +19,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
@@ -487,7 +488,7 @@ func relToCwd(path string) string {
 	if err != nil {
 		return path
 	}
-	if rel, err := filepath.Rel(resolved(wd), resolved(abs)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, ok := paths.Within(resolved(wd), resolved(abs)); ok {
 		return rel
 	}
 	return path

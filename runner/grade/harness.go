@@ -20,6 +20,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 const (
@@ -171,7 +172,7 @@ func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package
 // every package, rebuilt when the checks change.
 func buildChecker(ctx context.Context, root string, progress build.Progress) (string, error) {
 	src, err := sourcesOf(root, "runner/grade/checks", "runner/grade/wire", "runner/grade/redisgate",
-		"runner/grade/sandbox", "runner/grade/verdict")
+		"runner/grade/sandbox", "runner/grade/verdict", "runner/paths")
 	if err != nil {
 		return "", err
 	}
@@ -284,13 +285,18 @@ func sourcesOf(root string, dirs ...string) ([]byte, error) {
 // compiled to the learner's own files.
 func learnerDiags(ce *build.CompileError, root, src, display string) *build.CompileError {
 	out := &build.CompileError{Output: ce.Output}
+	realSrc := paths.Resolved(src)
 	for _, d := range ce.Diags {
-		file := d.File
-		if !filepath.IsAbs(file) {
-			file = filepath.Join(root, file)
-		}
-		if rel, err := filepath.Rel(src, file); err == nil && !strings.HasPrefix(rel, "..") {
-			d.File = filepath.Join(display, rel)
+		// The go command writes its folder as "." by a string
+		// replacement, also inside a longer name (a cache at
+		// ~/course-cache beside ~/course reads ".-cache/…"): try each
+		// path the name may stand for, and compare them by elements.
+		for _, file := range paths.GoCommandCandidates(root, d.File) {
+			if rel, ok := paths.Within(realSrc, paths.Resolved(file)); ok && rel != "." {
+				out.Output = strings.ReplaceAll(out.Output, d.File, filepath.Join(display, rel))
+				d.File = filepath.Join(display, rel)
+				break
+			}
 		}
 		out.Diags = append(out.Diags, d)
 	}

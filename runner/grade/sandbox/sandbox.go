@@ -19,12 +19,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 // Limits bound one run.
@@ -129,7 +132,10 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 	env := []string{"HOME=" + b.Scratch, "TMPDIR=" + b.Scratch, "GOTRACEBACK=single", "GOMAXPROCS=2",
 		"PATH=/usr/local/bin:/usr/bin:/bin"}
 	if b.Bwrap != "" {
-		rel := func(p string) string { r, _ := filepath.Rel(b.Grader, p); return "/grader/" + r }
+		rel := func(p string) string {
+			r, _ := filepath.Rel(b.Grader, p)
+			return path.Join("/grader", filepath.ToSlash(r))
+		}
 		inside := []string{b.Bwrap, "--unshare-all", "--die-with-parent", "--new-session",
 			"--clearenv", "--setenv", "HOME", "/scratch", "--setenv", "TMPDIR", "/scratch",
 			"--setenv", "GOTRACEBACK", "single", "--setenv", "GOMAXPROCS", "2",
@@ -140,7 +146,7 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 			"--chdir", "/scratch",
 			"--", rel(program)}
 		for _, a := range args {
-			if strings.HasPrefix(a, b.Grader+"/") {
+			if _, in := paths.Within(b.Grader, a); in && filepath.IsAbs(a) {
 				a = rel(a)
 			}
 			inside = append(inside, a)
