@@ -47,14 +47,11 @@ type Session struct {
 // reports why and exits: no cell can run without Redis.
 func Start() *Session {
 	s := &Session{
-		token: os.Getenv(protocol.EnvEvents),
+		token: eventsToken,
 		step:  os.Getenv(protocol.EnvStep) == "1",
 		stdin: bufio.NewReader(os.Stdin),
 	}
-	s.events = s.token != ""
-	// Cells, and what they start, do not see the token: what they print
-	// cannot pass for an event.
-	os.Unsetenv(protocol.EnvEvents)
+	s.events = s.token != "" // see token.go: cells never see it
 	if os.Getenv(protocol.EnvProbe) == "1" {
 		s.probe()
 	}

@@ -208,9 +208,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		redisURL, where = px.URL(), t.where
 		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
-	token := protocol.NewToken()
 	cmd.Env = append(os.Environ(),
-		protocol.EnvEvents+"="+token,
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
 		protocol.EnvRedisUser+"="+redisUser,
@@ -219,6 +217,11 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		protocol.EnvKeep+"=0",
 		protocol.EnvKeys+"="+flag01(opt.Keys),
 	)
+	token, tokenR, err := giveToken(cmd)
+	if err != nil {
+		return err
+	}
+	defer tokenR.Close()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err
@@ -238,6 +241,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		return fmt.Errorf("starting the chapter program: %w", err)
 	}
 	pw.Close()
+	tokenR.Close()
 	items := make(chan item, 64)
 	go readStream(pr, items, []byte(protocol.MarkFor(token)))
 	exited := make(chan struct{})
@@ -263,7 +267,50 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	if !r.done {
 		return r.crashed(waitErr)
 	}
+	return r.unfinished()
+}
+
+// unfinished fails a run that said it was done while a cell that should
+// have run never reported its end, naming the first: whatever a cell
+// printed, the chapter's own list of cells decides what a whole run is.
+func (r *runState) unfinished() error {
+	for _, c := range r.res.Cells {
+		if !c.Cell.Runs(r.res.Backend) || c.ended {
+			continue
+		}
+		what := "never ran"
+		if c.Ran {
+			what = "did not report its end"
+		}
+		return &CellError{Path: r.ch.Path, Cell: c.Cell, Line: c.Cell.Line,
+			What: what + ", yet the program said every cell had run (did a cell print the runner's events, or end the program?)"}
+	}
 	return nil
+}
+
+// giveToken makes the run's token and hands it to cmd on a pipe of its
+// own (protocol.EventsFD), never in its environment or arguments, where a
+// cell could read it. It returns the token and the pipe's read end, for
+// the caller to close once the program has started.
+func giveToken(cmd *exec.Cmd) (string, *os.File, error) {
+	token := protocol.NewToken()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
+	}
+	_, err = io.WriteString(w, token+"\n") // far below a pipe's buffer: never blocks
+	w.Close()
+	if err != nil {
+		r.Close()
+		return "", nil, err
+	}
+	if len(cmd.ExtraFiles) != protocol.EventsFD-3 {
+		r.Close()
+		return "", nil, fmt.Errorf("the events token must be the program's descriptor %d", protocol.EventsFD)
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
+	cmd.Env = append(cmd.Env, protocol.EnvEvents+"=1")
+	return token, r, nil
 }
 
 func flag01(b bool) string {
@@ -429,6 +476,7 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 		r.deadline = time.After(r.limit(r.cell.Cell))
 	case protocol.End:
 		if c := r.cellResult(ev.Cell); c != nil {
+			c.ended = true
 			c.Elapsed, c.Commands, c.Trips, c.Keys = ev.Elapsed, ev.Commands, ev.Trips, ev.Keys
 			if f := r.opt.Events.CellEnd; f != nil {
 				f(c)
