@@ -266,3 +266,19 @@ func TestTestLineDirective(t *testing.T) {
 		t.Errorf("a position names another file:\n%s%s", r.stdout, r.stderr)
 	}
 }
+
+// TestCellEscapesShownEscaped: a cell's escape sequences reach neither the
+// walk's terminal nor `runner test`'s diff raw: both show them as text.
+func TestCellEscapesShownEscaped(t *testing.T) {
+	walk := runner(t, "", "walk", "runner/testdata/escapes.md")
+	test := runner(t, "", "test", "runner/testdata/escapes.md")
+	test.expect(t, exitFailed, `+ \x1b[2J\x1b[H\x1b]52;c;eA==\x07\r✓ passed`, "")
+	if !strings.Contains(walk.stdout, `│ \x1b[2J\x1b[H\x1b]52;c;eA==\x07\r✓ passed`) {
+		t.Errorf("the walk does not show the escapes as text:\n%s", walk.stdout)
+	}
+	for name, r := range map[string]result{"walk": walk, "test": test} {
+		if i := strings.IndexAny(r.stdout+r.stderr, "\x1b\x07\r"); i >= 0 {
+			t.Errorf("%s printed a raw control character at %d:\n%q", name, i, r.stdout+r.stderr)
+		}
+	}
+}

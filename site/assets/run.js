@@ -180,6 +180,17 @@
     return b;
   }
 
+  // visible shows control characters as text, as the recorded outputs
+  // and the walk do (runner/term's Visible): a cell's escape sequence is
+  // invisible in a page otherwise.
+  function visible(s) {
+    return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+      const n = c.charCodeAt(0);
+      if (c === "\r") return "\\r";
+      return n < 0x80 ? "\\x" + n.toString(16).padStart(2, "0") : "\\u" + n.toString(16).padStart(4, "0");
+    });
+  }
+
   function recorded(n) {
     const s = document.querySelector(`#cell-${n} .cell-output samp`);
     return s ? s.textContent : "";
@@ -227,7 +238,7 @@
       case "output": {
         const b = box(m.cell || current);
         b.text += m.text;
-        b.samp.textContent = b.text;
+        b.samp.textContent = visible(b.text);
         break;
       }
       case "end": {
@@ -235,7 +246,7 @@
         const b = box(m.cell);
         const ms = m.ms < 1 ? `${Math.round(m.ms * 1000)} µs` : m.ms < 1000 ? `${m.ms.toFixed(1)} ms` : `${(m.ms / 1000).toFixed(2)} s`;
         const rec = recorded(m.cell);
-        const ok = same(m.cell, b.text, rec);
+        const ok = same(m.cell, visible(b.text), rec);
         b.box.classList.add(ok ? "live-same" : "live-differs");
         b.box.dataset.ms = m.ms;
         b.label.textContent = `Live output, ${ms} in your browser` + (ok ? " (same as recorded)" : " (differs from the recorded output)");
@@ -247,7 +258,7 @@
         clearTimeout(timer);
         const b = box(m.cell || current);
         b.box.classList.add("live-failed");
-        b.label.textContent = `Panic in cell ${m.cell}: ${m.message}`;
+        b.label.textContent = `Panic in cell ${m.cell}: ${visible(m.message)}`;
         b.text += `panic: ${m.message}\n\n${m.stack}`;
         b.samp.textContent = b.text;
         state = "panicked";
