@@ -314,3 +314,20 @@ func Detect() (string, error) {
 // InstallHint says how to get a working sandbox.
 const InstallHint = "install bubblewrap 0.8 or later (Debian, Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), " +
 	"and allow unprivileged user namespaces"
+
+// CPULimitKilled says whether a program's end, as exec.Cmd.Wait reported
+// it, was the kernel's for reaching the CPU time limit cpu: killed by
+// SIGXCPU, or by SIGKILL (the hard limit, which a Go program meets since
+// it ignores SIGXCPU) after using about that much.
+func CPULimitKilled(waitErr error, cpu time.Duration) bool {
+	var ee *exec.ExitError
+	if !errors.As(waitErr, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return false
+	}
+	used := ee.UserTime() + ee.SystemTime()
+	return ws.Signal() == syscall.SIGXCPU || (ws.Signal() == syscall.SIGKILL && used >= cpu-time.Second)
+}
