@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/program"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
@@ -106,11 +107,15 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 		// of a function with no results) is only known to the compiler:
 		// stop displaying it and build again.
 		// The go command prints positions relative to the folder it ran
-		// in, however roundabout ("../redis-tutorial/chapters/..."):
-		// resolve them before matching.
+		// in, however roundabout ("../redis-tutorial/chapters/..."), and
+		// writes that folder as "." even inside a longer name (a chapter
+		// in ~/course-notes, built in ~/course, reads ".-notes/…"):
+		// resolve each path a name may stand for before matching.
 		inChapter := make([]bool, len(ce.Diags))
 		for i, d := range ce.Diags {
-			inChapter[i] = samePath(resolveIn(opt.Root, d.File), abs)
+			for _, f := range paths.GoCommandCandidates(opt.Root, d.File) {
+				inChapter[i] = inChapter[i] || samePath(f, abs)
+			}
 		}
 		retry := false
 		for cell, line := range prog.Displays {
@@ -129,14 +134,6 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 			return "", ce
 		}
 	}
-}
-
-// resolveIn makes path absolute as seen from dir.
-func resolveIn(dir, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
 }
 
 // samePath reports whether a and b name the same file, through symbolic

@@ -52,6 +52,9 @@ func GoCommandCandidates(dir, name string) []string {
 	if filepath.IsAbs(name) {
 		return []string{filepath.Clean(name)}
 	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs // the go command names its folder by its absolute path
+	}
 	out := []string{filepath.Join(dir, name)}
 	if rest, ok := strings.CutPrefix(name, "."); ok && rest != "" && !strings.HasPrefix(rest, string(filepath.Separator)) && !strings.HasPrefix(rest, ".") {
 		out = append(out, filepath.Clean(dir+rest))
