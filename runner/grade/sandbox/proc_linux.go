@@ -163,22 +163,26 @@ func processUsage(pid int) (procUsage, bool) {
 // leads to it.
 func descendants(root int) map[int]bool {
 	parent := map[int]int{}
-	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
-	for _, p := range stats {
-		b, err := os.ReadFile(p)
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
 		if err != nil {
 			continue
 		}
 		s := string(b)
 		i := strings.LastIndexByte(s, ')')
-		if i < 0 {
+		if i < 0 || i+4 > len(s) {
 			continue
 		}
-		f := strings.Fields(s[i+1:])
+		// ") S 1234 …": the state, then the parent.
+		f := strings.SplitN(s[i+2:], " ", 3)
 		if len(f) < 2 {
 			continue
 		}
-		pid, _ := strconv.Atoi(filepath.Base(filepath.Dir(p)))
 		ppid, _ := strconv.Atoi(f[1])
 		parent[pid] = ppid
 	}

@@ -35,6 +35,7 @@ type Meter struct {
 	tree    bool
 	pids    map[int]bool // the tree, as last scanned
 	scanned time.Time
+	rescan  time.Duration            // until the next scan
 	waits   map[[2]int]time.Duration // each thread's wait so far, by pid and tid
 	cpu     time.Duration
 }
@@ -56,18 +57,23 @@ func (b *Box) MeterFor() *Meter {
 	return &Meter{root: b.cmd.Process.Pid, tree: true, waits: map[[2]int]time.Duration{}}
 }
 
-// rescanEvery is how often a tree's meter looks for new descendants: a
-// scan reads every process's status, the samples in between only the
-// tree's.
-const rescanEvery = time.Second
+// A tree's meter looks for new descendants first every 200ms, while
+// the program starts (bubblewrap forks twice), then less and less often,
+// up to every 5s: a scan reads every process's status, a sample between
+// scans only the tree's.
+const (
+	firstRescan = 200 * time.Millisecond
+	lastRescan  = 5 * time.Second
+)
 
 // Sample reads the processes' usage now.
 func (m *Meter) Sample() Sample {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.tree && (m.pids == nil || time.Since(m.scanned) > rescanEvery) {
+	if m.tree && (m.pids == nil || time.Since(m.scanned) > m.rescan) {
 		m.pids = descendants(m.root)
 		m.scanned = time.Now()
+		m.rescan = min(max(2*m.rescan, firstRescan), lastRescan)
 	}
 	s := Sample{Known: usageKnown}
 	var cpu time.Duration

@@ -41,3 +41,27 @@ func TestMeterCountsTheTree(t *testing.T) {
 		t.Errorf("CPU went down: %s after %s", again.CPU, b.CPU)
 	}
 }
+
+// BenchmarkMeterSample is the cost of one reading of a program's usage,
+// which the checker takes ten times a second: the tree's processes only,
+// and a scan of every process once a second (BenchmarkDescendants).
+func BenchmarkMeterSample(b *testing.B) {
+	cmd := exec.Command("sleep", "60")
+	if err := cmd.Start(); err != nil {
+		b.Skip(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	m := &Meter{root: cmd.Process.Pid, tree: true, waits: map[[2]int]time.Duration{}}
+	m.Sample()
+	b.ResetTimer()
+	for b.Loop() {
+		m.scanned = time.Now() // the readings between scans
+		m.Sample()
+	}
+}
+
+func BenchmarkDescendants(b *testing.B) {
+	for b.Loop() {
+		descendants(1)
+	}
+}
