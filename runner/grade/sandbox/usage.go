@@ -54,7 +54,11 @@ func (b *Box) MeterFor() *Meter {
 	if b.cmd == nil || b.cmd.Process == nil {
 		return nil
 	}
-	return &Meter{root: b.cmd.Process.Pid, tree: true, waits: map[[2]int]time.Duration{}}
+	pid := b.cmd.Process.Pid
+	// The first scan for descendants waits: most graded runs are over
+	// before it, and until then the readings are the launcher's.
+	return &Meter{root: pid, tree: true, pids: map[int]bool{pid: true}, scanned: time.Now(), rescan: firstRescan,
+		waits: map[[2]int]time.Duration{}}
 }
 
 // A tree's meter looks for new descendants first every 200ms, while
@@ -70,7 +74,7 @@ const (
 func (m *Meter) Sample() Sample {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.tree && (m.pids == nil || time.Since(m.scanned) > m.rescan) {
+	if m.tree && (m.pids == nil || time.Since(m.scanned) >= m.rescan) {
 		m.pids = descendants(m.root)
 		m.scanned = time.Now()
 		m.rescan = min(max(2*m.rescan, firstRescan), lastRescan)
