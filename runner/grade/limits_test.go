@@ -1,6 +1,8 @@
 package grade
 
 import (
+	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -53,5 +55,46 @@ func TestTimeLimits(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestBusyIsRetriedOnce: an exercise that the checker could not grade
+// because the machine was too busy is run once more; busy again, it is
+// the grader's error, never the learner's failure.
+func TestBusyIsRetriedOnce(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A stand-in for the checker: busy the first n times, then passed.
+	checker := filepath.Join(dir, "checker")
+	script := `#!/bin/sh
+n=$(cat "$0.count" 2>/dev/null || echo 0)
+echo $((n+1)) > "$0.count"
+if [ "$n" -lt "$BUSY_RUNS" ]; then
+	echo '{"exercise":1,"status":"error","busy":true,"message":"the grader was too slow"}' >&3
+else
+	echo '{"exercise":1,"status":"passed"}' >&3
+fi
+`
+	for _, c := range []struct {
+		busyRuns string
+		status   verdict.Status
+		runs     string
+	}{
+		{"1", verdict.Passed, "2"},
+		{"5", verdict.Error, "2"},
+		{"0", verdict.Passed, "1"},
+	} {
+		os.WriteFile(checker, []byte(strings.Replace(script, "$BUSY_RUNS", c.busyRuns, 1)), 0o755)
+		os.Remove(checker + ".count")
+		h := &Harness{Bin: checker, Shim: "unused", pkg: &Package{Display: "hal"}, src: dir}
+		r := h.Run(context.Background(), 1, RunConfig{Timeout: time.Second})
+		runs, _ := os.ReadFile(checker + ".count")
+		if r.Status != c.status || strings.TrimSpace(string(runs)) != c.runs {
+			t.Errorf("busy %s times: %s %q after %s runs, want %s after %s", c.busyRuns, r.Status, r.Message,
+				strings.TrimSpace(string(runs)), c.status, c.runs)
+		}
+		if c.status == verdict.Error && (!r.Busy || !strings.Contains(r.Message, "too slow")) {
+			t.Errorf("busy twice: %+v, want the grader's error saying it was too slow", r.Result)
+		}
 	}
 }
