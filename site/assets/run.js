@@ -237,8 +237,8 @@
       }
       case "output": {
         const b = box(m.cell || current);
-        b.text += m.text;
-        b.samp.textContent = visible(b.text);
+        b.text += visible(m.text); // each piece once: a long output is not escaped again and again
+        b.samp.textContent = b.text;
         break;
       }
       case "end": {
@@ -246,7 +246,7 @@
         const b = box(m.cell);
         const ms = m.ms < 1 ? `${Math.round(m.ms * 1000)} µs` : m.ms < 1000 ? `${m.ms.toFixed(1)} ms` : `${(m.ms / 1000).toFixed(2)} s`;
         const rec = recorded(m.cell);
-        const ok = same(m.cell, visible(b.text), rec);
+        const ok = same(m.cell, b.text, rec);
         b.box.classList.add(ok ? "live-same" : "live-differs");
         b.box.dataset.ms = m.ms;
         b.label.textContent = `Live output, ${ms} in your browser` + (ok ? " (same as recorded)" : " (differs from the recorded output)");
@@ -259,7 +259,7 @@
         const b = box(m.cell || current);
         b.box.classList.add("live-failed");
         b.label.textContent = `Panic in cell ${m.cell}: ${visible(m.message)}`;
-        b.text += `panic: ${m.message}\n\n${m.stack}`;
+        b.text += visible(`panic: ${m.message}\n\n${m.stack}`);
         b.samp.textContent = b.text;
         state = "panicked";
         setStatus(`Cell ${m.cell} panicked; the cells after it cannot run. The console still works; Restart runs the chapter afresh.`);
