@@ -44,14 +44,3 @@ func TestLimitTellsComputingFromWaiting(t *testing.T) {
 		})
 	}
 }
-
-// TestOthersThreads: a program that could not start its eighth thread
-// met a limit that others used up; one that had 60 met its own.
-func TestOthersThreads(t *testing.T) {
-	others := "runtime: failed to create new OS thread (have 7 already; errno=11)\nruntime: may need to increase max user processes (ulimit -u)\nfatal error: newosproc\n"
-	own := "runtime: failed to create new OS thread (have 60 already; errno=11)\nfatal error: newosproc\n"
-	if !othersThreads(others, 64) || othersThreads(own, 64) || othersThreads("panic: boom\n", 64) {
-		t.Errorf("othersThreads: %v for 7 threads, %v for 60, %v for a panic; want true, false, false",
-			othersThreads(others, 64), othersThreads(own, 64), othersThreads("panic: boom\n", 64))
-	}
-}

@@ -214,11 +214,6 @@ func (t *T) crashed(gone *shimGone) Result {
 		// stopped it before the checker's count did.
 		return t.timedOut(t.limit, timeUp{how: overCPU})
 	}
-	if othersThreads(stderr, sandbox.DefaultLimits(t.limit).Procs) {
-		return Result{Status: Error, Busy: true,
-			Message: "the grader could not give the program its threads: the limit on processes, which it shares " +
-				"with everything else this user runs, was used by other processes (the machine is busy); grade it again"}
-	}
 	t.mu.Lock()
 	called, fn := t.called, t.fn
 	t.mu.Unlock()
@@ -257,22 +252,6 @@ func exitStatus(waitErr, pipeErr error) string {
 	}
 	return "exit status 0"
 }
-
-// othersThreads says whether the program died because it could not start
-// a thread while it had far fewer than its limit, procs: the process
-// limit counts all of a user's processes, so when the graded program runs
-// as the grader's own user, other processes may have used it up. That is
-// the machine's load, not the learner's code.
-func othersThreads(stderr string, procs uint64) bool {
-	m := threadFailure.FindStringSubmatch(stderr)
-	if m == nil {
-		return false
-	}
-	have, err := strconv.ParseUint(m[1], 10, 64)
-	return err == nil && have < procs/2
-}
-
-var threadFailure = regexp.MustCompile(`runtime: failed to create new OS thread \(have (\d+) already`)
 
 var (
 	panicLine = regexp.MustCompile(`(?m)^(?:panic|fatal error): (.*)$`)

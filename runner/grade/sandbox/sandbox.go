@@ -170,13 +170,20 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 
 // procs is the process limit to set: the limit counts every process of
 // the user, so a program running as this process's own user may start n
-// more than that user runs already.
+// more than that user runs already, and sharedSlack more, for what the
+// user's other processes start meanwhile: on a busy machine (a class
+// graded eight exercises at a time, builds) they would otherwise use the
+// graded program's share, and a stub would die starting its threads.
 func (b *Box) procs(n uint64) uint64 {
 	if b.uid >= 0 {
 		return n
 	}
-	return n + userTasks()
+	return n + userTasks() + sharedSlack
 }
+
+// sharedSlack is the room left for the user's other processes: a fork
+// loop still meets the limit, a few hundred processes later.
+const sharedSlack = 256
 
 // Kill ends the run: its process group, anything it started that left
 // the group, and (with bwrap) its whole process namespace.
