@@ -264,7 +264,7 @@ func (c *checker) watch(ctx context.Context, jobs []checkJob, opt grade.Options,
 			case ctx.Err() != nil:
 				return exitOK
 			case err != nil:
-				fmt.Fprintf(c.out, "runner: %v\n", err)
+				fmt.Fprintf(c.out, "runner: %s\n", term.Visible(err.Error()))
 			default:
 				rep.WriteText(c.out, text)
 			}

@@ -19,6 +19,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
@@ -82,8 +83,11 @@ type walker struct {
 	in      *bufio.Reader
 	ch      *chapter.Chapter
 	backend chapter.Backend
-	printed int    // blocks of ch already printed
-	midLine bool   // the last output did not end its line
+	printed int  // blocks of ch already printed
+	midLine bool // the last output did not end its line
+	// vis shows the cells' output with its control characters escaped
+	// (term.Visible), on its way to lines.
+	vis     *term.VisibleWriter
 	look    string // how to look inside the backend meanwhile, for the step prompt
 	scripts bool   // --allow-scripts: say that they run unchecked
 	flags   walkFlags
@@ -340,6 +344,20 @@ func (w *walker) output(c *chapter.Cell, b []byte) {
 	if w.quiet {
 		return
 	}
+	if w.vis == nil {
+		w.vis = &term.VisibleWriter{W: writerFunc(w.printLines)}
+	}
+	w.vis.Write(b)
+}
+
+// writerFunc is a function as an io.Writer.
+type writerFunc func(p []byte) (int, error)
+
+func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
+
+// printLines prints a cell's output, already escaped, each line after the
+// margin.
+func (w *walker) printLines(b []byte) (int, error) {
 	text := string(b)
 	var out strings.Builder
 	for len(text) > 0 {
@@ -355,6 +373,7 @@ func (w *walker) output(c *chapter.Cell, b []byte) {
 		text = rest
 	}
 	fmt.Fprint(w.out, out.String())
+	return len(b), nil
 }
 
 func (w *walker) cellEnd(r *notebook.CellResult) {
@@ -363,6 +382,9 @@ func (w *walker) cellEnd(r *notebook.CellResult) {
 			fmt.Fprintln(w.out, w.style.Dim(fmt.Sprintf("(ran cells 1–%d without showing them)", r.Cell.Index))+"\n")
 		}
 		return
+	}
+	if w.vis != nil {
+		w.vis.Flush() // a character the cell's output ended inside
 	}
 	if w.midLine {
 		fmt.Fprintln(w.out)
@@ -398,6 +420,9 @@ func formatElapsed(d time.Duration) string {
 // failed reports why the walk stopped, after the cell's code and whatever
 // it printed, and returns the exit status.
 func (w *walker) failed(err error) int {
+	if w.vis != nil {
+		w.vis.Flush()
+	}
 	if w.midLine {
 		fmt.Fprintln(w.out)
 	}
@@ -418,12 +443,13 @@ func reportRunError(stderr io.Writer, style term.Style, err error) int {
 	switch {
 	case errors.As(err, &ce):
 		fmt.Fprintln(stderr, style.Red("The chapter does not compile:"))
-		fmt.Fprintln(stderr, ce.Error())
+		fmt.Fprintln(stderr, term.Visible(ce.Error()))
 		return exitFailed
 	case errors.As(err, &cellErr):
-		fmt.Fprintln(stderr, style.Red(cellErr.Error()))
+		// A panic's value is the cell's text: shown, not obeyed.
+		fmt.Fprintln(stderr, style.Red(term.Visible(cellErr.Error())))
 		if cellErr.Stack != "" {
-			fmt.Fprintln(stderr, style.Dim(strings.TrimSpace(cellErr.Stack)))
+			fmt.Fprintln(stderr, style.Dim(term.Visible(strings.TrimSpace(cellErr.Stack))))
 		}
 		return exitFailed
 	case errors.As(err, &chErr):
@@ -487,7 +513,7 @@ func relToCwd(path string) string {
 	if err != nil {
 		return path
 	}
-	if rel, err := filepath.Rel(resolved(wd), resolved(abs)); err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+	if rel, ok := paths.Within(resolved(wd), resolved(abs)); ok {
 		return rel
 	}
 	return path

@@ -16,6 +16,8 @@ import (
 	"os"
 	"sort"
 	"strings"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // A command is one verb of the runner.
@@ -116,6 +118,7 @@ func usage(w io.Writer) {
 // fail prints a one-line error for the runner's user and returns status.
 func fail(stderr io.Writer, status int, format string, args ...any) int {
 	msg := fmt.Sprintf(format, args...)
-	fmt.Fprintln(stderr, "runner: "+strings.TrimSpace(msg))
+	// Messages may quote names and text from submissions and chapters.
+	fmt.Fprintln(stderr, "runner: "+term.Visible(strings.TrimSpace(msg)))
 	return status
 }

@@ -273,3 +273,44 @@ func TestBothCatchesADifference(t *testing.T) {
 	}
 	runner(t, "", "test", "--both", path).expect(t, exitBadArgs, "", "--both compares the embedded miniredis with a real server")
 }
+
+// TestTestCountsCellEnds: `runner test` fails a chapter whose cell forged
+// the chapter's end, even with the run's real token (read from the
+// kernel's memory), naming the first cell that did not report its end;
+// a cell that looks for the token in its environment finds none.
+func TestTestCountsCellEnds(t *testing.T) {
+	r := runner(t, "", "test", "runner/notebook/testdata/forge-token.md")
+	r.expect(t, exitFailed, "forge-token.md:7: cell 1 did not report its end", "")
+	if strings.Contains(r.stdout, "chapters: 1 passed") {
+		t.Errorf("the forged chapter passed:\n%s", r.stdout)
+	}
+	runner(t, "", "test", "runner/notebook/testdata/forge-environ.md").
+		expect(t, exitFailed, "forge-environ.md:4: cell 1 ended the program", "")
+}
+
+// TestTestLineDirective: a cell's own //line or /*line*/ directive does
+// not move a compile error out of the chapter's file.
+func TestTestLineDirective(t *testing.T) {
+	r := runner(t, "", "test", "runner/testdata/line-directive.md")
+	r.expect(t, exitFailed, "runner/testdata/line-directive.md:13:6: undefined: undefinedName", "")
+	r.expect(t, exitFailed, "runner/testdata/line-directive.md:14:31: undefined: alsoUndefined", "")
+	if strings.Contains(r.stdout+r.stderr, "passwd") {
+		t.Errorf("a position names another file:\n%s%s", r.stdout, r.stderr)
+	}
+}
+
+// TestCellEscapesShownEscaped: a cell's escape sequences reach neither the
+// walk's terminal nor `runner test`'s diff raw: both show them as text.
+func TestCellEscapesShownEscaped(t *testing.T) {
+	walk := runner(t, "", "walk", "runner/testdata/escapes.md")
+	test := runner(t, "", "test", "runner/testdata/escapes.md")
+	test.expect(t, exitFailed, `+ \x1b[2J\x1b[H\x1b]52;c;eA==\x07\r✓ passed`, "")
+	if !strings.Contains(walk.stdout, `│ \x1b[2J\x1b[H\x1b]52;c;eA==\x07\r✓ passed`) {
+		t.Errorf("the walk does not show the escapes as text:\n%s", walk.stdout)
+	}
+	for name, r := range map[string]result{"walk": walk, "test": test} {
+		if i := strings.IndexAny(r.stdout+r.stderr, "\x1b\x07\r"); i >= 0 {
+			t.Errorf("%s printed a raw control character at %d:\n%q", name, i, r.stdout+r.stderr)
+		}
+	}
+}

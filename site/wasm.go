@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/program"
 )
 
@@ -63,7 +64,7 @@ func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, 
 	linePath := filepath.Base(dir) + "/" + filepath.Base(ch.Path)
 	if abs, err := filepath.Abs(ch.Path); err == nil {
 		if absRoot, err := filepath.Abs(root); err == nil {
-			if rel, err := filepath.Rel(absRoot, abs); err == nil && !strings.HasPrefix(rel, "..") {
+			if rel, ok := paths.Within(paths.Resolved(absRoot), paths.Resolved(abs)); ok {
 				linePath = filepath.ToSlash(rel)
 			}
 		}

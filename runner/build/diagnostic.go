@@ -2,10 +2,11 @@ package build
 
 import (
 	"fmt"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 // A Diagnostic is one compiler message at a position.
@@ -44,7 +45,7 @@ func (e *CompileError) Error() string {
 // is shorter, so that messages read like the go command's own.
 func (e *CompileError) Relative(dir string) {
 	for i, d := range e.Diags {
-		if rel, err := filepath.Rel(dir, d.File); err == nil && !strings.HasPrefix(rel, "..") {
+		if rel, ok := paths.Within(dir, d.File); ok {
 			e.Diags[i].File = rel
 		}
 	}

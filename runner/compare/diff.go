@@ -3,6 +3,8 @@ package compare
 import (
 	"slices"
 	"strings"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // Diff shows how got differs from expected, line by line: "-" for an
@@ -16,7 +18,7 @@ func Diff(expected, got string, unordered bool) string {
 	}
 	var out strings.Builder
 	for _, op := range diffLines(a, b) {
-		out.WriteString(op + "\n")
+		out.WriteString(term.Visible(op) + "\n") // a cell's escape sequence, shown
 	}
 	return out.String()
 }

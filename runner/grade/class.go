@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // A Submission is one student's folder in a class, graded.
@@ -147,9 +148,10 @@ func (c *Class) WriteCSV(w io.Writer) error {
 	cw.Write(CSVHeader)
 	for _, s := range c.Submissions {
 		for _, r := range s.rows(c.Exercises) {
+			// Escaped: the CSV is also read in a terminal (--csv -).
 			cw.Write([]string{
-				s.Name, strconv.Itoa(r.Exercise), r.Name, string(r.Status), strconv.Itoa(r.Points),
-				strconv.Itoa(r.Max), strconv.FormatFloat(r.Duration.Seconds(), 'f', 3, 64), r.Message,
+				term.Visible(s.Name), strconv.Itoa(r.Exercise), r.Name, string(r.Status), strconv.Itoa(r.Points),
+				strconv.Itoa(r.Max), strconv.FormatFloat(r.Duration.Seconds(), 'f', 3, 64), term.Visible(r.Message),
 			})
 		}
 	}
@@ -195,12 +197,12 @@ func (c *Class) WriteSummary(w io.Writer) {
 	fmt.Fprintln(w)
 	passed := make([]int, len(c.Exercises))
 	for _, s := range c.Submissions {
-		fmt.Fprintf(w, "%-*s  %6s  ", width, s.Name, fmt.Sprintf("%d/%d", s.Points(), total))
+		fmt.Fprintf(w, "%-*s  %6s  ", width, term.Visible(s.Name), fmt.Sprintf("%d/%d", s.Points(), total))
 		switch {
 		case s.Err != nil:
-			fmt.Fprintf(w, "not graded: %v", s.Err)
+			fmt.Fprintf(w, "not graded: %s", term.Visible(s.Err.Error()))
 		case s.Report.Compile != nil:
-			fmt.Fprintf(w, "does not compile: %s", strings.SplitN(s.Report.Compile.Error(), "\n", 2)[0])
+			fmt.Fprintf(w, "does not compile: %s", strings.SplitN(visibleCompile(s.Report.Compile).Error(), "\n", 2)[0])
 		default:
 			for i, r := range s.Report.Results {
 				mark := "✗"

@@ -8,13 +8,15 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // WriteMarkdown writes the report as feedback a teacher can hand back: the
 // points, a line per exercise, then for each exercise that did not pass
 // what was called, expected and got, where, what it printed, and a hint.
 func (r *Report) WriteMarkdown(w io.Writer, title string) {
-	fmt.Fprintf(w, "# %s\n\n", title)
+	r = r.visible()
+	fmt.Fprintf(w, "# %s\n\n", mdInline(title))
 	fmt.Fprintf(w, "**%d/%d points**, %d of %d exercises passed (graded on %s).\n\n",
 		r.Points(), r.MaxPoints(), r.Passed(), len(r.Exercises), r.Backend)
 	if r.Seed != 0 {
@@ -74,6 +76,7 @@ func statusWords(res Result) string {
 
 // mdCode fences s, with a fence longer than any run of backticks in it.
 func mdCode(s string) string {
+	s = term.Visible(s)
 	fence := "```"
 	for strings.Contains(s, fence) {
 		fence += "`"
@@ -81,8 +84,10 @@ func mdCode(s string) string {
 	return fence + "text\n" + s + "\n" + fence
 }
 
-// mdInline keeps text that the learner's code wrote from becoming markup.
+// mdInline keeps text that the learner's code wrote from becoming markup,
+// and its control characters from reaching a terminal that shows the file.
 func mdInline(s string) string {
+	s = term.Visible(s)
 	return strings.NewReplacer("\\", "\\\\", "`", "\\`", "*", "\\*", "_", "\\_", "<", "&lt;", "[", "\\[", "#", "\\#", "\n", " ").Replace(s)
 }
 
@@ -109,7 +114,7 @@ type gradescopeTest struct {
 func (r *Report) WriteGradescope(w io.Writer) error {
 	doc := gradescope{Score: float64(r.Points()), Tests: []gradescopeTest{}}
 	if r.Compile != nil {
-		doc.Output = "The package does not compile:\n" + r.Compile.Error()
+		doc.Output = "The package does not compile:\n" + visibleCompile(r.Compile).Error()
 	}
 	for i, res := range r.rows() {
 		e := r.Exercises[i]

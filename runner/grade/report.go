@@ -38,6 +38,7 @@ const (
 // A package that does not compile shows only the compiler's messages,
 // which name the learner's own files.
 func (r *Report) WriteText(w io.Writer, opt TextOptions) {
+	r = r.visible()
 	paint := func(color, s string) string {
 		if !opt.Color {
 			return s

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 // A Package is the source of one graded package, read once, so that what
@@ -176,8 +177,8 @@ func isGoName(n string) bool {
 
 // inside says whether path is dir or in it; both resolved already.
 func inside(dir, path string) bool {
-	rel, err := filepath.Rel(dir, path)
-	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+	_, ok := paths.Within(dir, path)
+	return ok
 }
 
 // refused says whether a diagnostic is one of ReadPackage's refusals
@@ -229,7 +230,7 @@ func displayPath(path string) string {
 	if err != nil {
 		return abs
 	}
-	if rel, err := filepath.Rel(wd, abs); err == nil && !strings.HasPrefix(rel, "..") {
+	if rel, ok := paths.Within(paths.Resolved(wd), paths.Resolved(abs)); ok {
 		return rel
 	}
 	return abs

@@ -48,11 +48,11 @@ type Session struct {
 // reports why and exits: no cell can run without Redis.
 func Start() *Session {
 	s := &Session{
-		token: os.Getenv(protocol.EnvEvents),
+		token: eventsToken,
 		step:  os.Getenv(protocol.EnvStep) == "1",
 		stdin: bufio.NewReader(os.Stdin),
 	}
-	s.events = s.token != ""
+	s.events = s.token != "" // see token.go: cells never see it
 	s.profile()
 	if os.Getenv("GOGC") == "" {
 		// A chapter keeps large data alive (chapter 1: the word list, its
@@ -62,9 +62,6 @@ func Start() *Session {
 		// of five runs each) for a peak of 190 MB instead of 140 MB.
 		debug.SetGCPercent(300)
 	}
-	// Cells, and what they start, do not see the token: what they print
-	// cannot pass for an event.
-	os.Unsetenv(protocol.EnvEvents)
 	if os.Getenv(protocol.EnvProbe) == "1" {
 		s.probe()
 	}

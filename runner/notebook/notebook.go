@@ -71,6 +71,8 @@ type CellResult struct {
 	// or transaction is one); go-redis's own handshake is not counted.
 	Commands, Trips int
 	Keys            *protocol.KeyChanges // with Options.Keys
+
+	ended bool // the program reported its end
 }
 
 // A Result is a whole run.

@@ -252,3 +252,27 @@ func TestSlowPrintingIsNotTheCellsTime(t *testing.T) {
 		t.Fatalf("a slow walk made a quick cell fail: %v", err)
 	}
 }
+
+// TestChapterBesideTheCheckout: a chapter in a folder beside the checkout
+// whose name starts with the checkout's (~/course and ~/course-notes),
+// which the go command writes as ".-notes/…", still has its compile
+// errors reported at its own path, and the displayed expression that has
+// no value is still found and retried.
+func TestChapterBesideTheCheckout(t *testing.T) {
+	r := root(t)
+	dir, err := os.MkdirTemp(filepath.Dir(r), filepath.Base(r)+"-notes")
+	if err != nil {
+		t.Skipf("cannot make a folder beside the checkout: %v", err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	path := filepath.Join(dir, "ch.md")
+	os.WriteFile(path, []byte("# Beside\n\n```go\nfunc f() {}\nf()\n```\n\n```go\nundefinedName\n```\n"), 0o644)
+	ch, err := chapter.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = notebook.Run(context.Background(), ch, notebook.Options{Root: r})
+	if err == nil || !strings.HasPrefix(err.Error(), path+":9:") {
+		t.Errorf("compile error %v, want it at %s:9", err, path)
+	}
+}

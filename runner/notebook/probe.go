@@ -35,9 +35,13 @@ func probeServer(ctx context.Context, bin, dir string, opt Options) (*target, er
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Dir = dir
-	token := protocol.NewToken()
-	cmd.Env = append(os.Environ(),
-		protocol.EnvEvents+"="+token,
+	cmd.Env = os.Environ()
+	token, tokenR, err := giveToken(cmd)
+	if err != nil {
+		return nil, err
+	}
+	defer tokenR.Close()
+	cmd.Env = append(cmd.Env,
 		protocol.EnvProbe+"=1",
 		protocol.EnvRedisURL+"="+opt.RedisURL,
 		protocol.EnvAllowDirty+"="+flag01(opt.AllowDirty),

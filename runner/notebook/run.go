@@ -21,6 +21,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/program"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
@@ -145,11 +146,15 @@ func buildProgram(ctx context.Context, ch *chapter.Chapter, root string, backend
 		// of a function with no results) is only known to the compiler:
 		// stop displaying it and build again.
 		// The go command prints positions relative to the folder it ran
-		// in, however roundabout ("../redis-tutorial/chapters/..."):
-		// resolve them before matching.
+		// in, however roundabout ("../redis-tutorial/chapters/..."), and
+		// writes that folder as "." even inside a longer name (a chapter
+		// in ~/course-notes, built in ~/course, reads ".-notes/…"):
+		// resolve each path a name may stand for before matching.
 		inChapter := make([]bool, len(ce.Diags))
 		for i, d := range ce.Diags {
-			inChapter[i] = samePath(resolveIn(root, d.File), abs)
+			for _, f := range paths.GoCommandCandidates(root, d.File) {
+				inChapter[i] = inChapter[i] || samePath(f, abs)
+			}
 		}
 		retry := false
 		for cell, line := range prog.Displays {
@@ -237,14 +242,6 @@ func modTime(path string) time.Time {
 	return st.ModTime()
 }
 
-// resolveIn makes path absolute as seen from dir.
-func resolveIn(dir, path string) string {
-	if filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(dir, path)
-}
-
 // samePath reports whether a and b name the same file, through symbolic
 // links and whatever spelling.
 func samePath(a, b string) bool {
@@ -321,9 +318,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		}
 		console = Console{Network: "unix", Addr: strings.TrimPrefix(strings.SplitN(px.URL(), "?", 2)[0], "unix://"), DB: px.DB()}
 	}
-	token := protocol.NewToken()
 	cmd.Env = append(os.Environ(),
-		protocol.EnvEvents+"="+token,
 		protocol.EnvRedisURL+"="+redisURL,
 		protocol.EnvGuarded+"="+flag01(redisURL != ""),
 		protocol.EnvStep+"="+flag01(opt.Step != nil),
@@ -332,6 +327,11 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		protocol.EnvKeys+"="+flag01(opt.Keys),
 	)
 	cmd.Env = append(cmd.Env, guardEnv...)
+	token, tokenR, err := giveToken(cmd)
+	if err != nil {
+		return err
+	}
+	defer tokenR.Close()
 	pr, pw, err := os.Pipe()
 	if err != nil {
 		return err
@@ -351,6 +351,7 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 		return fmt.Errorf("starting the chapter program: %w", err)
 	}
 	pw.Close()
+	tokenR.Close()
 	items := make(chan item, 64)
 	go readStream(pr, items, []byte(protocol.MarkFor(token)))
 	exited := make(chan struct{})
@@ -376,7 +377,50 @@ func execute(ctx context.Context, bin string, ch *chapter.Chapter, res *Result, 
 	if !r.done {
 		return r.crashed(waitErr)
 	}
+	return r.unfinished()
+}
+
+// unfinished fails a run that said it was done while a cell that should
+// have run never reported its end, naming the first: whatever a cell
+// printed, the chapter's own list of cells decides what a whole run is.
+func (r *runState) unfinished() error {
+	for _, c := range r.res.Cells {
+		if !c.Cell.Runs(r.res.Backend) || c.ended {
+			continue
+		}
+		what := "never ran"
+		if c.Ran {
+			what = "did not report its end"
+		}
+		return &CellError{Path: r.ch.Path, Cell: c.Cell, Line: c.Cell.Line,
+			What: what + ", yet the program said every cell had run (did a cell print the runner's events, or end the program?)"}
+	}
 	return nil
+}
+
+// giveToken makes the run's token and hands it to cmd on a pipe of its
+// own (protocol.EventsFD), never in its environment or arguments, where a
+// cell could read it. It returns the token and the pipe's read end, for
+// the caller to close once the program has started.
+func giveToken(cmd *exec.Cmd) (string, *os.File, error) {
+	token := protocol.NewToken()
+	r, w, err := os.Pipe()
+	if err != nil {
+		return "", nil, err
+	}
+	_, err = io.WriteString(w, token+"\n") // far below a pipe's buffer: never blocks
+	w.Close()
+	if err != nil {
+		r.Close()
+		return "", nil, err
+	}
+	if len(cmd.ExtraFiles) != protocol.EventsFD-3 {
+		r.Close()
+		return "", nil, fmt.Errorf("the events token must be the program's descriptor %d", protocol.EventsFD)
+	}
+	cmd.ExtraFiles = append(cmd.ExtraFiles, r)
+	cmd.Env = append(cmd.Env, protocol.EnvEvents+"=1")
+	return token, r, nil
 }
 
 func flag01(b bool) string {
@@ -542,6 +586,7 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 		r.deadline = time.After(r.limit(r.cell.Cell))
 	case protocol.End:
 		if c := r.cellResult(ev.Cell); c != nil {
+			c.ended = true
 			c.Elapsed, c.Commands, c.Trips, c.Keys = ev.Elapsed, ev.Commands, ev.Trips, ev.Keys
 			if f := r.opt.Events.CellEnd; f != nil {
 				f(c)

@@ -5,6 +5,7 @@ import (
 	"go/parser"
 	"go/scanner"
 	"go/token"
+	"slices"
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
@@ -45,7 +46,7 @@ func splitError(path string, c *chapter.Cell, pos token.Position, msg string) er
 // split cuts a cell's code into declarations and statements, by scanning its
 // tokens for func, type and import at the cell's top level.
 func split(path string, c *chapter.Cell) (*splitCell, error) {
-	src := []byte(c.Code)
+	src := neutraliseLineDirectives([]byte(c.Code))
 	fset := token.NewFileSet()
 	file := fset.AddFile("cell", -1, len(src))
 	var firstErr error
@@ -298,3 +299,38 @@ func declaredNames(st ast.Stmt) []string {
 	}
 	return names
 }
+
+// neutraliseLineDirectives turns a cell's own line directives (//line
+// and /*line comments) into plain comments of the same length: positions
+// always name the chapter's file, and nothing after the comment moves a
+// column. Only comments are touched, never a string that holds the words.
+func neutraliseLineDirectives(src []byte) []byte {
+	var s scanner.Scanner
+	fset := token.NewFileSet()
+	file := fset.AddFile("cell", -1, len(src))
+	s.Init(file, src, nil, scanner.ScanComments)
+	var out []byte
+	for {
+		pos, t, lit := s.Scan()
+		if t == token.EOF {
+			break
+		}
+		if t != token.COMMENT || len(lit) < 6 || !isLineWord(lit[2:6]) {
+			continue
+		}
+		if out == nil {
+			out = slices.Clone(src)
+		}
+		// "line" in capitals is no directive to the compiler.
+		copy(out[file.Offset(pos)+2:], "LINE")
+	}
+	if out == nil {
+		return src
+	}
+	return out
+}
+
+// isLineWord says whether a comment's first four letters after // or /*
+// could start a directive: the compiler wants "line" exactly, and this
+// errs on the side of safety with any case.
+func isLineWord(w string) bool { return strings.EqualFold(w, "line") }

@@ -2,6 +2,9 @@ package program
 
 import (
 	"flag"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"os"
 	"path/filepath"
 	"slices"
@@ -135,6 +138,55 @@ func TestCellsSelectedByBackend(t *testing.T) {
 		}
 		if strings.Contains(string(prog.Source), "d := 4") {
 			t.Errorf("%s: a norun cell was generated", backend)
+		}
+	}
+}
+
+// TestCellLineDirectives: a cell's own //line or /*line*/ directive must
+// not move positions out of the chapter's file: the compiler would name
+// /etc/passwd for the cell's error. Its strings stay as they were.
+func TestCellLineDirectives(t *testing.T) {
+	for _, cell := range []string{
+		"//line /etc/passwd:1\nmarker()",
+		"//line /etc/passwd:1:1\nmarker()",
+		"x := /*line /etc/passwd:1:1*/ 1\nmarker()",
+		"/*line /etc/passwd:1:1*/ marker()",
+		"/*LiNe /etc/passwd:1:1*/ marker()",
+		"func f() {\n//line /etc/passwd:7\n}\nmarker()",
+	} {
+		prog, err := generate(t, "# T\n\n```go\n"+cell+"\n```\n\n```go\nfmt.Println(\"//line /etc/passwd:9\")\n```\n", Options{Mode: Kernel})
+		if err != nil {
+			t.Fatalf("%q: %v", cell, err)
+		}
+		fset := token.NewFileSet()
+		f, err := parser.ParseFile(fset, "main.go", prog.Source, 0)
+		if err != nil {
+			t.Fatalf("%q: the generated program does not parse: %v\n%s", cell, err, prog.Source)
+		}
+		found := false
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.Ident:
+				if n.Name == "marker" {
+					found = true
+					pos := fset.Position(n.Pos())
+					wantLine := 3 + strings.Count(cell, "\n") + 1
+					if pos.Filename != "/ch.md" || pos.Line != wantLine {
+						t.Errorf("%q: marker is at %s, want /ch.md:%d", cell, pos, wantLine)
+					}
+				}
+			case *ast.BasicLit:
+				if n.Kind == token.STRING && strings.Contains(n.Value, "etc") && n.Value != `"//line /etc/passwd:9"` {
+					t.Errorf("%q: a string was changed: %s", cell, n.Value)
+				}
+			}
+			return true
+		})
+		if !found {
+			t.Errorf("%q: no marker in the program:\n%s", cell, prog.Source)
+		}
+		if !strings.Contains(string(prog.Source), `"//line /etc/passwd:9"`) {
+			t.Errorf("%q: the string holding //line was changed", cell)
 		}
 	}
 }

@@ -180,6 +180,17 @@
     return b;
   }
 
+  // visible shows control characters as text, as the recorded outputs
+  // and the walk do (runner/term's Visible): a cell's escape sequence is
+  // invisible in a page otherwise.
+  function visible(s) {
+    return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+      const n = c.charCodeAt(0);
+      if (c === "\r") return "\\r";
+      return n < 0x80 ? "\\x" + n.toString(16).padStart(2, "0") : "\\u" + n.toString(16).padStart(4, "0");
+    });
+  }
+
   function recorded(n) {
     const s = document.querySelector(`#cell-${n} .cell-output samp`);
     return s ? s.textContent : "";
@@ -226,7 +237,7 @@
       }
       case "output": {
         const b = box(m.cell || current);
-        b.text += m.text;
+        b.text += visible(m.text); // each piece once: a long output is not escaped again and again
         b.samp.textContent = b.text;
         break;
       }
@@ -247,8 +258,8 @@
         clearTimeout(timer);
         const b = box(m.cell || current);
         b.box.classList.add("live-failed");
-        b.label.textContent = `Panic in cell ${m.cell}: ${m.message}`;
-        b.text += `panic: ${m.message}\n\n${m.stack}`;
+        b.label.textContent = `Panic in cell ${m.cell}: ${visible(m.message)}`;
+        b.text += visible(`panic: ${m.message}\n\n${m.stack}`);
         b.samp.textContent = b.text;
         state = "panicked";
         setStatus(`Cell ${m.cell} panicked; the cells after it cannot run. The console still works; Restart runs the chapter afresh.`);

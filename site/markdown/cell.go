@@ -12,6 +12,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // KindCell is the node kind of a cell.
@@ -204,6 +206,9 @@ func hasErrorLine(s string) bool {
 // writeOutput writes what a cell printed, its error lines marked so that
 // they stand out from the rest (in colour and weight, and by the label).
 func writeOutput(w util.BufWriter, s string) {
+	// A terminal escape in a page is invisible, or garbage: shown as text,
+	// as the walk shows it (term.Visible).
+	s = term.Visible(s)
 	w.WriteString("<pre class=\"output\"><samp>")
 	for line := range strings.Lines(s) {
 		if isErrorLine(line) {

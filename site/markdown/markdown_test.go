@@ -136,3 +136,30 @@ func TestErrorOutput(t *testing.T) {
 		t.Errorf("an output without an error line is marked as one:\n%s", got.String())
 	}
 }
+
+// TestOutputControlCharacters: what a cell printed reaches the page with
+// its control characters shown as text, as the walk shows them, also the
+// expected output beside a differing one.
+func TestOutputControlCharacters(t *testing.T) {
+	src := []byte("```go\nfmt.Print(x)\n```\n")
+	conv := New()
+	cell := &Cell{Index: 1, Code: "fmt.Print(x)\n", Start: 0, End: len(src), Ran: true,
+		Output: "\x1b[2J\x1b]52;c;eA==\x07\r✓ <b>passed</b>\n", Differs: true, Expected: "\x1b[1mold\n"}
+	doc, err := conv.Parse(src, Options{Cells: []*Cell{cell}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := conv.Render(&got, doc); err != nil {
+		t.Fatal(err)
+	}
+	html := got.String()
+	if strings.ContainsAny(html, "\x1b\x07\r") {
+		t.Errorf("the page holds a raw control character:\n%q", html)
+	}
+	for _, want := range []string{`\x1b[2J\x1b]52;c;eA==\x07\r✓ &lt;b&gt;passed&lt;/b&gt;`, `\x1b[1mold`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("the page does not show %s:\n%s", want, html)
+		}
+	}
+}

@@ -209,6 +209,11 @@ func (t *T) crashed(gone *shimGone) Result {
 	case <-time.After(2 * time.Second):
 	}
 	stderr := s.out.String()
+	if sandbox.CPULimitKilled(s.waitErr, sandbox.DefaultLimits(t.limit).CPU) {
+		// The sandbox's CPU limit, a little above the exercise's,
+		// stopped it before the checker's count did.
+		return t.timedOut(t.limit, timeUp{how: overCPU})
+	}
 	t.mu.Lock()
 	called, fn := t.called, t.fn
 	t.mu.Unlock()

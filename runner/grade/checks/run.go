@@ -118,6 +118,7 @@ func Run(cfg Config, funcs Funcs) Result {
 		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.id))),
 		src:   cfg.SourceDir,
 		clock: b.server,
+		limit: cfg.Timeout,
 	}
 	if b.Name != "miniredis" {
 		// Keys of their own on a shared server, so that no check ever
@@ -131,9 +132,23 @@ func Run(cfg Config, funcs Funcs) Result {
 	defer signal.Stop(stop)
 	done := make(chan Result, 1)
 	started := make(chan *shimProc, 1)
+	// The time limit counts the learner's CPU time, and time not spent
+	// waiting for a busy machine (see limit).
+	var meter struct {
+		sync.Mutex
+		m *sandbox.Meter
+	}
+	lim := newLimit(cfg.Timeout, funcs != nil, func() *sandbox.Meter { meter.Lock(); defer meter.Unlock(); return meter.m })
+	stopLimit := make(chan struct{})
+	defer close(stopLimit)
 	go func() {
 		if funcs == nil {
 			s, err := startShim(cfg, b.Client, rec)
+			if s != nil {
+				meter.Lock()
+				meter.m = s.box.MeterFor()
+				meter.Unlock()
+			}
 			started <- s
 			if err != nil {
 				done <- Result{Status: Error, Message: err.Error()}
@@ -152,8 +167,12 @@ func Run(cfg Config, funcs Funcs) Result {
 	var r Result
 	select {
 	case r = <-done:
-	case <-time.After(cfg.Timeout):
-		r = t.timedOut(cfg.Timeout)
+	case up := <-lim.watch(stopLimit):
+		if up.how == overMachine {
+			r = lim.machineBusy()
+		} else {
+			r = t.timedOut(cfg.Timeout, up)
+		}
 	case s := <-stop:
 		r = Result{Status: Error, Message: "stopped by " + s.String()}
 	}
@@ -201,6 +220,7 @@ type T struct {
 	text   string // exercise 3: the text of the last StoreLetterCounts, for hints
 
 	clock *embedded.Server // the embedded server, for exercises that move its clock; nil on a real one
+	limit time.Duration    // the exercise's time limit
 	now   time.Time        // the clock's time, once moved
 }
 
@@ -508,14 +528,14 @@ func (t *T) where(stack string) string {
 
 // timedOut reports an exercise that ran out of time, with the call that
 // was running and the last commands it sent.
-func (t *T) timedOut(limit time.Duration) Result {
+func (t *T) timedOut(limit time.Duration, up timeUp) Result {
 	t.mu.Lock()
 	called, fn := t.called, t.fn
 	t.mu.Unlock()
 	if fn == "" {
 		fn = "the exercise"
 	}
-	return Result{
+	r := Result{
 		Status:  Failed,
 		Message: fmt.Sprintf("%s did not finish within %s", fn, limit),
 		Called:  called,
@@ -524,6 +544,15 @@ func (t *T) timedOut(limit time.Duration) Result {
 		Hint: "look for a loop that never ends: a SCAN or HSCAN loop must stop when the cursor comes back 0, " +
 			"not when a page is empty",
 	}
+	switch {
+	case up.computing(limit):
+		r.Message += " of CPU time"
+	case up.waiting(limit):
+		r.Got = "still waiting when the time was up, hardly running"
+		r.Hint = "look for a call that waits for what never comes: a channel nobody sends on, a lock never " +
+			"released, a sleep, a blocking command (BLPOP) with no timeout; " + r.Hint
+	}
+	return r
 }
 
 // isNil reports whether err says a key is missing, the way go-redis does.

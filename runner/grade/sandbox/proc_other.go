@@ -9,3 +9,10 @@ func becomeSubreaper()      {}
 func killOrphans()          {}
 func userTasks() uint64     { return 0 }
 func uidInUse(uid int) bool { return false }
+
+// usageKnown: only Linux says how long a process waited for a CPU.
+const usageKnown = false
+
+func processUsage(pid int) (procUsage, bool) { return procUsage{}, false }
+
+func descendants(root int) map[int]bool { return map[int]bool{root: true} }

@@ -19,12 +19,15 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 // Limits bound one run.
@@ -129,7 +132,10 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 	env := []string{"HOME=" + b.Scratch, "TMPDIR=" + b.Scratch, "GOTRACEBACK=single", "GOMAXPROCS=2",
 		"PATH=/usr/local/bin:/usr/bin:/bin"}
 	if b.Bwrap != "" {
-		rel := func(p string) string { r, _ := filepath.Rel(b.Grader, p); return "/grader/" + r }
+		rel := func(p string) string {
+			r, _ := filepath.Rel(b.Grader, p)
+			return path.Join("/grader", filepath.ToSlash(r))
+		}
 		inside := []string{b.Bwrap, "--unshare-all", "--die-with-parent", "--new-session",
 			"--clearenv", "--setenv", "HOME", "/scratch", "--setenv", "TMPDIR", "/scratch",
 			"--setenv", "GOTRACEBACK", "single", "--setenv", "GOMAXPROCS", "2",
@@ -140,7 +146,7 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 			"--chdir", "/scratch",
 			"--", rel(program)}
 		for _, a := range args {
-			if strings.HasPrefix(a, b.Grader+"/") {
+			if _, in := paths.Within(b.Grader, a); in && filepath.IsAbs(a) {
 				a = rel(a)
 			}
 			inside = append(inside, a)
@@ -164,13 +170,20 @@ func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
 
 // procs is the process limit to set: the limit counts every process of
 // the user, so a program running as this process's own user may start n
-// more than that user runs already.
+// more than that user runs already, and sharedSlack more, for what the
+// user's other processes start meanwhile: on a busy machine (a class
+// graded eight exercises at a time, builds) they would otherwise use the
+// graded program's share, and a stub would die starting its threads.
 func (b *Box) procs(n uint64) uint64 {
 	if b.uid >= 0 {
 		return n
 	}
-	return n + userTasks()
+	return n + userTasks() + sharedSlack
 }
+
+// sharedSlack is the room left for the user's other processes: a fork
+// loop still meets the limit, a few hundred processes later.
+const sharedSlack = 256
 
 // Kill ends the run: its process group, anything it started that left
 // the group, and (with bwrap) its whole process namespace.
@@ -308,3 +321,20 @@ func Detect() (string, error) {
 // InstallHint says how to get a working sandbox.
 const InstallHint = "install bubblewrap 0.8 or later (Debian, Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), " +
 	"and allow unprivileged user namespaces"
+
+// CPULimitKilled says whether a program's end, as exec.Cmd.Wait reported
+// it, was the kernel's for reaching the CPU time limit cpu: killed by
+// SIGXCPU, or by SIGKILL (the hard limit, which a Go program meets since
+// it ignores SIGXCPU) after using about that much.
+func CPULimitKilled(waitErr error, cpu time.Duration) bool {
+	var ee *exec.ExitError
+	if !errors.As(waitErr, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	if !ok || !ws.Signaled() {
+		return false
+	}
+	used := ee.UserTime() + ee.SystemTime()
+	return ws.Signal() == syscall.SIGXCPU || (ws.Signal() == syscall.SIGKILL && used >= cpu-time.Second)
+}

@@ -80,3 +80,6 @@ func Detect() (string, error) { return "", errors.New("the sandbox needs Linux")
 
 // InstallHint says how to get a working sandbox.
 const InstallHint = "grade on Linux with bubblewrap 0.8 or later"
+
+// CPULimitKilled: Windows sets no CPU limit.
+func CPULimitKilled(waitErr error, cpu time.Duration) bool { return false }

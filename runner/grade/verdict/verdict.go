@@ -50,6 +50,9 @@ type Result struct {
 	// Output is what the learner's code printed while it ran.
 	Output   string        `json:"output,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
+	// Busy marks an Error of the grader's own: the machine gave the
+	// exercise too little time to grade it. Grading it again may work.
+	Busy bool `json:"busy,omitempty"`
 }
 
 // Encode returns r as one line of JSON.

@@ -16,8 +16,10 @@ import (
 
 // Mark starts every event line, followed by the run's token and a colon
 // (MarkFor): a line a cell prints cannot pass for an event unless it
-// knows the token, which the kernel reads and removes from its
-// environment before any cell runs.
+// knows the token. The token is never in the program's environment or
+// command line (a cell could read /proc/self/environ): the runner writes
+// it on a pipe, EventsFD, which the kernel reads and closes while the
+// program initializes, before any of the chapter's code runs.
 const Mark = "\x00\x01"
 
 // NewToken returns a fresh random token for one run.
@@ -32,7 +34,7 @@ func MarkFor(token string) string { return Mark + token + ":" }
 
 // Environment variables the runner sets for the program it starts.
 const (
-	EnvEvents     = "NOTEBOOK_EVENTS"      // the run's token: write events marked with it
+	EnvEvents     = "NOTEBOOK_EVENTS"      // "1": read the run's token on EventsFD, and write events marked with it
 	EnvRedisURL   = "NOTEBOOK_REDIS_URL"   // a real server; empty: embedded miniredis
 	EnvAllowDirty = "NOTEBOOK_ALLOW_DIRTY" // "1": run even if the database holds keys
 	EnvStep       = "NOTEBOOK_STEP"        // "1": wait for a line on stdin before each cell
@@ -48,6 +50,10 @@ const (
 	// go tool pprof (NOTEBOOK_CPUPROFILE=/tmp/ch1.prof runner walk 1).
 	EnvCPUProfile = "NOTEBOOK_CPUPROFILE"
 )
+
+// EventsFD is the descriptor on which the runner gives the program the
+// run's token, then end of file: the first of exec.Cmd's ExtraFiles.
+const EventsFD = 3
 
 // Kinds of event, in the order a run sends them.
 const (
