@@ -4,6 +4,7 @@ package sandbox
 
 import (
 	"os/exec"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -15,10 +16,13 @@ func TestMeterCountsTheTree(t *testing.T) {
 	busy := exec.Command("sh", "-c", "sh -c 'while :; do :; done' & sleep 10")
 	idle := exec.Command("sh", "-c", "sleep 10 & sleep 10")
 	for _, c := range []*exec.Cmd{busy, idle} {
+		// A group of its own, killed whole: the looping grandchild would
+		// outlive its parent and spin on a core long after the test.
+		c.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 		if err := c.Start(); err != nil {
 			t.Skip(err)
 		}
-		t.Cleanup(func() { c.Process.Kill(); c.Wait() })
+		t.Cleanup(func() { syscall.Kill(-c.Process.Pid, syscall.SIGKILL); c.Wait() })
 	}
 	mb, mi := &Meter{root: busy.Process.Pid, tree: true, waits: map[[2]int]time.Duration{}},
 		&Meter{root: idle.Process.Pid, tree: true, waits: map[[2]int]time.Duration{}}
