@@ -16,6 +16,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
+	"github.com/redis-notebook/tutorial/runner/redisconn"
 )
 
 // The two ways a run reaches the server: through the runner's proxy (the
@@ -67,7 +68,7 @@ func programOptions(t testing.TB, p *Proxy) *redis.Options {
 		if err != nil {
 			return nil, err
 		}
-		return NewConn(nc, policy, rec), nil
+		return NewConn(redisconn.SpinReads(nc), policy, rec), nil // as the chapter's program dials
 	}
 	return opt
 }
