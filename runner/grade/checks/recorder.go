@@ -250,6 +250,24 @@ func (r *recorder) takeUnserved() ([]string, bool) {
 	return out, elsewhere
 }
 
+// refusedElsewhere notes commands that the shim refused in the learner's
+// process, because no call was running, as the gate notes its own. They
+// come from that process: a few, shortened, and shown escaped like all
+// it says.
+func (r *recorder) refusedElsewhere(cmds []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, c := range cmds {
+		if len(r.refused) >= 5 {
+			break
+		}
+		if rs := []rune(c); len(rs) > 80 {
+			c = string(rs[:77]) + "..."
+		}
+		r.refused = append(r.refused, c)
+	}
+}
+
 // takeRefused returns the commands refused since the last call, and
 // forgets them.
 func (r *recorder) takeRefused() []string {

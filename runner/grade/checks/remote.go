@@ -35,6 +35,10 @@ type shimProc struct {
 	funcs map[string]string // name -> type, from the shim's Hello
 	out   *capped           // what it printed, standard output and error
 	seq   int
+	rec   *recorder
+	// unfinished is what the last answer said: commands the call had
+	// started and not seen answered when it returned.
+	unfinished int
 
 	exited  chan struct{}
 	waitErr error
@@ -54,7 +58,7 @@ func startShim(cfg Config, client *redis.Client, rec *recorder) (*shimProc, erro
 	if err != nil {
 		return nil, err
 	}
-	s := &shimProc{box: box, out: &capped{max: 16 << 10}, exited: make(chan struct{})}
+	s := &shimProc{box: box, out: &capped{max: 16 << 10}, rec: rec, exited: make(chan struct{})}
 	bin, err := box.Install(cfg.Shim, "shim")
 	if err != nil {
 		box.Remove()
@@ -138,7 +142,28 @@ func (s *shimProc) roundTrip(req wire.Request) wire.Response {
 	if resp.Seq != req.Seq {
 		panic(&shimGone{fmt.Errorf("an answer to request %d, not %d: the program wrote to the grader's pipe", resp.Seq, req.Seq)})
 	}
+	s.unfinished = resp.Unfinished
+	s.rec.refusedElsewhere(resp.Late)
 	return resp
+}
+
+// takeUnfinished says how many commands the last call left unanswered
+// when it returned, and forgets it.
+func (s *shimProc) takeUnfinished() int {
+	if s == nil {
+		return 0
+	}
+	n := s.unfinished
+	s.unfinished = 0
+	return n
+}
+
+// collectRefused asks the shim for the commands it refused since its last
+// answer (sent after the last call returned).
+func (s *shimProc) collectRefused() {
+	if s != nil {
+		s.roundTrip(wire.Request{})
+	}
 }
 
 // remoteError is an error the learner's function returned, rebuilt: its

@@ -266,6 +266,7 @@ func (t *T) run(ex *exercise) (r Result) {
 		return Result{Status: NotDone, Message: "not done yet"}
 	}
 	ex.check(t)
+	t.shim.collectRefused()
 	t.noneRefused()
 	return Result{Status: Passed}
 }
@@ -301,6 +302,17 @@ func (t *T) call(fn string, args []any, body func() error) error {
 	t.mu.Lock()
 	t.inCall = false
 	t.mu.Unlock()
+	if n := t.shim.takeUnfinished(); n > 0 {
+		t.fail(Result{
+			Message: fmt.Sprintf("%s returned while %d of the commands it sent had no answer yet: "+
+				"a goroutine of its was still at work", fn, n),
+			Expected: "every command answered before " + fn + " returns",
+			Got:      fmt.Sprintf("%d still on their way", n),
+			Sent:     t.sentLines(),
+			Hint: "a function's work must be done when it returns: wait for the goroutines it starts " +
+				"(sync.WaitGroup), or send from the function itself",
+		})
+	}
 	if why, elsewhere := t.rec.takeUnserved(); len(why) > 0 {
 		r := Result{
 			Message: fn + " sent a command the grader's server does not serve: " + why[0],

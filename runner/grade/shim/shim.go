@@ -45,6 +45,8 @@ func Main(funcs map[string]any) {
 		// RESP2: the checker's gate speaks it, and HELLO is refused.
 		Protocol: 2, DisableIdentity: true, MaxRetries: -1,
 	})
+	calls := &callWatch{}
+	rdb.AddHook(calls)
 	conn := wire.NewConn(os.NewFile(requestsFD, "requests"), os.NewFile(responsesFD, "responses"))
 	hello := wire.Hello{Funcs: map[string]string{}}
 	for name, f := range funcs {
@@ -65,7 +67,12 @@ func Main(funcs map[string]any) {
 		}
 		f, ok := funcs[req.Func]
 		var resp wire.Response
+		if req.Func != "" {
+			calls.begin()
+		}
 		switch {
+		case req.Func == "":
+			// Nothing to call: the checker asks what was refused.
 		case !ok:
 			resp.Problem = "no function " + req.Func
 		case req.Probe:
@@ -73,6 +80,8 @@ func Main(funcs map[string]any) {
 		default:
 			resp = call(ctx, rdb, reflect.ValueOf(f), req.Args)
 		}
+		resp.Unfinished = calls.end()
+		resp.Late = calls.takeLate()
 		resp.Seq = req.Seq
 		if err := conn.Send(resp); err != nil {
 			os.Exit(3)

@@ -84,6 +84,12 @@ type Response struct {
 	Panic   string            `json:"panic,omitempty"` // the call panicked with this value
 	Stack   string            `json:"stack,omitempty"`
 	NotDone bool              `json:"not_done,omitempty"` // a Probe's answer
+	// Unfinished counts the commands the call had started and not yet
+	// seen answered when it returned: a goroutine of its still at work.
+	Unfinished int `json:"unfinished,omitempty"`
+	// Late are commands the shim refused since its last answer because
+	// no call was running: sent from init, or after a function returned.
+	Late []string `json:"late,omitempty"`
 	// Problem says the call could not be made as asked (a type the shim
 	// cannot build): the checker reports it as its own error.
 	Problem string `json:"problem,omitempty"`
