@@ -15,6 +15,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // The benchmarks behind the figures in the README: go test ./runner -run '^$'
@@ -96,7 +97,7 @@ func BenchmarkChapterProgram(b *testing.B) {
 		b.Fatal(err)
 	}
 	root, _ := filepath.Abs("..")
-	bin, err := notebook.Build(context.Background(), ch, notebook.Options{Root: root})
+	bin, err := notebook.Executable(context.Background(), ch, notebook.Options{Root: root})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -187,7 +188,7 @@ func BenchmarkAnagramStrategies(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			sums := map[string]float64{}
 			for b.Loop() {
-				res, err := notebook.Run(context.Background(), ch, notebook.Options{Root: root, RedisURL: url})
+				res, err := notebook.Run(context.Background(), ch, notebook.Options{Root: root, Run: settings.Run{RedisURL: url}})
 				if err != nil {
 					b.Fatal(err)
 				}

@@ -8,13 +8,11 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
-	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/settings"
 	"github.com/redis-notebook/tutorial/runner/term"
 	"github.com/redis-notebook/tutorial/runner/watch"
 )
@@ -29,8 +27,7 @@ func init() {
 }
 
 func setupCheck(fs *flag.FlagSet) func([]string) int {
-	var bf backendFlags
-	bf.register(fs)
+	run := defineRunFlags(fs, backendOnly)
 	solutions := fs.Bool("solutions", false, "grade the reference solutions in solutions/ instead")
 	dir := fs.String("dir", "", "grade the package in this folder instead (a student's submission: the folder, "+
 		"or one holding redisbasics/ or exercises/redisbasics/, and so for each chapter's package)")
@@ -58,7 +55,7 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 		if *watchMode && (*asJSON || *format == "gradescope") {
 			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json and --format are for tools: give one")
 		}
-		c := checker{out: os.Stdout, errOut: os.Stderr, bf: bf, json: *asJSON, gradescope: *format == "gradescope", seed: *seed}
+		c := checker{out: os.Stdout, errOut: os.Stderr, settings: *run, json: *asJSON, gradescope: *format == "gradescope", seed: *seed}
 		if len(args) == 1 {
 			c.exercise = args[0]
 		}
@@ -78,7 +75,7 @@ type checkJob struct {
 // checker runs the check command.
 type checker struct {
 	out, errOut io.Writer
-	bf          backendFlags
+	settings    settings.Run
 	json        bool
 	gradescope  bool
 	exercise    string // "" for all
@@ -91,48 +88,32 @@ func (c *checker) showHint() int {
 	if c.exercise == "" {
 		return fail(c.errOut, exitBadArgs, "--hint needs an exercise: check --hint 3, or check --hint letters")
 	}
-	root, err := moduleRoot()
-	if err != nil {
-		return fail(c.errOut, exitBadArgs, "%v", err)
-	}
-	m, err := grade.LoadManifest(root)
-	if err != nil {
-		return fail(c.errOut, exitBadArgs, "%v", err)
-	}
-	ex, err := m.Select(c.exercise)
+	_, _, ex, err := c.selected()
 	if err != nil {
 		return fail(c.errOut, exitBadArgs, "%v", err)
 	}
 	e := ex[0]
-	width := textWidth(os.Stdout)
+	width := term.TextWidth(os.Stdout)
 	fmt.Fprintf(c.out, "hint for exercise %d, %s (%s):\n\n%s\n", e.ID, e.Title,
-		filepath.Join("exercises", e.Package, e.File), grade.Wrap(e.Hint, width))
+		filepath.Join("exercises", e.Package, e.File), term.Wrap(e.Hint, width))
 	return exitOK
 }
 
-// textWidth is the width to wrap text at: the terminal's, $COLUMNS, or
-// 100 when output is not a terminal.
-func textWidth(f *os.File) int {
-	var cols int
-	if _, err := fmt.Sscan(os.Getenv("COLUMNS"), &cols); err == nil && cols >= 40 {
-		return cols
+// selected finds the module, its manifest, and the exercises the command
+// names (all of them when it names none).
+func (c *checker) selected() (root string, m *grade.Manifest, exercises []grade.Exercise, err error) {
+	if root, err = moduleRoot(); err != nil {
+		return "", nil, nil, err
 	}
-	if w := ttyWidth(f); w >= 40 {
-		return w
+	if m, err = grade.LoadManifest(root); err != nil {
+		return "", nil, nil, err
 	}
-	return 100
+	exercises, err = m.Select(c.exercise)
+	return root, m, exercises, err
 }
 
 func (c *checker) run(solutions bool, dir string, watching bool) int {
-	root, err := moduleRoot()
-	if err != nil {
-		return fail(c.errOut, exitBadArgs, "%v", err)
-	}
-	m, err := grade.LoadManifest(root)
-	if err != nil {
-		return fail(c.errOut, exitBadArgs, "%v", err)
-	}
-	exercises, err := m.Select(c.exercise)
+	root, m, exercises, err := c.selected()
 	if err != nil {
 		return fail(c.errOut, exitBadArgs, "%v", err)
 	}
@@ -175,17 +156,12 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 		c.seed = grade.NewSeed()
 	}
 	opt := grade.Options{
-		Root: root,
-		RunConfig: grade.RunConfig{
-			RedisURL:   c.bf.redisURL,
-			AllowDirty: c.bf.allowDirty,
-			Timeout:    c.bf.timeout,
-			Seed:       c.seed,
-		},
-		Progress: depsProgress(progressPrinter(os.Stderr)),
-		Note:     func(s string) { fmt.Fprintf(c.errOut, "note: %s\n", grade.Wrap(s, textWidth(os.Stderr)-6)) },
+		Root:      root,
+		RunConfig: grade.RunConfig{Run: c.settings, Seed: c.seed},
+		Progress:  depsProgress(progressPrinter(os.Stderr)),
+		Note:      func(s string) { fmt.Fprintf(c.errOut, "note: %s\n", term.Wrap(s, term.TextWidth(os.Stderr)-6)) },
 	}
-	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command, Width: textWidth(os.Stdout)}
+	text := grade.TextOptions{Color: term.Detect(os.Stdout).Color, CheckCommand: command, Width: term.TextWidth(os.Stdout)}
 	if watching {
 		return c.watch(ctx, jobs, opt, text)
 	}
@@ -251,7 +227,7 @@ func (c *checker) watch(ctx context.Context, jobs []checkJob, opt grade.Options,
 	tty := term.Detect(os.Stdout).Color
 	for {
 		if tty {
-			fmt.Fprint(c.out, "\x1b[H\x1b[2J") // a fresh screen per save, as rustlings does
+			fmt.Fprint(c.out, term.ClearScreen) // a fresh screen per save, as rustlings does
 		} else {
 			fmt.Fprintf(c.out, "\n=== %s\n", time.Now().Format("15:04:05"))
 		}
@@ -278,33 +254,6 @@ func (c *checker) watch(ctx context.Context, jobs []checkJob, opt grade.Options,
 			if !ok {
 				return exitOK
 			}
-		}
-	}
-}
-
-func displayDir(dir string) string {
-	if rel := relToCwd(dir); rel != "" {
-		return rel
-	}
-	return dir
-}
-
-var packagesSoFar = regexp.MustCompile(`(\d+) packages`)
-
-// depsProgress passes on the build's progress only while it compiles the
-// dependencies, on a cold cache: rebuilding a harness after a save
-// compiles two packages and links, which needs no commentary.
-func depsProgress(p build.Progress) build.Progress {
-	shown := false
-	return func(line string) {
-		m := packagesSoFar.FindStringSubmatch(line)
-		n := 0
-		if m != nil {
-			n, _ = strconv.Atoi(m[1])
-		}
-		if n > 4 || shown && strings.HasPrefix(line, "built in") {
-			shown = true
-			p(line)
 		}
 	}
 }

@@ -11,9 +11,9 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 func init() {
@@ -32,7 +32,8 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
 	pkg := fs.String("package", "redisbasics", "the package the class hands in: a chapter's, as exercises/exercises.json lists them (redisbasics, pipelines)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
-	timeout := fs.Duration("timeout", 10*time.Second, "stop an exercise that runs longer than this; it fails, the others go on")
+	run := settings.Defaults // a class is graded on embedded miniredis, whatever $REDIS_URL says
+	fs.DurationVar(&run.Timeout, "timeout", settings.DefaultTimeout, "stop an exercise that runs longer than this; it fails, the others go on")
 	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
 		"default SUBMISSIONS_DIR, as NAME.feedback.md")
 	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json)")
@@ -45,7 +46,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		if *format != "" && *format != "gradescope" {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, *timeout, *seed)
+		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, run, *seed)
 	}
 }
 
@@ -56,7 +57,7 @@ type gradeOutputs struct {
 	gradescope bool   // a results.json per submission
 }
 
-func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, timeout time.Duration, seed uint64) int {
+func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, run settings.Run, seed uint64) int {
 	csvPath := outputs.csv
 	root, err := moduleRoot()
 	if err != nil {
@@ -86,7 +87,7 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	class, err := grade.GradeClass(ctx, dir, set.Exercises, grade.ClassOptions{
 		Options: grade.Options{
 			Root:      root,
-			RunConfig: grade.RunConfig{Timeout: timeout, Seed: seed},
+			RunConfig: grade.RunConfig{Run: run, Seed: seed},
 			Jobs:      jobs,
 			Progress:  depsProgress(progressPrinter(os.Stderr)),
 			Note:      func(s string) { fmt.Fprintf(errOut, "note: %s\n", s) },

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 func init() {
@@ -66,7 +67,7 @@ func runReset(in *os.File, out, errOut io.Writer, root, arg string, yes bool) in
 		fmt.Fprintf(out, "%s is already the stub: nothing to reset\n", shown)
 		return exitOK
 	case err == nil && !yes:
-		if os.Getenv("CI") == "true" || ttyWidth(in) == 0 { // no terminal to ask on
+		if os.Getenv("CI") == "true" || !term.IsTerminal(in) { // no terminal to ask on
 			return fail(errOut, exitFailed, "%s holds your work; to replace it with the stub, run: go run ./runner reset --yes %d (a copy is kept)", shown, e.ID)
 		}
 		fmt.Fprintf(out, "%s holds your work. Replace it with the stub? A copy is kept. [y/N] ", shown)

@@ -70,15 +70,14 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		// memory, never in the chapter's file.
 		srv.ChaptersDir = filepath.Join(root, "chapters")
 		srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
-			_, err := notebook.Run(ctx, ch, notebook.Options{
-				Root: root, RedisURL: f.redisURL, AllowDirty: f.allowDirty, CellTimeout: f.timeout, Events: ev,
-			})
+			opt := runOptions(root, *f.run)
+			opt.Progress = nil // the page shows the edited run; serve's terminal, the site's builds
+			opt.Events = ev
+			_, err := notebook.Run(ctx, ch, opt)
 			return err
 		}
 		if m, err := grade.LoadManifest(root); err == nil {
-			srv.ExerciseSource, srv.CheckExercise = site.ExerciseChecker(root, m, grade.RunConfig{
-				RedisURL: f.redisURL, AllowDirty: f.allowDirty, Timeout: f.timeout,
-			})
+			srv.ExerciseSource, srv.CheckExercise = site.ExerciseChecker(root, m, grade.RunConfig{Run: *f.run})
 		}
 		// Only this machine's pages that know the printed token get in:
 		// serve will run code, and any web page can send requests here.

@@ -13,6 +13,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 	"github.com/redis-notebook/tutorial/runner/term"
 	"github.com/redis-notebook/tutorial/site"
 )
@@ -28,7 +29,7 @@ func init() {
 
 // siteFlags are the flags site and serve share.
 type siteFlags struct {
-	backendFlags
+	run       *settings.Run
 	out       string
 	keepGoing bool
 	noCache   bool
@@ -39,7 +40,7 @@ type siteFlags struct {
 // shows the differing outputs helps more while writing than none), has no
 // --keep-going.
 func (f *siteFlags) register(fs *flag.FlagSet, outHelp string, keepGoingFlag bool) {
-	f.backendFlags.register(fs)
+	f.run = defineRunFlags(fs, backendOnly)
 	fs.StringVar(&f.out, "o", "", outHelp)
 	if keepGoingFlag {
 		fs.BoolVar(&f.keepGoing, "keep-going", false,
@@ -62,24 +63,19 @@ func (f *siteFlags) options(root string) site.Options {
 	opt := site.Options{
 		Root:      shortRoot,
 		Out:       f.out,
-		Backend:   chapter.Backend(f.backendName()),
-		BackendID: f.redisURL,
+		Backend:   f.run.Backend(),
+		BackendID: f.run.RedisURL,
 		KeepGoing: f.keepGoing,
 		Run: func(ctx context.Context, ch *chapter.Chapter) (*notebook.Result, error) {
-			return notebook.Run(ctx, ch, notebook.Options{
-				Root:        root,
-				RedisURL:    f.redisURL,
-				AllowDirty:  f.allowDirty,
-				CellTimeout: f.timeout,
-				Keys:        true, // each cell's page shows what it did to the database
-				Progress:    progressPrinter(os.Stderr),
-			})
+			opt := runOptions(root, *f.run)
+			opt.Keys = true // each cell's page shows what it did to the database
+			return notebook.Run(ctx, ch, opt)
 		},
 		Log: func(line string) { fmt.Fprintln(os.Stderr, line) },
 	}
 	if !f.noBrowser {
 		opt.Browser = func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
-			return site.BuildBrowserProgram(ctx, root, ch, progressPrinter(os.Stderr))
+			return site.CompileWasm(ctx, root, ch, progressPrinter(os.Stderr))
 		}
 	}
 	if !f.noCache {

@@ -12,6 +12,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/compare"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
 
@@ -25,10 +26,7 @@ func init() {
 }
 
 func setupTest(fs *flag.FlagSet) func([]string) int {
-	var bf backendFlags
-	bf.register(fs)
-	var cf chapterFlags
-	cf.register(fs)
+	run := defineRunFlags(fs, chapterRuns)
 	update := fs.Bool("update", false, "rewrite the chapters' ```output fences with what the cells printed; "+
 		"with a real server, only if it and the embedded miniredis agree")
 	both := fs.Bool("both", false, "run every chapter on the embedded miniredis and on the real server "+
@@ -38,12 +36,12 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
-		if *both && bf.redisURL == "" {
+		if *both && run.RedisURL == "" {
 			return fail(os.Stderr, exitBadArgs, "--both compares the embedded miniredis with a real server: pass --redis URL or set REDIS_URL")
 		}
 		// An output recorded from one backend must hold on the other too:
 		// with a server at hand, --update records only what both print.
-		differential := *both || (*update && bf.redisURL != "")
+		differential := *both || (*update && run.RedisURL != "")
 		paths, err := chapterPaths(root, args)
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
@@ -60,7 +58,7 @@ func setupTest(fs *flag.FlagSet) func([]string) int {
 			if differential {
 				test = testChapterOnBoth
 			}
-			if test(ctx, root, path, bf, cf, *update, style) {
+			if test(ctx, root, path, *run, *update, style) {
 				passed++
 			} else {
 				failed++
@@ -99,13 +97,13 @@ func chapterPaths(root string, args []string) ([]string, error) {
 
 // testChapter runs one chapter and reports it like go test reports a
 // package: ok or FAIL, with a diff per mismatching cell.
-func testChapter(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
+func testChapter(ctx context.Context, root, path string, run settings.Run, update bool, style term.Style) bool {
 	ch, err := chapter.Load(path)
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
-	res, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
+	res, ok := runForTest(ctx, root, ch, run, style)
 	if !ok {
 		return false
 	}
@@ -125,22 +123,13 @@ func testChapter(ctx context.Context, root, path string, bf backendFlags, cf cha
 		}
 		return false
 	}
-	fmt.Printf("%s\t%s\t%s on %s\t%s\n", style.Green("ok"), path, term.Plural(ranCells(res), "cell"), res.Backend, res.Elapsed.Round(time.Millisecond))
+	fmt.Printf("%s\t%s\t%s on %s\t%s\n", style.Green("ok"), path, term.Plural(res.Ran(), "cell"), res.Backend, res.Elapsed.Round(time.Millisecond))
 	return true
 }
 
-// runForTest runs ch on the server at url (empty: miniredis), reporting a
-// failed run as a failed test.
-func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backendFlags, cf chapterFlags, url string, style term.Style) (*notebook.Result, bool) {
-	res, err := notebook.Run(ctx, ch, notebook.Options{
-		Root:           root,
-		RedisURL:       url,
-		AllowDirty:     bf.allowDirty,
-		AllowScripts:   cf.allowScripts,
-		CleanLeftovers: cf.cleanLeftovers,
-		CellTimeout:    bf.timeout,
-		Progress:       progressPrinter(os.Stderr),
-	})
+// runForTest runs ch as run says, reporting a failed run as a failed test.
+func runForTest(ctx context.Context, root string, ch *chapter.Chapter, run settings.Run, style term.Style) (*notebook.Result, bool) {
+	res, err := notebook.Run(ctx, ch, runOptions(root, run))
 	if err != nil {
 		fmt.Printf("%s\t%s (%s)\n", style.Red("FAIL"), ch.Path, res.Backend)
 		reportRunError(os.Stdout, style, err)
@@ -154,17 +143,19 @@ func runForTest(ctx context.Context, root string, ch *chapter.Chapter, bf backen
 // order of an unordered fence's lines) and on any output that is not the
 // expected one; with update, it rewrites the expected outputs only when
 // the backends agree.
-func testChapterOnBoth(ctx context.Context, root, path string, bf backendFlags, cf chapterFlags, update bool, style term.Style) bool {
+func testChapterOnBoth(ctx context.Context, root, path string, run settings.Run, update bool, style term.Style) bool {
 	ch, err := chapter.Load(path)
 	if err != nil {
 		fmt.Printf("%s\t%s\n", style.Red("FAIL"), err)
 		return false
 	}
-	mini, ok := runForTest(ctx, root, ch, bf, cf, "", style)
+	onMini := run
+	onMini.RedisURL = ""
+	mini, ok := runForTest(ctx, root, ch, onMini, style)
 	if !ok {
 		return false
 	}
-	real, ok := runForTest(ctx, root, ch, bf, cf, bf.redisURL, style)
+	real, ok := runForTest(ctx, root, ch, run, style)
 	if !ok {
 		return false
 	}
@@ -204,6 +195,6 @@ func testChapterOnBoth(ctx context.Context, root, path string, bf backendFlags, 
 		return false
 	}
 	fmt.Printf("%s\t%s\t%d cells on miniredis, %d on redis, same outputs\t%s\n", style.Green("ok"), path,
-		ranCells(mini), ranCells(real), (mini.Elapsed + real.Elapsed).Round(time.Millisecond))
+		mini.Ran(), real.Ran(), (mini.Elapsed + real.Elapsed).Round(time.Millisecond))
 	return true
 }

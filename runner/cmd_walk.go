@@ -10,18 +10,17 @@ import (
 	"net"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
 	"github.com/redis-notebook/tutorial/runner/notebook"
-	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
+	"github.com/redis-notebook/tutorial/runner/settings"
 	"github.com/redis-notebook/tutorial/runner/term"
+	"github.com/redis-notebook/tutorial/runner/term/page"
 )
 
 func init() {
@@ -34,14 +33,11 @@ func init() {
 }
 
 func setupWalk(fs *flag.FlagSet) func([]string) int {
-	var bf backendFlags
-	bf.register(fs)
-	var cf chapterFlags
-	cf.register(fs)
+	run := defineRunFlags(fs, chapterRuns)
 	var wf walkFlags
 	fs.BoolVar(&wf.step, "step", false, "pause before each cell until Enter, with the program paused; "+
 		"at the pause, type a Redis command (LLEN Anagram:aerst) to run it in the chapter's database")
-	fs.BoolVar(&wf.keep, "keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
+	fs.BoolVar(&run.Keep, "keep", false, "on a real server, leave the keys the walk created (normally removed at the end)")
 	fs.BoolVar(&wf.keys, "keys", false, "under each cell, show the keys it created, changed and deleted, with their type and size")
 	fs.IntVar(&wf.to, "to", 0, "run up to cell N, then pause before the next one as --step does")
 	fs.IntVar(&wf.from, "from", 0, "run the cells before N without showing them, then step from cell N")
@@ -51,14 +47,14 @@ func setupWalk(fs *flag.FlagSet) func([]string) int {
 			return exitBadArgs
 		}
 		w := &walker{out: os.Stdout, style: term.Detect(os.Stdout), in: bufio.NewReader(os.Stdin), flags: wf}
-		return w.run(args[0], bf, cf)
+		return w.run(args[0], *run)
 	}
 }
 
 // walkFlags are the walk's own flags.
 type walkFlags struct {
-	step, keep, keys bool
-	to, from         int // cell numbers; 0: not given
+	step, keys bool
+	to, from   int // cell numbers; 0: not given
 }
 
 // pauses says whether the walk stops before cell n for the reader.
@@ -99,7 +95,7 @@ type walker struct {
 	lines chan string     // lines typed at the step prompt
 }
 
-func (w *walker) run(name string, bf backendFlags, cf chapterFlags) int {
+func (w *walker) run(name string, run settings.Run) int {
 	root, err := moduleRoot()
 	if err != nil {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
@@ -113,7 +109,7 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags) int {
 		return fail(os.Stderr, exitBadArgs, "%v", err)
 	}
 	w.ch = ch
-	w.scripts = cf.allowScripts
+	w.scripts = run.AllowScripts
 	cells := len(ch.Cells())
 	for _, n := range []struct {
 		flag  string
@@ -135,28 +131,19 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags) int {
 	ctx, cancel := signal.NotifyContext(context.Background(), stopSignals...)
 	defer cancel()
 	w.ctx = ctx
-	opt := notebook.Options{
-		Root:           root,
-		RedisURL:       bf.redisURL,
-		AllowDirty:     bf.allowDirty,
-		AllowScripts:   cf.allowScripts,
-		CleanLeftovers: cf.cleanLeftovers,
-		Keep:           w.flags.keep,
-		Keys:           w.flags.keys,
-		CellTimeout:    bf.timeout,
-		Progress:       progressPrinter(os.Stderr),
-		Events: notebook.Events{
-			Ready:     w.ready,
-			CellStart: w.cellStart,
-			Output:    w.output,
-			CellEnd:   w.cellEnd,
-			Console:   func(c notebook.Console) { w.console = c },
-		},
+	opt := runOptions(root, run)
+	opt.Keys = w.flags.keys
+	opt.Events = notebook.Events{
+		Ready:     w.ready,
+		CellStart: w.cellStart,
+		Output:    w.output,
+		CellEnd:   w.cellEnd,
+		Console:   func(c notebook.Console) { w.console = c },
 	}
 	if w.flags.step || w.flags.to > 0 || w.flags.from > 0 {
 		opt.Step = w.step
 	}
-	w.backend = opt.Backend()
+	w.backend = run.Backend()
 	res, err := notebook.Run(ctx, ch, opt)
 	if err != nil {
 		status := w.failed(err)
@@ -166,22 +153,12 @@ func (w *walker) run(name string, bf backendFlags, cf chapterFlags) int {
 		return status
 	}
 	w.printUpTo(len(ch.Blocks))
-	summary := fmt.Sprintf("Walked %s: %s in %s", ch.Path, term.Plural(ranCells(res), "cell"), res.Elapsed.Round(time.Millisecond))
+	summary := fmt.Sprintf("Walked %s: %s in %s", ch.Path, term.Plural(res.Ran(), "cell"), res.Elapsed.Round(time.Millisecond))
 	if res.Cleaned != "" {
 		summary += "; " + res.Cleaned
 	}
 	fmt.Fprintln(w.out, w.style.Green(summary))
 	return exitOK
-}
-
-func ranCells(res *notebook.Result) int {
-	n := 0
-	for _, c := range res.Cells {
-		if c.Ran {
-			n++
-		}
-	}
-	return n
 }
 
 func (w *walker) ready(backend, addr string) {
@@ -206,7 +183,7 @@ func (w *walker) printUpTo(end int) {
 	for ; w.printed < end; w.printed++ {
 		b := w.ch.Blocks[w.printed]
 		if b.Cell == nil {
-			fmt.Fprint(w.out, w.style.Prose(b.Prose))
+			fmt.Fprint(w.out, page.Prose(w.style, b.Prose))
 			fmt.Fprintln(w.out)
 			continue
 		}
@@ -220,7 +197,7 @@ func (w *walker) printUpTo(end int) {
 func (w *walker) printCode(c *chapter.Cell) {
 	header := fmt.Sprintf("── cell %d · %s:%d ", c.Index, w.ch.Path, c.Line)
 	fmt.Fprintln(w.out, w.style.Dim(header+strings.Repeat("─", max(0, 60-len([]rune(header))))))
-	fmt.Fprint(w.out, w.style.Code(c.Code, "    "))
+	fmt.Fprint(w.out, page.Code(w.style, c.Code, "    "))
 }
 
 // blockOf returns the index of the block holding cell c.
@@ -431,97 +408,4 @@ func (w *walker) failed(err error) int {
 		return exitFailed
 	}
 	return reportRunError(os.Stderr, w.style, err)
-}
-
-// reportRunError prints an error from notebook.Run the way each kind reads
-// best, and returns the exit status: 2 for bad input, 1 for a failing cell.
-func reportRunError(stderr io.Writer, style term.Style, err error) int {
-	var ce *build.CompileError
-	var cellErr *notebook.CellError
-	var chErr *chapter.Error
-	var be *notebook.BackendError
-	switch {
-	case errors.As(err, &ce):
-		fmt.Fprintln(stderr, style.Red("The chapter does not compile:"))
-		fmt.Fprintln(stderr, term.Visible(ce.Error()))
-		return exitFailed
-	case errors.As(err, &cellErr):
-		// A panic's value is the cell's text: shown, not obeyed.
-		fmt.Fprintln(stderr, style.Red(term.Visible(cellErr.Error())))
-		if cellErr.Stack != "" {
-			fmt.Fprintln(stderr, style.Dim(term.Visible(strings.TrimSpace(cellErr.Stack))))
-		}
-		return exitFailed
-	case errors.As(err, &chErr):
-		return fail(stderr, exitBadArgs, "%v", chErr)
-	case errors.As(err, &be):
-		return fail(stderr, exitBadArgs, "%v", be)
-	default:
-		return fail(stderr, exitFailed, "%v", err)
-	}
-}
-
-// progressPrinter shows build progress on one rewritten line on a
-// terminal, or as occasional lines elsewhere (CI logs).
-func progressPrinter(f *os.File) build.Progress {
-	tty := term.Detect(f).Color
-	last := time.Time{}
-	return func(line string) {
-		if tty {
-			width := 100
-			if len(line) > width {
-				line = line[:width-1] + "…"
-			}
-			fmt.Fprintf(f, "\r\x1b[K%s", line)
-			if strings.HasPrefix(line, "built in") {
-				fmt.Fprintln(f)
-			}
-			return
-		}
-		if time.Since(last) > 5*time.Second || strings.HasPrefix(line, "built in") {
-			last = time.Now()
-			fmt.Fprintln(f, line)
-		}
-	}
-}
-
-// findChapter finds a chapter by name, path, or number in course order
-// ("walk 2" is the second chapter, as "check 2" is the second exercise).
-func findChapter(root, name string) (string, error) {
-	if n, err := strconv.Atoi(name); err == nil {
-		all, err := chapter.List(root)
-		if err != nil {
-			return "", err
-		}
-		if n < 1 || n > len(all) {
-			return "", fmt.Errorf("there is no chapter %d: the course has %s", n, term.Plural(len(all), "chapter"))
-		}
-		return all[n-1], nil
-	}
-	return chapter.Find(root, name)
-}
-
-// relToCwd shortens a path for messages, when it is under the current
-// folder. Both are resolved first: a clone reached through a symbolic
-// link is still "under" it.
-func relToCwd(path string) string {
-	wd, err := os.Getwd()
-	if err != nil {
-		return path
-	}
-	abs, err := filepath.Abs(path)
-	if err != nil {
-		return path
-	}
-	if rel, ok := paths.Within(resolved(wd), resolved(abs)); ok {
-		return rel
-	}
-	return path
-}
-
-func resolved(p string) string {
-	if r, err := filepath.EvalSymlinks(p); err == nil {
-		return r
-	}
-	return p
 }

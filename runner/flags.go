@@ -9,44 +9,42 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
-	"time"
+
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
-// backendFlags are the flags of every command that runs code against Redis.
-type backendFlags struct {
-	redisURL   string
-	allowDirty bool
-	timeout    time.Duration
-}
+// runFlags says which of the run settings' flags a command has.
+type runFlags int
 
-func (b *backendFlags) register(fs *flag.FlagSet) {
-	b.redisURL = os.Getenv("REDIS_URL")
-	fs.Var(redisURLValue{&b.redisURL}, "redis",
+const (
+	backendOnly runFlags = iota // --redis, --redis-url-file, --allow-dirty, --timeout
+	chapterRuns                 // and --allow-scripts, --clean-leftovers: chapters on a real server (walk, test)
+)
+
+// defineRunFlags defines the flags that make the run settings, and returns
+// the settings they fill: $REDIS_URL and the defaults (settings.FromEnv),
+// then what the flags say.
+func defineRunFlags(fs *flag.FlagSet, which runFlags) *settings.Run {
+	s := settings.FromEnv(os.Getenv)
+	fs.Var(redisURLValue{&s.RedisURL}, "redis",
 		"use the real Redis server at this `URL` (default $REDIS_URL; empty: an embedded miniredis); "+
 			"with no /N in the URL, database 15, or the highest empty one on a server with fewer")
 	fs.Func("redis-url-file", "read the Redis URL from the first line of this `FILE`, "+
 		"so that its password stays out of the command line and shell history", func(path string) error {
 		url, err := readURLFile(path)
-		b.redisURL = url
+		s.RedisURL = url
 		return err
 	})
-	fs.BoolVar(&b.allowDirty, "allow-dirty", false,
+	fs.BoolVar(&s.AllowDirty, "allow-dirty", false,
 		"run even if the server's database already holds keys (they are never touched)")
-	fs.DurationVar(&b.timeout, "timeout", 10*time.Second, "stop a cell (or an exercise) that runs longer than this")
-}
-
-// chapterFlags are the flags of commands that run chapters on a real
-// server through the runner's guard (walk, test).
-type chapterFlags struct {
-	allowScripts   bool
-	cleanLeftovers bool
-}
-
-func (c *chapterFlags) register(fs *flag.FlagSet) {
-	fs.BoolVar(&c.allowScripts, "allow-scripts", false,
-		"on a real server, let EVAL, EVALSHA and FCALL run: UNCHECKED, a script can reach any key of any database")
-	fs.BoolVar(&c.cleanLeftovers, "clean-leftovers", false,
-		"on a real server, first remove exactly the keys that an earlier run, killed before it could clean up, recorded")
+	fs.DurationVar(&s.Timeout, "timeout", settings.DefaultTimeout, "stop a cell (or an exercise) that runs longer than this")
+	if which == chapterRuns {
+		fs.BoolVar(&s.AllowScripts, "allow-scripts", false,
+			"on a real server, let EVAL, EVALSHA and FCALL run: UNCHECKED, a script can reach any key of any database")
+		fs.BoolVar(&s.CleanLeftovers, "clean-leftovers", false,
+			"on a real server, first remove exactly the keys that an earlier run, killed before it could clean up, recorded")
+	}
+	return &s
 }
 
 // stopSignals are the signals that end a run cleanly: the chapter program
@@ -54,14 +52,6 @@ func (c *chapterFlags) register(fs *flag.FlagSet) {
 // among them because Go otherwise dies on it at once: "walk | head" would
 // leave the run's keys behind.
 var stopSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGPIPE}
-
-// backendName is what the flags select, for messages.
-func (b *backendFlags) backendName() string {
-	if b.redisURL == "" {
-		return "miniredis"
-	}
-	return "redis"
-}
 
 const modulePath = "github.com/redis-notebook/tutorial"
 

@@ -41,11 +41,6 @@ const (
 	exitBadArgs = 2 // bad input: unknown chapter, malformed Markdown, bad flag
 )
 
-// usageError is an error in how the runner was called; it exits 2.
-type usageError struct{ msg string }
-
-func (e usageError) Error() string { return e.msg }
-
 func main() {
 	os.Exit(run(os.Args[1:], os.Stderr))
 }

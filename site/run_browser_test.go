@@ -36,7 +36,7 @@ func realSite(t *testing.T, serve bool) (string, *chapter.Chapter) {
 	}
 	opt := Options{Root: root, Out: filepath.Join(t.TempDir(), "public"), Run: (&fakeRunner{}).run, LiveReload: serve,
 		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
-			return BuildBrowserProgram(ctx, root, ch, nil)
+			return CompileWasm(ctx, root, ch, nil)
 		}}
 	mustBuild(t, opt)
 	return opt.Out, ch
@@ -331,7 +331,7 @@ func TestBrowserPanicAndTimeout(t *testing.T) {
 	write("chapters/02-slow.md", "# Slow\n\n"+fence+"go timeout=1s\ntime.Sleep(time.Minute)\n"+fence+"\n")
 	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: (&fakeRunner{}).run,
 		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
-			return BuildBrowserProgram(ctx, modRoot, ch, nil)
+			return CompileWasm(ctx, modRoot, ch, nil)
 		}}
 	mustBuild(t, opt)
 	ts, token := guarded(t, NewServer(opt.Out))

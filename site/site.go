@@ -35,6 +35,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/compare"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/term"
 	"github.com/redis-notebook/tutorial/site/markdown"
 )
 
@@ -104,23 +105,16 @@ type Report struct {
 func (r *Report) Summary() string {
 	var parts []string
 	if n := len(r.Ran); n > 0 {
-		parts = append(parts, fmt.Sprintf("ran %s (%s)", plural(n, "chapter"), strings.Join(r.Ran, ", ")))
+		parts = append(parts, fmt.Sprintf("ran %s (%s)", term.Plural(n, "chapter"), strings.Join(r.Ran, ", ")))
 	}
 	if n := len(r.Reused); n > 0 {
-		parts = append(parts, fmt.Sprintf("reused %s", plural(n, "chapter run")))
+		parts = append(parts, fmt.Sprintf("reused %s", term.Plural(n, "chapter run")))
 	}
 	if n := len(r.Mismatches); n > 0 {
-		parts = append(parts, fmt.Sprintf("%s differing from the expected output", plural(n, "cell")))
+		parts = append(parts, fmt.Sprintf("%s differing from the expected output", term.Plural(n, "cell")))
 	}
-	parts = append(parts, fmt.Sprintf("wrote %s to %s in %s", plural(r.Pages, "page"), r.Out, r.Elapsed.Round(time.Millisecond)))
+	parts = append(parts, fmt.Sprintf("wrote %s to %s in %s", term.Plural(r.Pages, "page"), r.Out, r.Elapsed.Round(time.Millisecond)))
 	return strings.Join(parts, "; ")
-}
-
-func plural(n int, what string) string {
-	if n == 1 {
-		return "1 " + what
-	}
-	return fmt.Sprintf("%d %ss", n, what)
 }
 
 // A MismatchError stops a build whose cells printed something else than
@@ -135,7 +129,7 @@ func (e *MismatchError) Error() string {
 		b.WriteString(m.String())
 	}
 	fmt.Fprintf(&b, "%s printed something else than expected; the site was not written (--keep-going writes it anyway)",
-		plural(len(e.Mismatches), "cell"))
+		term.Plural(len(e.Mismatches), "cell"))
 	return b.String()
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/program"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // A BrowserProgram is a chapter's program built for the reader's browser
@@ -30,15 +31,15 @@ type BrowserProgram struct {
 	WasmExec string // wasm_exec.js of the Go toolchain that built it
 }
 
-// A BrowserFunc builds a chapter's browser program, as BuildBrowserProgram
+// A BrowserFunc compiles a chapter's browser program, as CompileWasm
 // does.
 type BrowserFunc func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error)
 
-// BuildBrowserProgram generates the chapter's program in program.Browser
-// mode, with the data files of the chapter's folder embedded, and builds
-// it for js/wasm through the build cache: an unchanged chapter costs a
-// hash, not a build.
-func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, progress build.Progress) (*BrowserProgram, error) {
+// CompileWasm generates the chapter's program in program.Browser mode,
+// with the data files of the chapter's folder embedded, and compiles it
+// for js/wasm through the build cache: an unchanged chapter costs a hash,
+// not a build.
+func CompileWasm(ctx context.Context, root string, ch *chapter.Chapter, progress build.Progress) (*BrowserProgram, error) {
 	files := map[string][]byte{}
 	var names []string
 	dir := filepath.Dir(ch.Path)
@@ -78,7 +79,7 @@ func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, 
 			return nil, err
 		}
 		files["main.go"] = prog.Source
-		wasm, err := build.Binary(ctx, build.Request{
+		wasm, err := build.Compile(ctx, build.Request{
 			Root:  root,
 			Name:  "browser-" + strings.TrimSuffix(filepath.Base(ch.Path), ".md"),
 			Files: files,
@@ -89,7 +90,7 @@ func BuildBrowserProgram(ctx context.Context, root string, ch *chapter.Chapter, 
 		}, progress)
 		var ce *build.CompileError
 		if errors.As(err, &ce) {
-			// As notebook.Build: a displayed call that has no value is
+			// As notebook.Executable: a displayed call that has no value is
 			// known only to the compiler.
 			retry := false
 			for cell, line := range prog.Displays {
@@ -189,12 +190,15 @@ type runData struct {
 	Chapter                            string // the chapter's file name, for /_run
 	Serve                              bool   // under serve: cells can be edited and run natively
 	Cells                              string // JSON: [{cell, timeout, unordered}]
+	// Timeout is a cell's time limit, in seconds, unless it has its own:
+	// run.js has none of its own.
+	Timeout float64
 }
 
 // runCell is one runnable cell, as run.js reads it.
 type runCell struct {
 	Cell      int     `json:"cell"`
-	Timeout   float64 `json:"timeout,omitempty"` // seconds; 0: run.js's default
+	Timeout   float64 `json:"timeout,omitempty"` // seconds; 0: the page's data-timeout
 	Unordered bool    `json:"unordered,omitempty"`
 }
 
@@ -264,7 +268,8 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 			return err
 		}
 		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Exec: exec, Program: name,
-			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload}
+			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload,
+			Timeout: settings.DefaultTimeout.Seconds()}
 	}
 	return nil
 }

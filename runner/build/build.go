@@ -36,13 +36,36 @@ type Request struct {
 	Env    []string          // extra environment for go build (GOOS=js GOARCH=wasm), in the cache key
 }
 
-// Progress receives lines describing a build that takes a while. It may be
-// nil.
-type Progress func(line string)
+// Progress hears how a build that takes a while is going. It may be nil.
+type Progress func(Status)
 
-// Binary returns the path of a binary built from req, building it only if
-// no identical build is cached.
-func Binary(ctx context.Context, req Request, progress Progress) (string, error) {
+// A Status is how far a cold build has come: the dependencies it compiled
+// so far, and the one it compiles now; or, when Done, the whole build.
+type Status struct {
+	Packages int           // dependencies compiled so far
+	Total    int           // of how many; 0: not known (go build -v does not say)
+	Elapsed  time.Duration // since the build started
+	Current  string        // the package being compiled; "" when Done
+	Done     bool          // the build has finished
+}
+
+// String is the status as one line for a person.
+func (s Status) String() string {
+	elapsed := s.Elapsed.Round(time.Second)
+	packages := strconv.Itoa(s.Packages)
+	if s.Total > 0 {
+		packages += " of " + strconv.Itoa(s.Total)
+	}
+	if s.Done {
+		return fmt.Sprintf("built in %s (%s packages); later runs reuse them", elapsed, packages)
+	}
+	return fmt.Sprintf("compiling dependencies (a first build takes about a minute): %s packages, %s, now %s",
+		packages, elapsed, s.Current)
+}
+
+// Compile returns the path of a binary compiled from req, compiling it
+// only if no identical build is cached.
+func Compile(ctx context.Context, req Request, progress Progress) (string, error) {
 	key, err := cacheKey(req)
 	if err != nil {
 		return "", err
@@ -253,8 +276,7 @@ func goBuild(ctx context.Context, root string, env, args []string, progress Prog
 		compiled++
 		if time.Since(start) > time.Second && time.Since(lastReport) > 250*time.Millisecond {
 			lastReport = time.Now()
-			progress(fmt.Sprintf("compiling dependencies (a first build takes about a minute): %d packages, %s, now %s",
-				compiled, time.Since(start).Round(time.Second), line))
+			progress(Status{Packages: compiled, Elapsed: time.Since(start), Current: line})
 		}
 	}
 	io.Copy(io.Discard, stderr)
@@ -265,7 +287,7 @@ func goBuild(ctx context.Context, root string, env, args []string, progress Prog
 		return parseCompileErrors(out.String(), err)
 	}
 	if progress != nil && !lastReport.IsZero() {
-		progress(fmt.Sprintf("built in %s (%d packages); later runs reuse them", time.Since(start).Round(time.Second), compiled))
+		progress(Status{Packages: compiled, Elapsed: time.Since(start), Done: true})
 	}
 	return nil
 }

@@ -191,10 +191,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	if opt.Seed == 0 {
 		opt.Seed = NewSeed() // one for all the exercises, recorded in the report
 	}
-	rep := &Report{Package: pkg.Display, Backend: "miniredis", Exercises: exercises, Seed: opt.Seed}
-	if opt.RedisURL != "" {
-		rep.Backend = "redis"
-	}
+	rep := &Report{Package: pkg.Display, Backend: string(opt.Backend()), Exercises: exercises, Seed: opt.Seed}
 	m, err := LoadManifest(opt.Root)
 	if err != nil {
 		return nil, nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/paths"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 const (
@@ -201,7 +202,7 @@ func sharedBuild(ctx context.Context, id string, req build.Request, progress bui
 	}
 	builds.Unlock()
 	if !shared {
-		c.bin, c.err = build.Binary(ctx, req, progress)
+		c.bin, c.err = build.Compile(ctx, req, progress)
 		builds.Lock()
 		delete(builds.inflight, id)
 		builds.Unlock()
@@ -307,10 +308,11 @@ func learnerDiags(ce *build.CompileError, root, src, display string) *build.Comp
 
 // RunConfig says how to run exercises.
 type RunConfig struct {
-	RedisURL   string
-	AllowDirty bool
-	Timeout    time.Duration // per exercise; 0: 10s
-	Seed       uint64        // of the generated cases; 0: random
+	// Run is the server (empty: a fresh embedded miniredis per
+	// exercise), whether its database may hold keys, and each exercise's
+	// time limit; grading uses nothing else of it.
+	settings.Run
+	Seed uint64 // of the generated cases; 0: random
 	// Bwrap is bubblewrap's path, to run the shim in namespaces of its
 	// own; empty: without (see Options.Sandbox).
 	Bwrap string
@@ -324,9 +326,7 @@ type RunConfig struct {
 // learner's: the exercise is run once more, and then reported as the
 // grader's error.
 func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
-	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
-	}
+	cfg.Timeout = cfg.TimeLimit()
 	r := h.runOnce(ctx, id, cfg)
 	if r.Busy && ctx.Err() == nil {
 		first := r.Duration

@@ -11,6 +11,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // TestTimeLimits grades code that computes forever and code that waits
@@ -87,7 +88,7 @@ fi
 		os.WriteFile(checker, []byte(strings.Replace(script, "$BUSY_RUNS", c.busyRuns, 1)), 0o755)
 		os.Remove(checker + ".count")
 		h := &Harness{Bin: checker, Shim: "unused", pkg: &Package{Display: "hal"}, src: dir}
-		r := h.Run(context.Background(), 1, RunConfig{Timeout: time.Second})
+		r := h.Run(context.Background(), 1, RunConfig{Run: settings.Run{Timeout: time.Second}})
 		runs, _ := os.ReadFile(checker + ".count")
 		if r.Status != c.status || strings.TrimSpace(string(runs)) != c.runs {
 			t.Errorf("busy %s times: %s %q after %s runs, want %s after %s", c.busyRuns, r.Status, r.Message,

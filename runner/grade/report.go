@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // TextOptions says how to write a Report for a person.
@@ -25,26 +26,13 @@ type TextOptions struct {
 	Width int
 }
 
-const (
-	green  = "\x1b[32m"
-	red    = "\x1b[31m"
-	yellow = "\x1b[33m"
-	bold   = "\x1b[1m"
-	reset  = "\x1b[0m"
-)
-
 // WriteText writes the report as the check command shows it: a line per
 // exercise, then what went wrong, then the progress and what to do next.
 // A package that does not compile shows only the compiler's messages,
 // which name the learner's own files.
 func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 	r = r.visible()
-	paint := func(color, s string) string {
-		if !opt.Color {
-			return s
-		}
-		return color + s + reset
-	}
+	style := term.Style{Color: opt.Color}
 	if r.Compile != nil {
 		fmt.Fprintln(w, r.Compile.Error())
 		return
@@ -61,12 +49,12 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		idWidth = max(idWidth, len(fmt.Sprint(e.ID))) // chapter 2's run past 9
 	}
 	for _, res := range r.Results {
-		mark, word := paint(red, "✗"), string(res.Status)+"  "+res.Message
+		mark, word := style.Red("✗"), string(res.Status)+"  "+res.Message
 		switch res.Status {
 		case verdict.Passed:
-			mark, word = paint(green, "✓"), "passed"
+			mark, word = style.Green("✓"), "passed"
 		case verdict.NotDone:
-			mark, word = paint(yellow, "·"), "not done"
+			mark, word = style.Yellow("·"), "not done"
 		}
 		fmt.Fprintf(w, "%s %*d %-*s  %s\n", mark, idWidth, res.Exercise, nameWidth, res.Name, word)
 	}
@@ -84,10 +72,10 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 			break
 		}
 		shown++
-		fmt.Fprintf(w, "\n%s\n", paint(bold, wrap(fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message), width+12)))
+		fmt.Fprintf(w, "\n%s\n", style.Bold(term.Wrap(fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message), width+12)))
 		field := func(label, value string) {
 			if value != "" {
-				fmt.Fprintf(w, "  %-9s %s\n", label, indent(wrap(value, width), "            "))
+				fmt.Fprintf(w, "  %-9s %s\n", label, indent(term.Wrap(value, width), "            "))
 			}
 		}
 		field("called", res.Called)
@@ -159,27 +147,6 @@ func (r *Report) editFile(e Exercise, res Result) string {
 		}
 	}
 	return filepath.Join(r.Package, e.File)
-}
-
-// Wrap breaks s into lines of at most width characters at spaces (a word
-// longer than width stays whole).
-func Wrap(s string, width int) string { return wrap(s, width) }
-
-// wrap breaks s into lines of about width characters at spaces.
-func wrap(s string, width int) string {
-	var out []string
-	for _, line := range strings.Split(s, "\n") {
-		for len(line) > width {
-			cut := strings.LastIndex(line[:width], " ")
-			if cut <= 0 {
-				break
-			}
-			out = append(out, line[:cut])
-			line = line[cut+1:]
-		}
-		out = append(out, line)
-	}
-	return strings.Join(out, "\n")
 }
 
 func indent(s, prefix string) string {

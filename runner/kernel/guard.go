@@ -11,6 +11,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/redisconn"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // guardConnections puts every connection opt dials behind the guard's
@@ -94,5 +95,5 @@ func cleanup(opt *redis.Options, rec *redisproxy.Record) string {
 	if removed == 0 {
 		return ""
 	}
-	return fmt.Sprintf("removed the %s this run created", redisproxy.Plural(int(removed), "key"))
+	return fmt.Sprintf("removed the %s this run created", term.Plural(int(removed), "key"))
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // writeKeys is a cell that writes keys every way a chapter can name them:
@@ -97,7 +98,7 @@ func TestServerEndings(t *testing.T) {
 			defer c.Del(ctx, "greeting")
 			runCtx, cancel := context.WithCancel(ctx)
 			defer cancel()
-			opt := notebook.Options{Root: root(t), RedisURL: url, CellTimeout: tt.timeout}
+			opt := notebook.Options{Root: root(t), Run: settings.Run{RedisURL: url, Timeout: tt.timeout}}
 			opt.Events.Ready = func(string, string) { c.Set(ctx, "greeting", "another client's", 0) }
 			if tt.stopAt > 0 {
 				opt.Events.CellStart = func(c *chapter.Cell) {

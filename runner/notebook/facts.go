@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
-	"github.com/redis-notebook/tutorial/runner/redisproxy"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // Sent says what a cell sent to Redis, "3 commands in 1 round trip", or
@@ -15,7 +15,7 @@ func (r *CellResult) Sent() string {
 	if r.Commands == 0 {
 		return ""
 	}
-	return fmt.Sprintf("%s in %s", redisproxy.Plural(r.Commands, "command"), redisproxy.Plural(r.Trips, "round trip"))
+	return fmt.Sprintf("%s in %s", term.Plural(r.Commands, "command"), term.Plural(r.Trips, "round trip"))
 }
 
 // KeyLines shows the keys a cell created (+), changed (~) and deleted
@@ -54,5 +54,5 @@ func describeKey(k protocol.Key, deleted bool) string {
 	if deleted || unit == "" {
 		return fmt.Sprintf("%s (%s)", k.Name, k.Type)
 	}
-	return fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, redisproxy.Plural(int(k.Size), unit))
+	return fmt.Sprintf("%s (%s, %s)", k.Name, k.Type, term.Plural(int(k.Size), unit))
 }

@@ -10,26 +10,19 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
-
-// DefaultCellTimeout is how long a cell may run before it is stopped.
-const DefaultCellTimeout = 10 * time.Second
 
 // Options says how to run a chapter. The zero value runs it on an embedded
 // miniredis with the default time limit.
 type Options struct {
-	Root       string // the module root (required)
-	RedisURL   string // a real server; empty: embedded miniredis
-	AllowDirty bool   // run beside keys already in the database
-	Keep       bool   // leave the keys the run created on a real server
-	// AllowScripts lets scripts and functions run on a real server,
-	// unchecked: the guard cannot see inside them.
-	AllowScripts bool
-	// CleanLeftovers first removes the keys that runs killed before
-	// their cleanup recorded (see LeftoverDir).
-	CleanLeftovers bool
-	CellTimeout    time.Duration // 0: DefaultCellTimeout
-	Progress       build.Progress
+	Root string // the module root (required)
+	// Run says where: the server (empty: embedded miniredis), its keys,
+	// each cell's time limit (a cell's timeout= option overrides it),
+	// and, on a real server, scripts, leftovers (see LeftoverDir) and
+	// the run's own keys.
+	settings.Run
+	Progress build.Progress
 	// Keys asks each cell's result for the keys it created, changed and
 	// deleted (CellResult.Keys), at the cost of a lookup after the cell.
 	Keys bool
@@ -83,4 +76,15 @@ type Result struct {
 	Cells   []*CellResult // one per chapter cell, in order
 	Cleaned string        // a real server: what the run removed at its end
 	Elapsed time.Duration // from start to finish, build included
+}
+
+// Ran counts the cells that ran.
+func (r *Result) Ran() int {
+	n := 0
+	for _, c := range r.Cells {
+		if c.Ran {
+			n++
+		}
+	}
+	return n
 }

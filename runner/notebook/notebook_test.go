@@ -13,6 +13,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 func root(t testing.TB) string {
@@ -101,7 +102,7 @@ func TestPanicNamesCellAndLine(t *testing.T) {
 }
 
 func TestTimeoutStopsTheCell(t *testing.T) {
-	res, err := run(t, "testdata/hang.md", notebook.Options{CellTimeout: 500 * time.Millisecond})
+	res, err := run(t, "testdata/hang.md", notebook.Options{Run: settings.Run{Timeout: 500 * time.Millisecond}})
 	var ce *notebook.CellError
 	if !errors.As(err, &ce) || ce.Cell.Index != 2 || !strings.Contains(ce.What, "limit") {
 		t.Fatalf("error %v, want cell 2 stopped at the limit", err)
@@ -142,12 +143,12 @@ func TestStepWaitsForEachCell(t *testing.T) {
 }
 
 func TestUnreachableServer(t *testing.T) {
-	_, err := run(t, "testdata/basics.md", notebook.Options{RedisURL: "redis://127.0.0.1:1/0"})
+	_, err := run(t, "testdata/basics.md", notebook.Options{Run: settings.Run{RedisURL: "redis://127.0.0.1:1/0"}})
 	var be *notebook.BackendError
 	if !errors.As(err, &be) || !strings.Contains(be.Msg, "cannot reach Redis at 127.0.0.1:1") {
 		t.Fatalf("error %v, want one naming 127.0.0.1:1", err)
 	}
-	_, err = run(t, "testdata/basics.md", notebook.Options{RedisURL: "http://nowhere"})
+	_, err = run(t, "testdata/basics.md", notebook.Options{Run: settings.Run{RedisURL: "http://nowhere"}})
 	if !errors.As(err, &be) || !strings.Contains(be.Msg, `bad Redis URL "http://nowhere"`) {
 		t.Fatalf("error %v, want a bad URL error", err)
 	}
@@ -242,7 +243,7 @@ func TestOutputIsCapped(t *testing.T) {
 // prose before a cell (a deeply nested list); that time is not the cell's.
 func TestSlowPrintingIsNotTheCellsTime(t *testing.T) {
 	_, err := run(t, "testdata/basics.md", notebook.Options{
-		CellTimeout: 300 * time.Millisecond,
+		Run: settings.Run{Timeout: 300 * time.Millisecond},
 		Events: notebook.Events{
 			CellStart: func(*chapter.Cell) { time.Sleep(500 * time.Millisecond) },
 			Output:    func(*chapter.Cell, []byte) { time.Sleep(100 * time.Millisecond) },

@@ -23,7 +23,7 @@ func TestNoValueRemembered(t *testing.T) {
 		t.Fatal(err)
 	}
 	opt := notebook.Options{Root: root(t)}
-	bin, err := notebook.Build(context.Background(), ch, opt)
+	bin, err := notebook.Executable(context.Background(), ch, opt)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +33,7 @@ func TestNoValueRemembered(t *testing.T) {
 		t.Fatalf("failed builds in the cache: %v, want the one that displayed wg.Wait()", failed)
 	}
 	os.RemoveAll(failed[0])
-	again, err := notebook.Build(context.Background(), ch, opt)
+	again, err := notebook.Executable(context.Background(), ch, opt)
 	if err != nil || again != bin {
 		t.Fatalf("building again: %q, %v; want %q", again, err, bin)
 	}

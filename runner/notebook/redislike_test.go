@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // TestBackendsAgreeOnTimeAndPaging runs the same cells on the embedded
@@ -20,7 +21,7 @@ func TestBackendsAgreeOnTimeAndPaging(t *testing.T) {
 			if n := client(t, url).DBSize(context.Background()).Val(); n != 0 {
 				t.Fatalf("database %d must be empty for this test; it holds %d keys", runDB, n)
 			}
-			return notebook.Options{RedisURL: url}
+			return notebook.Options{Run: settings.Run{RedisURL: url}}
 		},
 	}
 	for name, options := range backends {

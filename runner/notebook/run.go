@@ -54,38 +54,27 @@ type BackendError struct{ Msg string }
 
 func (e *BackendError) Error() string { return e.Msg }
 
-// Backend returns the backend the options select.
-func (o Options) Backend() chapter.Backend {
-	if o.RedisURL != "" {
-		return chapter.Redis
-	}
-	return chapter.Miniredis
-}
-
 // Run generates, builds and runs the chapter. The Result holds whatever
 // ran, also when err is not nil.
 func Run(ctx context.Context, ch *chapter.Chapter, opt Options) (*Result, error) {
 	start := time.Now()
-	if opt.CellTimeout == 0 {
-		opt.CellTimeout = DefaultCellTimeout
-	}
 	res := &Result{Chapter: ch, Backend: opt.Backend()}
 	for _, c := range ch.Cells() {
 		res.Cells = append(res.Cells, &CellResult{Cell: c})
 	}
 	defer func() { res.Elapsed = time.Since(start) }()
-	bin, err := Build(ctx, ch, opt)
+	bin, err := Executable(ctx, ch, opt)
 	if err != nil {
 		return res, err
 	}
 	return res, execute(ctx, bin, ch, res, opt)
 }
 
-// Build generates and builds the chapter's program for the options'
-// backend, returning the binary's path. Compile errors come back as a
+// Executable returns the path of the chapter's program for the options'
+// backend, generated and compiled (cached). Compile errors come back as a
 // *build.CompileError whose positions are in the chapter.
-func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error) {
-	bin, _, err := buildProgram(ctx, ch, opt.Root, opt.Backend(), opt.Progress)
+func Executable(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error) {
+	bin, _, err := compileProgram(ctx, ch, opt.Root, opt.Backend(), opt.Progress)
 	return bin, err
 }
 
@@ -94,11 +83,11 @@ func Build(ctx context.Context, ch *chapter.Chapter, opt Options) (string, error
 // Only the compiler can tell: it builds the chapter's program for the
 // runner (cached) to find out. root is the module root.
 func NoDisplay(ctx context.Context, ch *chapter.Chapter, root string, backend chapter.Backend, progress build.Progress) (map[int]bool, error) {
-	_, noDisplay, err := buildProgram(ctx, ch, root, backend, progress)
+	_, noDisplay, err := compileProgram(ctx, ch, root, backend, progress)
 	return noDisplay, err
 }
 
-func buildProgram(ctx context.Context, ch *chapter.Chapter, root string, backend chapter.Backend, progress build.Progress) (string, map[int]bool, error) {
+func compileProgram(ctx context.Context, ch *chapter.Chapter, root string, backend chapter.Backend, progress build.Progress) (string, map[int]bool, error) {
 	abs, err := filepath.Abs(ch.Path)
 	if err != nil {
 		return "", nil, err
@@ -134,7 +123,7 @@ func buildProgram(ctx context.Context, ch *chapter.Chapter, root string, backend
 		}
 	}
 	for {
-		bin, err := build.Binary(ctx, req, progress)
+		bin, err := build.Compile(ctx, req, progress)
 		var ce *build.CompileError
 		if !errors.As(err, &ce) {
 			if err == nil && len(noDisplay) > 0 {
@@ -639,7 +628,7 @@ func (r *runState) limit(c *chapter.Cell) time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
 	}
-	return r.opt.CellTimeout
+	return r.opt.TimeLimit()
 }
 
 func (r *runState) cellResult(n int) *CellResult {

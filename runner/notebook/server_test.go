@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // serverURL returns $REDIS_URL with its database set to db.
@@ -89,7 +90,7 @@ func TestServerRunTouchesOnlyItsDatabase(t *testing.T) {
 		before[db] = snapshot(t, c)
 	}
 
-	res, err := run(t, "testdata/basics.md", notebook.Options{RedisURL: url})
+	res, err := run(t, "testdata/basics.md", notebook.Options{Run: settings.Run{RedisURL: url}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,14 +126,14 @@ func TestServerRefusesADatabaseWithKeys(t *testing.T) {
 	c.Set(ctx, "theirs", "original", 0)
 	t.Cleanup(func() { c.Del(ctx, "theirs") })
 
-	_, err := run(t, "testdata/dirty.md", notebook.Options{RedisURL: url})
+	_, err := run(t, "testdata/dirty.md", notebook.Options{Run: settings.Run{RedisURL: url}})
 	var be *notebook.BackendError
 	if !errors.As(err, &be) || !strings.Contains(be.Msg, fmt.Sprintf("database %d already holds 1 key;", dirtyDB)) {
 		t.Fatalf("error %v, want a refusal naming the database", err)
 	}
 
 	// With --allow-dirty it runs, but still never touches that key.
-	res, err := run(t, "testdata/dirty.md", notebook.Options{RedisURL: url, AllowDirty: true})
+	res, err := run(t, "testdata/dirty.md", notebook.Options{Run: settings.Run{RedisURL: url, AllowDirty: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

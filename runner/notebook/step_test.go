@@ -6,6 +6,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // pauseDB is the database of the real-server part of TestPauseSendsNothingTwice.
@@ -31,7 +32,7 @@ func TestPauseSendsNothingTwice(t *testing.T) {
 			t.Parallel()
 			url := backend.url(t)
 			res, err := run(t, "testdata/pause.md", notebook.Options{
-				RedisURL: url,
+				Run: settings.Run{RedisURL: url},
 				Step: func(c *chapter.Cell) bool {
 					if c.Index == 2 {
 						time.Sleep(30 * time.Second)

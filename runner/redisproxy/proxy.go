@@ -28,6 +28,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 // Config says which server to guard and how.
@@ -86,7 +88,7 @@ func Start(cfg Config) (*Proxy, error) {
 			if err != nil {
 				return nil, fmt.Errorf("removing what %s left in %s: %v", l, srv.Where(), err)
 			}
-			note := fmt.Sprintf("removed the %s that %s left", Plural(n, "key"), l)
+			note := fmt.Sprintf("removed the %s that %s left", term.Plural(n, "key"), l)
 			if left := c.existingOf(l.Unknown); len(left) > 0 {
 				note += "; " + unknownNote(left)
 			}
@@ -143,7 +145,7 @@ func Start(cfg Config) (*Proxy, error) {
 // dirtyError explains a database that holds keys, naming what dead runs left.
 func (p *Proxy) dirtyError(c *conn, leftovers []*Leftover) error {
 	msg := fmt.Sprintf("%s already holds %s; the runner will not work among somebody's data.",
-		p.srv.Where(), Plural(len(p.existing), "key"))
+		p.srv.Where(), term.Plural(len(p.existing), "key"))
 	next := "Name"
 	for _, l := range leftovers {
 		n := 0
@@ -166,7 +168,7 @@ func (p *Proxy) dirtyError(c *conn, leftovers []*Leftover) error {
 		}
 		if u > 0 {
 			msg += fmt.Sprintf(" %s may also have made %s of them, but was stopped before it saw whether it did: "+
-				"the runner never deletes those.", run, Plural(u, "key"))
+				"the runner never deletes those.", run, term.Plural(u, "key"))
 		}
 	}
 	return errors.New(msg + fmt.Sprintf(" %s an empty database in the URL (redis://%s/N), "+
@@ -257,7 +259,7 @@ func (p *Proxy) Close() string {
 		if len(own.Owned) == 0 {
 			return ""
 		}
-		return fmt.Sprintf("kept the %s this run created", Plural(len(own.Owned), "key"))
+		return fmt.Sprintf("kept the %s this run created", term.Plural(len(own.Owned), "key"))
 	}
 	c, err := p.srv.dial(5 * time.Second)
 	if err != nil {
@@ -273,7 +275,7 @@ func (p *Proxy) Close() string {
 	p.journal.remove()
 	var notes []string
 	if n > 0 {
-		notes = append(notes, fmt.Sprintf("removed the %s this run created", Plural(n, "key")))
+		notes = append(notes, fmt.Sprintf("removed the %s this run created", term.Plural(n, "key")))
 	}
 	if left := c.existingOf(own.Unknown); len(left) > 0 {
 		notes = append(notes, unknownNote(left))
@@ -281,7 +283,7 @@ func (p *Proxy) Close() string {
 	if p.cfg.AllowScripts {
 		if stray := p.untracked(c, own); stray > 0 {
 			notes = append(notes, fmt.Sprintf("%s appeared that no command of the run named "+
-				"(a script may have made them, or another client): left in place", Plural(stray, "key")))
+				"(a script may have made them, or another client): left in place", term.Plural(stray, "key")))
 		}
 	}
 	return strings.Join(notes, "; ")
@@ -311,7 +313,7 @@ func unknownNote(keys []string) string {
 		more = fmt.Sprintf(" and %d more", len(keys)-len(shown))
 	}
 	return fmt.Sprintf("left %s whose creation the run did not see (it was stopped between a command and its reply, "+
-		"or the key may have expired and been made again by another client): %s%s", Plural(len(keys), "key"), strings.Join(quoted, ", "), more)
+		"or the key may have expired and been made again by another client): %s%s", term.Plural(len(keys), "key"), strings.Join(quoted, ", "), more)
 }
 
 // untracked counts keys present now that were neither there before nor
@@ -331,13 +333,4 @@ func (p *Proxy) untracked(c *conn, own Ownership) int {
 		}
 	}
 	return n
-}
-
-// Plural writes n and the noun, in the plural unless n is 1: "1 key",
-// "3 keys".
-func Plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
 }

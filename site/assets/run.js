@@ -224,7 +224,7 @@
         b.label.textContent = "Running…";
         setStatus(`Running cell ${m.cell}…`);
         const c = cells.find((x) => x.cell === m.cell);
-        const limit = (c && c.timeout) || 10;
+        const limit = (c && c.timeout) || +conf.dataset.timeout;
         clearTimeout(timer);
         if (worker) timer = setTimeout(() => {
           const b = box(m.cell);

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type allowFunc = func(ctx context.Context, rdb *redis.Client, key string, limit, window int) (bool, error)
@@ -138,14 +140,14 @@ func (t *T) counterIs(key string, want, limit int) {
 		got = show(err)
 	}
 	r := Result{
-		Message:  fmt.Sprintf("Allow left the counter at %s after %s in the window", got, plural(want, "call")),
+		Message:  fmt.Sprintf("Allow left the counter at %s after %s in the window", got, term.Plural(want, "call")),
 		Expected: fmt.Sprintf("GET %s is %d", key, want),
 		Got:      got,
 		Hint:     "INCR on every call, allowed or not: denied calls count too",
 	}
 	if n, err := strconv.Atoi(v); err == nil && n < want && want > limit {
 		r.Message = fmt.Sprintf("Allow did not count every call: the counter is at %d after %s in the window, %d of them denied",
-			n, plural(want, "call"), want-limit)
+			n, term.Plural(want, "call"), want-limit)
 	}
 	t.fail(r)
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type transferFunc = func(ctx context.Context, rdb *redis.Client, from, to string, amount int) error
@@ -168,7 +170,7 @@ func checkTransfer(t *T) {
 	}
 	balances[from] -= amount
 	balances[to] += amount
-	t.balancesAre("Transfer", from, to, balances, fmt.Sprintf("another client deposited %d into %s between its read and its write, %s", deposit, from, plural(n, "time")))
+	t.balancesAre("Transfer", from, to, balances, fmt.Sprintf("another client deposited %d into %s between its read and its write, %s", deposit, from, term.Plural(n, "time")))
 	neverNegative("while another client deposited into " + from)
 
 	// Another client deposits into to: a transfer that writes to's
@@ -240,7 +242,7 @@ func checkTransfer(t *T) {
 		balances[from] -= amount
 		balances[to] += amount
 	}
-	t.balancesAre("Transfer", from, to, balances, fmt.Sprintf("another client changed %s before each attempt, %s", from, plural(n, "time")))
+	t.balancesAre("Transfer", from, to, balances, fmt.Sprintf("another client changed %s before each attempt, %s", from, term.Plural(n, "time")))
 	neverNegative("while another client changed the balance before every attempt")
 }
 

@@ -6,6 +6,8 @@ import (
 	"slices"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type (
@@ -113,7 +115,7 @@ func (t *T) listIs(fn, key string, want []string) {
 func (t *T) popped(key string, n int, got, want, left []string) {
 	if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 		r := Result{
-			Message:  fmt.Sprintf("PopFront returned %s", plural(len(got), "value")),
+			Message:  fmt.Sprintf("PopFront returned %s", term.Plural(len(got), "value")),
 			Expected: showStrings(want),
 			Got:      showStrings(got),
 		}

@@ -10,6 +10,8 @@ import (
 	"unicode"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type (
@@ -95,7 +97,7 @@ func checkLetters(t *T) {
 	}
 	if got := readCounts(t.key("letters:missing")); len(got) != 0 {
 		t.fail(Result{
-			Message:  fmt.Sprintf("LetterCounts returned %s for a missing key", plural(len(got), "field")),
+			Message:  fmt.Sprintf("LetterCounts returned %s for a missing key", term.Plural(len(got), "field")),
 			Expected: "an empty map",
 			Got:      show(got),
 		})

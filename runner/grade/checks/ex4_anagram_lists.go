@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type bigAnagramListsFunc = func(ctx context.Context, rdb *redis.Client, prefix string, min int) ([][]string, error)
@@ -70,7 +72,7 @@ func checkAnagramLists(t *T) {
 	t.noError("BigAnagramLists", err, "")
 	if len(got) != 0 {
 		t.fail(Result{
-			Message:  fmt.Sprintf("BigAnagramLists returned %s when no key starts with the prefix", plural(len(got), "list")),
+			Message:  fmt.Sprintf("BigAnagramLists returned %s when no key starts with the prefix", term.Plural(len(got), "list")),
 			Expected: "no lists",
 			Got:      showLists(got, 4),
 			Hint:     "SCAN's pattern is the prefix followed by *: prefix+\"*\"",
@@ -86,7 +88,7 @@ func (t *T) sameLists(fn string, want, got [][]string, min int, scan string) {
 		return
 	}
 	r := Result{
-		Message:  fmt.Sprintf("%s returned %s; expected %d", fn, plural(len(got), "list"), len(want)),
+		Message:  fmt.Sprintf("%s returned %s; expected %d", fn, term.Plural(len(got), "list"), len(want)),
 		Expected: showLists(want, 4),
 		Got:      showLists(got, 4),
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type storeAnagramHashFunc = func(ctx context.Context, rdb *redis.Client, key string, groups map[string][]string) error
@@ -35,7 +37,7 @@ func checkAnagramHash(t *T) {
 					"rdb.HSet(ctx, key, thatMap); or queue the HSETs in one rdb.Pipelined",
 			}
 			if len(each) > 5 {
-				r.Sent = append(each[:4], fmt.Sprintf("… %s in %s", plural(len(cmds), "command"), plural(trips, "round trip")))
+				r.Sent = append(each[:4], fmt.Sprintf("… %s in %s", term.Plural(len(cmds), "command"), term.Plural(trips, "round trip")))
 			}
 			t.fail(r)
 		}
@@ -83,7 +85,7 @@ func (t *T) anagramHash(key string, groups map[string][]string) {
 	}
 	if len(missing) > 0 || len(extra) > 0 {
 		r := Result{
-			Message:  fmt.Sprintf("the hash at %s has %s; expected %d, one per signature", key, plural(len(raw), "field"), len(groups)),
+			Message:  fmt.Sprintf("the hash at %s has %s; expected %d, one per signature", key, term.Plural(len(raw), "field"), len(groups)),
 			Expected: "fields " + firstFew(quoteAll(slices.Sorted(maps.Keys(groups)))),
 			Got:      "fields " + firstFew(quoteAll(slices.Sorted(maps.Keys(raw)))),
 			Hint:     "the fields are the map's keys, the signatures",

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type bigAnagramGroupsFunc = func(ctx context.Context, rdb *redis.Client, key string, min int) ([][]string, error)
@@ -43,7 +45,7 @@ func checkAnagramGroups(t *T) {
 	missing := t.key("AnagramHash:missing")
 	if got := groups(missing, 1); len(got) != 0 {
 		t.fail(Result{
-			Message:  fmt.Sprintf("BigAnagramGroups returned %s for a missing key", plural(len(got), "group")),
+			Message:  fmt.Sprintf("BigAnagramGroups returned %s for a missing key", term.Plural(len(got), "group")),
 			Expected: "no groups",
 			Got:      showLists(got, 4),
 		})

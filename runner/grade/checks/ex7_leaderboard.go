@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type (
@@ -224,7 +226,7 @@ func (t *T) boardIs(key string, want map[string]float64) {
 		}
 	}
 	if len(got) != len(want) {
-		wrong = append(wrong, fmt.Sprintf("%s on the board, expected %d", plural(len(got), "player"), len(want)))
+		wrong = append(wrong, fmt.Sprintf("%s on the board, expected %d", term.Plural(len(got), "player"), len(want)))
 	}
 	if len(wrong) > 0 {
 		t.fail(Result{
@@ -279,10 +281,10 @@ func (t *T) topIs(key string, k int, board map[string]float64, got []redis.Z, ra
 	}
 	switch {
 	case len(got) != len(want):
-		r.Message = fmt.Sprintf("TopK returned %s; expected %d", plural(len(got), "player"), len(want))
+		r.Message = fmt.Sprintf("TopK returned %s; expected %d", term.Plural(len(got), "player"), len(want))
 		r.Hint = "k players, or all of them when the board holds fewer; none when k < 1 or there is no board"
 	case same(got, wantZ) && len(ranks) != len(got):
-		r.Message = fmt.Sprintf("TopK returned %s and %s", plural(len(got), "player"), plural(len(ranks), "rank"))
+		r.Message = fmt.Sprintf("TopK returned %s and %s", term.Plural(len(got), "player"), term.Plural(len(ranks), "rank"))
 		r.Hint = "one rank per player: ranks[i] is the rank of top[i]"
 	case same(got, wantZ):
 		switch {
@@ -306,7 +308,7 @@ func (t *T) topIs(key string, k int, board map[string]float64, got []redis.Z, ra
 		r.Hint = "ZREVRANGE key 0 k-1 WITHSCORES (rdb.ZRevRangeWithScores) lists the board from the highest score down"
 	}
 	if r.Message != "" {
-		r.Message += fmt.Sprintf(" (k = %d, %s on the board)", k, plural(len(all), "player"))
+		r.Message += fmt.Sprintf(" (k = %d, %s on the board)", k, term.Plural(len(all), "player"))
 		t.fail(r)
 	}
 	// The whole board: judged by how many players the replies carried,
@@ -332,7 +334,7 @@ func (t *T) topIs(key string, k int, board map[string]float64, got []redis.Z, ra
 	if carried > most && len(all) > most {
 		t.fail(Result{
 			Message: fmt.Sprintf("broke a rule: %s (the replies carried %s of a board of %d, for a top %d: that top and the players tied with its last are %d)",
-				RuleTopOnly.Name, plural(carried, "player"), len(all), k, need),
+				RuleTopOnly.Name, term.Plural(carried, "player"), len(all), k, need),
 			Rule: RuleTopOnly.Name, Why: RuleTopOnly.Why,
 			Sent: t.sentLines(),
 			Hint: "ZREVRANGE key 0 k-1 WITHSCORES fetches the first k; then only the players tied with the k-th, by their score",

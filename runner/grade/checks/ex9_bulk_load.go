@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 type loadAnagramsFunc = func(ctx context.Context, rdb *redis.Client, prefix string, words []string, batch int) error
@@ -153,7 +155,7 @@ func (t *T) batched(n, batch int) {
 	if trips > most {
 		t.fail(Result{
 			Message: fmt.Sprintf("broke a rule: %s (%s for %d words in batches of %d; at most %d)",
-				RuleBatches.Name, plural(trips, "round trip"), n, batch, most),
+				RuleBatches.Name, term.Plural(trips, "round trip"), n, batch, most),
 			Rule: RuleBatches.Name, Why: RuleBatches.Why,
 			Hint: "slices.Chunk(words, batch) gives the batches; one rdb.Pipelined per batch sends its RPUSHes in one round trip",
 		})

@@ -23,6 +23,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
 // Config says how to run one exercise.
@@ -30,7 +31,7 @@ type Config struct {
 	Exercise   int
 	RedisURL   string // a real server; empty: a fresh embedded miniredis
 	AllowDirty bool
-	Timeout    time.Duration // the whole exercise, probes and checks; 0: 10s
+	Timeout    time.Duration // the whole exercise, probes and checks; 0: settings.DefaultTimeout
 	// SourceDir is the folder of the graded package as compiled, from
 	// the module root, so that a panic can be traced to the learner's
 	// line in the stack.
@@ -60,7 +61,7 @@ func Main() {
 	fs.IntVar(&cfg.Exercise, "exercise", 0, "the exercise to run")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
-	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
+	fs.DurationVar(&cfg.Timeout, "timeout", settings.DefaultTimeout, "stop the exercise after this long")
 	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
@@ -99,7 +100,7 @@ func Run(cfg Config, funcs Funcs) Result {
 		return Result{Exercise: cfg.Exercise, Status: Error, Message: fmt.Sprintf("there is no exercise %d", cfg.Exercise)}
 	}
 	if cfg.Timeout <= 0 {
-		cfg.Timeout = 10 * time.Second
+		cfg.Timeout = settings.DefaultTimeout
 	}
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()

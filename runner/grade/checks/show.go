@@ -164,11 +164,3 @@ func showCall(fn string, args ...any) string {
 	}
 	return fn + "(" + strings.Join(parts, ", ") + ")"
 }
-
-// plural writes n and a noun, with an s unless n is 1.
-func plural(n int, noun string) string {
-	if n == 1 {
-		return "1 " + noun
-	}
-	return strconv.Itoa(n) + " " + noun + "s"
-}

@@ -1,13 +1,15 @@
-package term
+package page
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/redis-notebook/tutorial/runner/term"
 )
 
 func TestProsePlain(t *testing.T) {
-	s := Style{Width: 40}
-	got := s.Prose("# Title\n\nA *long* paragraph with `code` and a [link](https://example.com) that wraps at forty columns.\n\n- one\n- two\n")
+	s := term.Style{Width: 40}
+	got := Prose(s, "# Title\n\nA *long* paragraph with `code` and a [link](https://example.com) that wraps at forty columns.\n\n- one\n- two\n")
 	want := "TITLE\n\n" +
 		"A long paragraph with code and a link\n" +
 		"(https://example.com) that wraps at\n" +
@@ -24,11 +26,11 @@ func TestProsePlain(t *testing.T) {
 }
 
 func TestColorOnlyWhenAsked(t *testing.T) {
-	plain := Style{Width: 80}.Code("x := \"s\" // c\n", "  ")
+	plain := Code(term.Style{Width: 80}, "x := \"s\" // c\n", "  ")
 	if strings.Contains(plain, "\x1b[") || plain != "  x := \"s\" // c\n" {
 		t.Errorf("plain code %q", plain)
 	}
-	colored := Style{Width: 80, Color: true}.Code("x := \"s\"\n", "  ")
+	colored := Code(term.Style{Width: 80, Color: true}, "x := \"s\"\n", "  ")
 	if !strings.Contains(colored, "\x1b[32m\"s\"\x1b[0m") || stripANSI(colored) != "  x := \"s\"\n" {
 		t.Errorf("colored code %q", colored)
 	}
