@@ -22,6 +22,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 var (
@@ -146,7 +147,7 @@ func stubsNotDone(t *testing.T, p *PackageExercises) {
 		t.Fatalf("the stubs do not compile:\n%s", rep.Compile)
 	}
 	for _, r := range rep.Results {
-		if r.Status != checks.NotDone {
+		if r.Status != verdict.NotDone {
 			t.Errorf("%d %s: %s %q, want not done", r.Exercise, r.Name, r.Status, r.Message)
 		}
 	}
@@ -183,7 +184,7 @@ func stubUntouched(t *testing.T, file string, funcs []string) bool {
 			return false
 		}
 		lit, ok := call.Args[0].(*ast.BasicLit)
-		if !ok || !strings.HasPrefix(lit.Value, `"`+checks.NotDonePrefix) {
+		if !ok || !strings.HasPrefix(lit.Value, `"`+verdict.NotDonePrefix) {
 			return false
 		}
 		left = slices.DeleteFunc(left, func(n string) bool { return n == fd.Name.Name })
@@ -192,17 +193,16 @@ func stubUntouched(t *testing.T, file string, funcs []string) bool {
 }
 
 // TestManifest keeps the manifest, the checks, the stubs and the solutions
-// in step, as rustlings checks its info.toml against its exercises.
+// in step, as rustlings' project_consistency checks its info.toml against
+// its exercises.
 func TestManifest(t *testing.T) {
-	have := checks.Exercises()
 	all := course.Exercises()
-	if len(have) != len(all) {
-		t.Fatalf("%s lists %d exercises; package checks has %d", ManifestPath, len(all), len(have))
+	for _, d := range checks.Disagreements(checkerExercises(all)) {
+		t.Errorf("%s and package checks disagree: %s", ManifestPath, d)
 	}
 	for i, e := range all {
-		c := have[i]
-		if e.ID != i+1 || e.ID != c.ID || e.Name != c.Name || !slices.Equal(e.Funcs, c.Funcs) {
-			t.Errorf("%s: exercise %d is %d %q %v; the checks have %d %q %v", ManifestPath, i+1, e.ID, e.Name, e.Funcs, c.ID, c.Name, c.Funcs)
+		if e.ID != i+1 {
+			t.Errorf("%s: exercise %d %q has id %d: ids count from 1 in order", ManifestPath, i+1, e.Name, e.ID)
 		}
 		if e.Title == "" || e.Hint == "" || e.Points <= 0 || !strings.HasPrefix(e.File, fmt.Sprintf("%02d_", e.ID)) {
 			t.Errorf("%s: exercise %d needs a title, a hint, points and a file named %02d_*.go", ManifestPath, e.ID, e.ID)
@@ -224,6 +224,53 @@ func TestManifest(t *testing.T) {
 			if !strings.HasPrefix(s.doc, fn+" ") {
 				t.Errorf("%s: %s's doc comment must start with its name", e.File, fn)
 			}
+		}
+	}
+}
+
+// checkerExercises are exercises as the grader tells the checker them.
+func checkerExercises(all []Exercise) []checks.Exercise {
+	var out []checks.Exercise
+	for _, e := range all {
+		out = append(out, checks.Exercise{ID: e.ID, Name: e.Name, Funcs: e.Funcs})
+	}
+	return out
+}
+
+// TestManifestDisagrees: a manifest that parts ways with the registered
+// checks is caught, each way, so that TestManifest can fail.
+func TestManifestDisagrees(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(root, ManifestPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(m *Manifest)
+		want string
+	}{
+		{"an exercise without a check", func(m *Manifest) {
+			p := m.Packages[len(m.Packages)-1]
+			p.Exercises = append(p.Exercises, Exercise{ID: 99, Name: "sorted-sets", File: "99_sorted_sets.go", Funcs: []string{"Rank"}})
+		}, `exercise 99 "sorted-sets" has no check registered by its name`},
+		{"a check without an exercise", func(m *Manifest) {
+			m.Packages[0].Exercises = m.Packages[0].Exercises[1:]
+		}, `the check "json" has no exercise of that name`},
+		{"a renamed exercise", func(m *Manifest) {
+			m.Packages[0].Exercises[2].Name = "letter-counts"
+		}, `exercise 3 "letter-counts" has no check registered by its name`},
+		{"an exercise without functions", func(m *Manifest) {
+			m.Packages[1].Exercises[0].Funcs = nil
+		}, `exercise 7 "leaderboard" names no functions`},
+	} {
+		m, err := parseManifest(ManifestPath, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m)
+		got := checks.Disagreements(checkerExercises(m.Exercises()))
+		if !slices.Contains(got, tc.want) {
+			t.Errorf("%s: disagreements %q, want %q among them", tc.name, got, tc.want)
 		}
 	}
 }
@@ -253,7 +300,7 @@ func funcDecls(t *testing.T, file string) map[string]*decl {
 type testCase struct {
 	name     string
 	exercise string // a name, or "all"
-	status   checks.Status
+	status   verdict.Status
 	wants    []string // in what check prints for the exercise
 	files    []txtar.File
 }
@@ -275,7 +322,7 @@ func loadCases(t *testing.T, patterns ...string) []*testCase {
 				case k == "exercise":
 					c.exercise = v
 				case k == "status":
-					c.status = checks.Status(v)
+					c.status = verdict.Status(v)
 				case k == "want":
 					c.wants = append(c.wants, v)
 				}
@@ -426,7 +473,7 @@ func TestCompileError(t *testing.T) {
 		t.Errorf("exercise 1: %s %q at %s, want does not compile at %s:%d", r.Status, r.Message, r.Where, want, line)
 	}
 	for _, r := range rep.Results[1:] {
-		if r.Status != checks.Passed {
+		if r.Status != verdict.Passed {
 			t.Errorf("%d %s: %s %q, want passed: the broken file is exercise 1's only", r.Exercise, r.Name, r.Status, r.Message)
 		}
 	}
@@ -462,15 +509,15 @@ func TestCrashes(t *testing.T) {
 	rep := check(t, filepath.Join(dir, "redisbasics"), manifest.Exercises, opt)
 	file := func(name string) string { return filepath.Join(dir, "redisbasics", name) }
 	want := []struct {
-		status          checks.Status
+		status          verdict.Status
 		message, detail string
 	}{
-		{checks.Failed, "SaveJSON panicked: runtime error: index out of range [3] with length 0", file("01_json.go") + ":11"},
-		{checks.Failed, "PushFront left the list", "pushing [a b c]"},
-		{checks.Failed, "the program crashed: assignment to entry in nil map", file("03_letters.go") + ":13"},
-		{checks.Failed, "BigAnagramLists did not finish within 2s", "SCAN 0 match Anagram:* count 10"},
-		{checks.Failed, "the program stopped before the exercise was graded", "only 0 groups"},
-		{checks.NotDone, "not done yet", ""},
+		{verdict.Failed, "SaveJSON panicked: runtime error: index out of range [3] with length 0", file("01_json.go") + ":11"},
+		{verdict.Failed, "PushFront left the list", "pushing [a b c]"},
+		{verdict.Failed, "the program crashed: assignment to entry in nil map", file("03_letters.go") + ":13"},
+		{verdict.Failed, "BigAnagramLists did not finish within 2s", "SCAN 0 match Anagram:* count 10"},
+		{verdict.Failed, "the program stopped before the exercise was graded", "only 0 groups"},
+		{verdict.NotDone, "not done yet", ""},
 	}
 	out := text(rep)
 	for i, r := range rep.Results {

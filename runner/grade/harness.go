@@ -323,14 +323,14 @@ type RunConfig struct {
 // checker itself does not finish, that is the grader's failure, not the
 // learner's: the exercise is run once more, and then reported as the
 // grader's error.
-func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
+func (h *Harness) Run(ctx context.Context, e Exercise, cfg RunConfig) Result {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	r := h.runOnce(ctx, id, cfg)
+	r := h.runOnce(ctx, e, cfg)
 	if r.Busy && ctx.Err() == nil {
 		first := r.Duration
-		r = h.runOnce(ctx, id, cfg)
+		r = h.runOnce(ctx, e, cfg)
 		r.Duration += first
 		if r.Busy {
 			r.Message += " (twice)"
@@ -339,13 +339,14 @@ func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
 	return r
 }
 
-func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
+func (h *Harness) runOnce(ctx context.Context, e Exercise, cfg RunConfig) Result {
+	id := e.ID
 	// The checker stops itself at sandbox.Backstop; if it does not, it is
 	// killed a little later.
 	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
 	ctx, cancel := context.WithTimeout(ctx, kill)
 	defer cancel()
-	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", graftDir,
+	args := []string{"-exercise", fmt.Sprint(id), "-name", e.Name, "-funcs", strings.Join(e.Funcs, ","), "-timeout", cfg.Timeout.String(), "-src", graftDir,
 		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
 	if cfg.Bwrap != "" {
 		args = append(args, "-bwrap", cfg.Bwrap)

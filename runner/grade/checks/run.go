@@ -21,13 +21,16 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 )
 
 // Config says how to run one exercise.
 type Config struct {
-	Exercise   int
+	// Exercise is the exercise to run, as the manifest has it; its
+	// check is the one registered by its name.
+	Exercise   Exercise
 	RedisURL   string // a real server; empty: a fresh embedded miniredis
 	AllowDirty bool
 	Timeout    time.Duration // the whole exercise, probes and checks; 0: 10s
@@ -57,7 +60,12 @@ func Main() {
 	sandbox.Init()
 	var cfg Config
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	fs.IntVar(&cfg.Exercise, "exercise", 0, "the exercise to run")
+	fs.IntVar(&cfg.Exercise.ID, "exercise", 0, "the exercise to run: its id in the manifest")
+	fs.StringVar(&cfg.Exercise.Name, "name", "", "its name in the manifest, which names its check")
+	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {
+		cfg.Exercise.Funcs = strings.Split(s, ",")
+		return nil
+	})
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
@@ -81,10 +89,10 @@ func Main() {
 func Probe(cfg Config) Result {
 	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
-		return Result{Status: Error, Message: err.Error()}
+		return Result{Status: verdict.Error, Message: err.Error()}
 	}
 	b.Close()
-	return Result{Status: Passed}
+	return Result{Status: verdict.Passed}
 }
 
 // Run runs one exercise's checks on a fresh backend, against funcs, in
@@ -94,9 +102,10 @@ func Probe(cfg Config) Result {
 // cfg.Timeout, which Run reports without waiting for the code to stop.
 func Run(cfg Config, funcs Funcs) Result {
 	start := time.Now()
-	ex := find(cfg.Exercise)
-	if ex == nil {
-		return Result{Exercise: cfg.Exercise, Status: Error, Message: fmt.Sprintf("there is no exercise %d", cfg.Exercise)}
+	ex := cfg.Exercise
+	c, ok := checks[ex.Name]
+	if !ok {
+		return Result{Exercise: ex.ID, Status: verdict.Error, Message: fmt.Sprintf("there is no exercise %d", ex.ID)}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
@@ -104,9 +113,9 @@ func Run(cfg Config, funcs Funcs) Result {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()
 	}
-	b, err := openBackend(cfg, ex.clock)
+	b, err := openBackend(cfg, c.clock)
 	if err != nil {
-		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
+		return Result{Exercise: ex.ID, Status: verdict.Error, Message: err.Error()}
 	}
 	rec := newRecorder()
 	b.Client.AddHook(rec)
@@ -115,7 +124,7 @@ func Run(cfg Config, funcs Funcs) Result {
 		rdb:   b.Client,
 		rec:   rec,
 		funcs: funcs,
-		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.id))),
+		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.ID))),
 		src:   cfg.SourceDir,
 		clock: b.server,
 		limit: cfg.Timeout,
@@ -151,7 +160,7 @@ func Run(cfg Config, funcs Funcs) Result {
 			}
 			started <- s
 			if err != nil {
-				done <- Result{Status: Error, Message: err.Error()}
+				done <- Result{Status: verdict.Error, Message: err.Error()}
 				return
 			}
 			t.mu.Lock()
@@ -162,7 +171,7 @@ func Run(cfg Config, funcs Funcs) Result {
 				return
 			}
 		}
-		done <- t.run(ex)
+		done <- t.run(ex, c)
 	}()
 	var r Result
 	select {
@@ -174,7 +183,7 @@ func Run(cfg Config, funcs Funcs) Result {
 			r = t.timedOut(cfg.Timeout, up)
 		}
 	case s := <-stop:
-		r = Result{Status: Error, Message: "stopped by " + s.String()}
+		r = Result{Status: verdict.Error, Message: "stopped by " + s.String()}
 	}
 	if funcs == nil {
 		// The shim and all it started end here, whatever they are doing.
@@ -195,7 +204,7 @@ func Run(cfg Config, funcs Funcs) Result {
 	case <-closed:
 	case <-time.After(5 * time.Second):
 	}
-	r.Exercise = ex.id
+	r.Exercise = ex.ID
 	r.Duration = time.Since(start)
 	return r
 }
@@ -237,7 +246,7 @@ func (t *T) fail(r Result) {
 	case "-": // nothing was called
 		r.Called = ""
 	}
-	r.Status = Failed
+	r.Status = verdict.Failed
 	panic(&failure{r})
 }
 
@@ -245,7 +254,7 @@ func (t *T) fail(r Result) {
 // prefix of the run's own on a real server.
 func (t *T) key(name string) string { return t.ns + name }
 
-func (t *T) run(ex *exercise) (r Result) {
+func (t *T) run(ex Exercise, c check) (r Result) {
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -263,11 +272,11 @@ func (t *T) run(ex *exercise) (r Result) {
 		}
 	}()
 	if t.allNotDone(ex) {
-		return Result{Status: NotDone, Message: "not done yet"}
+		return Result{Status: verdict.NotDone, Message: "not done yet"}
 	}
-	ex.check(t)
+	c.run(t)
 	t.noneRefused()
-	return Result{Status: Passed}
+	return Result{Status: verdict.Passed}
 }
 
 // noneRefused fails the exercise if the learner's process sent commands
@@ -311,13 +320,13 @@ func (t *T) call(fn string, args []any, body func() error) error {
 			t.mu.Lock()
 			r.Called = t.called
 			t.mu.Unlock()
-			r.Status = Error
+			r.Status = verdict.Error
 			r.Hint = "grade this exercise without --redis: the embedded server runs scripts, and judges them by what they do"
 			panic(&failure{r})
 		}
 		t.fail(r)
 	}
-	if err != nil && strings.HasPrefix(err.Error(), NotDonePrefix) {
+	if err != nil && strings.HasPrefix(err.Error(), verdict.NotDonePrefix) {
 		t.fail(Result{
 			Message: fn + " is not done yet",
 			Got:     show(err),
@@ -403,10 +412,10 @@ var (
 // arguments, and says whether every one of them is missing or returns
 // its stub's not-done error: then the exercise is not done, rather than
 // failed.
-func (t *T) allNotDone(ex *exercise) bool {
+func (t *T) allNotDone(ex Exercise) bool {
 	all := true
 	var keys []string
-	for _, fn := range ex.funcs {
+	for _, fn := range ex.Funcs {
 		key := t.key(fmt.Sprintf(probeKeyFmt, fn))
 		keys = append(keys, key)
 		if !t.probe(fn, key) {
@@ -484,7 +493,7 @@ func (t *T) probe(name, key string) (notDone bool) {
 	}()
 	out := fv.Call(args)
 	err, _ := out[len(out)-1].Interface().(error)
-	return err != nil && strings.HasPrefix(err.Error(), NotDonePrefix)
+	return err != nil && strings.HasPrefix(err.Error(), verdict.NotDonePrefix)
 }
 
 // panicked reports a panic: in the learner's call, with the line of the
@@ -495,10 +504,10 @@ func (t *T) panicked(p any, stack string) Result {
 	called, fn, inCall := t.called, t.fn, t.inCall
 	t.mu.Unlock()
 	if !inCall {
-		return Result{Status: Error, Message: fmt.Sprintf("the grader's check panicked: %v", p), Got: stack}
+		return Result{Status: verdict.Error, Message: fmt.Sprintf("the grader's check panicked: %v", p), Got: stack}
 	}
 	r := Result{
-		Status:  Failed,
+		Status:  verdict.Failed,
 		Message: fmt.Sprintf("%s panicked: %v", fn, p),
 		Called:  called,
 		Got:     fmt.Sprintf("panic: %v", p),
@@ -536,7 +545,7 @@ func (t *T) timedOut(limit time.Duration, up timeUp) Result {
 		fn = "the exercise"
 	}
 	r := Result{
-		Status:  Failed,
+		Status:  verdict.Failed,
 		Message: fmt.Sprintf("%s did not finish within %s", fn, limit),
 		Called:  called,
 		Got:     "still running when the time was up",
