@@ -235,7 +235,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
-		if err := h.Probe(ctx, opt.RunConfig); err != nil {
+		if err := h.TryBackend(ctx, opt.RunConfig); err != nil {
 			return nil, h, err
 		}
 	}
@@ -256,7 +256,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 			sem <- struct{}{}
 			defer func() { <-sem }()
 			runStart := time.Now()
-			res := h.Run(ctx, e, opt.RunConfig)
+			res := h.Run(ctx, e.ID, opt.RunConfig)
 			timings.runs.Add(int64(time.Since(runStart)))
 			res.Name, res.Max = e.Name, e.Points
 			if res.Status == verdict.Passed {

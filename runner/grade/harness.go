@@ -46,6 +46,8 @@ type Harness struct {
 	Shim string // the shim around the graded package
 	pkg  *Package
 	src  string // the folder the package was compiled from
+	// exercises are the package's, as the manifest has them.
+	exercises []Exercise
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -134,7 +136,7 @@ func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package
 	if err := shimMain.Execute(&main, map[string]any{"Funcs": funcs, "Usable": usable}); err != nil {
 		return nil, err
 	}
-	shimSrc, err := sourcesOf(root, "runner/grade/shim", "runner/grade/wire")
+	shimSrc, err := sourcesOf(root, "runner/grade/shim", "runner/grade/wire", "runner/grade/verdict")
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +168,7 @@ func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src}, nil
+	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises}, nil
 }
 
 // buildChecker builds the checker, or finds it in the cache: one for
@@ -323,14 +325,14 @@ type RunConfig struct {
 // checker itself does not finish, that is the grader's failure, not the
 // learner's: the exercise is run once more, and then reported as the
 // grader's error.
-func (h *Harness) Run(ctx context.Context, e Exercise, cfg RunConfig) Result {
+func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = 10 * time.Second
 	}
-	r := h.runOnce(ctx, e, cfg)
+	r := h.runOnce(ctx, id, cfg)
 	if r.Busy && ctx.Err() == nil {
 		first := r.Duration
-		r = h.runOnce(ctx, e, cfg)
+		r = h.runOnce(ctx, id, cfg)
 		r.Duration += first
 		if r.Busy {
 			r.Message += " (twice)"
@@ -339,14 +341,13 @@ func (h *Harness) Run(ctx context.Context, e Exercise, cfg RunConfig) Result {
 	return r
 }
 
-func (h *Harness) runOnce(ctx context.Context, e Exercise, cfg RunConfig) Result {
-	id := e.ID
+func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
 	// The checker stops itself at sandbox.Backstop; if it does not, it is
 	// killed a little later.
 	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
 	ctx, cancel := context.WithTimeout(ctx, kill)
 	defer cancel()
-	args := []string{"-exercise", fmt.Sprint(id), "-name", e.Name, "-funcs", strings.Join(e.Funcs, ","), "-timeout", cfg.Timeout.String(), "-src", graftDir,
+	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", graftDir,
 		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
 	if cfg.Bwrap != "" {
 		args = append(args, "-bwrap", cfg.Bwrap)
@@ -356,6 +357,13 @@ func (h *Harness) runOnce(ctx context.Context, e Exercise, cfg RunConfig) Result
 	}
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
+	}
+	// The checker's check is the one registered by the exercise's name
+	// in the manifest, which the checker does not read.
+	for _, e := range h.exercises {
+		if e.ID == id {
+			args = append(args, "-name", e.Name, "-funcs", strings.Join(e.Funcs, ","))
+		}
 	}
 	start := time.Now()
 	var r Result
@@ -418,11 +426,11 @@ func runChecker(ctx context.Context, bin string, args []string) ([]byte, string,
 	return bytes.TrimSpace(b), stderr.String(), err
 }
 
-// Probe asks the checker to open the backend cfg names and close it
+// TryBackend asks the checker to open the backend cfg names and close it
 // again: on a real server, that refuses a database holding keys, or an
 // unreachable one, once, before any exercise runs.
-func (h *Harness) Probe(ctx context.Context, cfg RunConfig) error {
-	args := []string{"-probe", "-redis", cfg.RedisURL}
+func (h *Harness) TryBackend(ctx context.Context, cfg RunConfig) error {
+	args := []string{"-try-backend", "-redis", cfg.RedisURL}
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
 	}

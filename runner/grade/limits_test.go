@@ -87,7 +87,7 @@ fi
 		os.WriteFile(checker, []byte(strings.Replace(script, "$BUSY_RUNS", c.busyRuns, 1)), 0o755)
 		os.Remove(checker + ".count")
 		h := &Harness{Bin: checker, Shim: "unused", pkg: &Package{Display: "hal"}, src: dir}
-		r := h.Run(context.Background(), Exercise{ID: 1, Name: "json"}, RunConfig{Timeout: time.Second})
+		r := h.Run(context.Background(), 1, RunConfig{Timeout: time.Second})
 		runs, _ := os.ReadFile(checker + ".count")
 		if r.Status != c.status || strings.TrimSpace(string(runs)) != c.runs {
 			t.Errorf("busy %s times: %s %q after %s runs, want %s after %s", c.busyRuns, r.Status, r.Message,

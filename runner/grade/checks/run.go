@@ -60,12 +60,7 @@ func Main() {
 	sandbox.Init()
 	var cfg Config
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	fs.IntVar(&cfg.Exercise.ID, "exercise", 0, "the exercise to run: its id in the manifest")
-	fs.StringVar(&cfg.Exercise.Name, "name", "", "its name in the manifest, which names its check")
-	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {
-		cfg.Exercise.Funcs = strings.Split(s, ",")
-		return nil
-	})
+	fs.IntVar(&cfg.Exercise.ID, "exercise", 0, "the exercise to run")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
 	fs.DurationVar(&cfg.Timeout, "timeout", 10*time.Second, "stop the exercise after this long")
@@ -73,20 +68,25 @@ func Main() {
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
 	fs.StringVar(&cfg.Bwrap, "bwrap", "", "bubblewrap's path, to run the shim in namespaces of its own")
-	probe := fs.Bool("probe", false, "only open the backend and close it again, to check it can be used")
+	fs.StringVar(&cfg.Exercise.Name, "name", "", "the exercise's name in the manifest, which names its check")
+	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {
+		cfg.Exercise.Funcs = strings.Split(s, ",")
+		return nil
+	})
+	try := fs.Bool("try-backend", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
 	results := os.NewFile(ResultFD, "results")
-	if *probe {
-		results.Write(Probe(cfg).Encode())
+	if *try {
+		results.Write(TryBackend(cfg).Encode())
 		os.Exit(0)
 	}
 	results.Write(Run(cfg, nil).Encode())
 	os.Exit(0)
 }
 
-// Probe opens the backend cfg names and closes it: Passed if it can be
+// TryBackend opens the backend cfg names and closes it: Passed if it can be
 // used, else Error with the reason (unreachable, a database with keys).
-func Probe(cfg Config) Result {
+func TryBackend(cfg Config) Result {
 	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return Result{Status: verdict.Error, Message: err.Error()}
@@ -402,10 +402,11 @@ func lookupRemote[F any](t *T, name string) F {
 }
 
 var (
-	errorType   = reflect.TypeFor[error]()
-	ctxType     = reflect.TypeFor[context.Context]()
-	clientType  = reflect.TypeFor[*redis.Client]()
-	probeKeyFmt = "grade:probe:%s"
+	errorType = reflect.TypeFor[error]()
+	// stubKeyFmt names the key a function is given when it is called to
+	// see whether it is still its stub. A submission sees it, and a
+	// message may show the commands it sent with it: it stays as it was.
+	stubKeyFmt = "grade:probe:%s"
 )
 
 // allNotDone calls each of the exercise's functions once with harmless
@@ -416,9 +417,9 @@ func (t *T) allNotDone(ex Exercise) bool {
 	all := true
 	var keys []string
 	for _, fn := range ex.Funcs {
-		key := t.key(fmt.Sprintf(probeKeyFmt, fn))
+		key := t.key(fmt.Sprintf(stubKeyFmt, fn))
 		keys = append(keys, key)
-		if !t.probe(fn, key) {
+		if !t.isStub(fn, key) {
 			all = false
 		}
 	}
@@ -426,7 +427,7 @@ func (t *T) allNotDone(ex Exercise) bool {
 	return all
 }
 
-func (t *T) probe(name, key string) (notDone bool) {
+func (t *T) isStub(name, key string) bool {
 	if t.shim != nil {
 		typ, ok := t.shim.funcs[name]
 		if !ok {
@@ -440,7 +441,7 @@ func (t *T) probe(name, key string) (notDone bool) {
 		t.mu.Unlock()
 		t.rec.start()
 		defer t.rec.stop()
-		return t.shim.roundTrip(wire.Request{Func: name, Probe: true, Key: key}).NotDone
+		return t.shim.roundTrip(wire.Request{Func: name, IsStub: true, Key: key}).NotDone
 	}
 	v, ok := t.funcs[name]
 	if !ok || v == nil {
@@ -449,33 +450,9 @@ func (t *T) probe(name, key string) (notDone bool) {
 	if _, ok := v.(Unusable); ok {
 		return false
 	}
-	fv := reflect.ValueOf(v)
-	ft := fv.Type()
-	if ft.Kind() != reflect.Func || ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType {
+	args := wire.StubArgs(v, t.ctx, t.rdb, key)
+	if args == nil {
 		return false // the check will say what is wrong with it
-	}
-	n := ft.NumIn()
-	if ft.IsVariadic() {
-		n--
-	}
-	args := make([]reflect.Value, n)
-	for i := range n {
-		switch in := ft.In(i); {
-		case in == ctxType:
-			args[i] = reflect.ValueOf(t.ctx)
-		case in == clientType:
-			args[i] = reflect.ValueOf(t.rdb)
-		case in.Kind() == reflect.String:
-			args[i] = reflect.ValueOf(key).Convert(in)
-		case in.Kind() == reflect.Int:
-			args[i] = reflect.ValueOf(1).Convert(in)
-		case in.Kind() == reflect.Map:
-			args[i] = reflect.MakeMap(in)
-		case in.Kind() == reflect.Interface:
-			args[i] = reflect.ValueOf(new(any)) // a pointer, as LoadJSON's dst
-		default:
-			args[i] = reflect.Zero(in)
-		}
 	}
 	var shown []any
 	for _, a := range args[2:] {
@@ -486,14 +463,7 @@ func (t *T) probe(name, key string) (notDone bool) {
 	t.mu.Unlock()
 	t.rec.start()
 	defer t.rec.stop()
-	defer func() {
-		if recover() != nil {
-			notDone = false // it does something; the check will find the panic again
-		}
-	}()
-	out := fv.Call(args)
-	err, _ := out[len(out)-1].Interface().(error)
-	return err != nil && strings.HasPrefix(err.Error(), verdict.NotDonePrefix)
+	return wire.IsStub(v, args)
 }
 
 // panicked reports a panic: in the learner's call, with the line of the
