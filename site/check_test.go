@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/site/serve"
 )
 
 // TestExerciseChecker grades edits of exercise 1 with the real grader: the
@@ -27,7 +28,7 @@ func TestExerciseChecker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	source, check := ExerciseChecker(root, m, grade.RunConfig{})
+	source, check := serve.ExerciseChecker(root, m, grade.RunConfig{})
 	stubPath := filepath.Join(root, "exercises", m.Packages[0].Package, m.Packages[0].Exercises[0].File)
 	before := readFile(t, stubPath)
 	stub, err := source(m.Packages[0].Exercises[0].ID)
@@ -68,7 +69,7 @@ func TestExerciseChecker(t *testing.T) {
 
 // TestCheckEndpoints: /_exercise and /_check answer only what they should.
 func TestCheckEndpoints(t *testing.T) {
-	srv := NewServer(t.TempDir())
+	srv := serve.New(t.TempDir())
 	var checked []string
 	srv.ExerciseSource = func(id int) (string, error) {
 		if id != 1 {

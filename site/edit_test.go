@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/site/serve"
 )
 
 // TestRunEdited: /_run applies the page's edits to a copy of the chapter,
@@ -30,7 +31,7 @@ func TestRunEdited(t *testing.T) {
 		t.Fatalf("the test course's chapter has %d cells, want 3 or more", len(cells))
 	}
 	var got *chapter.Chapter
-	srv := NewServer(t.TempDir())
+	srv := serve.New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
 	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
 		got = ch

@@ -143,13 +143,15 @@ func (e *MismatchError) Error() string {
 // exercise that names a function its file lacks. It reads file:line: msg.
 type InputError = chapter.Error
 
-// Build builds the site into opt.Out. When it fails, the previous site in
+// Render makes the site in opt.Out: it runs each chapter (or reuses its
+// cached run), compiles it for the browser, renders every page and
+// writes them. When it fails, the previous site in
 // opt.Out is left as it was.
 //
 // Errors: *chapter.Error (InputError) for bad input, *MismatchError for
 // outputs that differ, or whatever Run returned for a chapter that does
 // not compile or a cell that fails.
-func Build(ctx context.Context, opt Options) (*Report, error) {
+func Render(ctx context.Context, opt Options) (*Report, error) {
 	start := time.Now()
 	opt = opt.withDefaults()
 	rep := &Report{Out: opt.Out}

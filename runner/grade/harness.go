@@ -95,7 +95,7 @@ type buildCall struct {
 	err  error
 }
 
-// Build compiles the harness for pkg, which is to hold set's exercises: its shim and the checker, or finds
+// CompileHarness compiles the harness for pkg, which is to hold set's exercises: its shim and the checker, or finds
 // them in the cache. A package that does not compile gives a
 // *build.CompileError whose positions are in the package's own files,
 // under pkg.Display.
@@ -106,7 +106,7 @@ type buildCall struct {
 // own, which no other build prunes while it is in use: a class's are kept
 // for its next grading (see pruneClassBuilds), others removed by their
 // caller (RemoveIsolated).
-func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
+func CompileHarness(ctx context.Context, root string, set *PackageExercises, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
 			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
@@ -468,7 +468,7 @@ func (h *Harness) learnerPaths(s string) string {
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))
 }
 
-// RemoveIsolated deletes from the build cache what an isolated Build of
+// RemoveIsolated deletes from the build cache what an isolated CompileHarness of
 // pkg under prefix left there: its binary, or its failed build, and its
 // sources.
 func RemoveIsolated(prefix string, pkg *Package) {
