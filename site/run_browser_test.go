@@ -56,7 +56,7 @@ func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.
 }
 
 // TestBrowserRun runs chapter 1's cells in Chromium, from the built site
-// served over loopback behind serve's guard.
+// served over loopback behind serve's token check.
 func TestBrowserRun(t *testing.T) {
 	ctx := browserFor(t, 5*time.Minute)
 	out, ch := realSite(t, false)
@@ -70,7 +70,7 @@ func TestBrowserRun(t *testing.T) {
 		t.Fatalf("the RPUSH cell %d comes before the aster cell %d", rpush, aster)
 	}
 
-	ts, token := guarded(t, serve.New(out))
+	ts, token := behindTokenCheck(t, serve.New(out))
 	if code, _ := get(t, ts.URL+"/01-redis.html"); code != http.StatusForbidden {
 		t.Errorf("the chapter without the token: %d, want 403", code)
 	}
@@ -208,8 +208,8 @@ func TestBrowserRun(t *testing.T) {
 	}
 }
 
-// guarded serves srv on a loopback port behind Guard, as serve does.
-func guarded(t *testing.T, srv *serve.Server) (*httptest.Server, string) {
+// behindTokenCheck serves srv on a loopback port behind TokenCheck, as serve does.
+func behindTokenCheck(t *testing.T, srv *serve.Server) (*httptest.Server, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -248,7 +248,7 @@ func TestBrowserEditUnderServe(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv.ExerciseSource, srv.CheckExercise = serve.ExerciseChecker(root, m, grade.RunConfig{})
-	ts, token := guarded(t, srv)
+	ts, token := behindTokenCheck(t, srv)
 
 	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
 	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
@@ -335,7 +335,7 @@ func TestBrowserPanicAndTimeout(t *testing.T) {
 			return BuildBrowserProgram(ctx, modRoot, ch, nil)
 		}}
 	mustBuild(t, opt)
-	ts, token := guarded(t, serve.New(opt.Out))
+	ts, token := behindTokenCheck(t, serve.New(opt.Out))
 
 	do(t, ctx, "run the panicking cell", chromedp.Navigate(ts.URL+"/01-panic.html?token="+token), chromedp.Click(chromedp.CSS("#cell-2 .nb-run")))
 	c, cancel := context.WithTimeout(ctx, time.Minute)

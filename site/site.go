@@ -13,13 +13,12 @@
 //	search.go     the search index
 //	pages.go      templates -> HTML pages, assets
 //	output.go     write into a temporary folder, then swap it into place
-//	serve.go      serve a built site, and reload its pages after a rebuild
 //	wasm.go       each chapter built for the browser, for the pages' Run buttons
-//	guard.go      serve answers only its own pages, with its token
-//	edit.go       serve runs a page's edited cells natively
 //
 // Templates, CSS and JavaScript are embedded (templates/, assets/), so the
-// site needs nothing from the network, neither to build nor to view.
+// site needs nothing from the network, neither to build nor to view. The
+// site renders and runs nothing over HTTP: 'runner serve' serves it with
+// package site/serve, which also runs a page's edited cells and checks.
 package site
 
 import (
