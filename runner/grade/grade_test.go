@@ -196,36 +196,58 @@ func stubUntouched(t *testing.T, file string, funcs []string) bool {
 // in step, as rustlings' project_consistency checks its info.toml against
 // its exercises.
 func TestManifest(t *testing.T) {
-	all := course.Exercises()
+	for _, p := range courseProblems(course) {
+		t.Errorf("%s: %s", ManifestPath, p)
+	}
+}
+
+// courseProblems lists, one line each, where m and the course part ways:
+// the registered checks (checks.Disagreements), ids that do not count from
+// 1 in order, an exercise without a title, hint, points or a file named by
+// its id, and functions that the stub and the solution do not both
+// declare, with one signature and one doc comment that starts with the
+// function's name.
+func courseProblems(m *Manifest) []string {
+	all := m.Exercises()
+	var out []string
 	for _, d := range checks.Disagreements(checkerExercises(all)) {
-		t.Errorf("%s and package checks disagree: %s", ManifestPath, d)
+		out = append(out, "package checks disagrees: "+d)
 	}
 	for i, e := range all {
 		if e.ID != i+1 {
-			t.Errorf("%s: exercise %d %q has id %d: ids count from 1 in order", ManifestPath, i+1, e.Name, e.ID)
+			out = append(out, fmt.Sprintf("exercise %d %q has id %d: ids count from 1 in order", i+1, e.Name, e.ID))
 		}
 		if e.Title == "" || e.Hint == "" || e.Points <= 0 || !strings.HasPrefix(e.File, fmt.Sprintf("%02d_", e.ID)) {
-			t.Errorf("%s: exercise %d needs a title, a hint, points and a file named %02d_*.go", ManifestPath, e.ID, e.ID)
+			out = append(out, fmt.Sprintf("exercise %d needs a title, a hint, points and a file named %02d_*.go", e.ID, e.ID))
 		}
-		stub := funcDecls(t, filepath.Join(root, "exercises", e.Package, e.File))
-		ref := funcDecls(t, filepath.Join(root, "solutions", e.Package, e.File))
+		stub, err := funcDecls(filepath.Join(root, "exercises", e.Package, e.File))
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
+		ref, err := funcDecls(filepath.Join(root, "solutions", e.Package, e.File))
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
 		for _, fn := range e.Funcs {
 			s, r := stub[fn], ref[fn]
 			if s == nil || r == nil {
-				t.Errorf("%s: %s must be declared in both exercises/ and solutions/", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s must be declared in both exercises/ and solutions/", e.File, fn))
 				continue
 			}
 			if s.sig != r.sig {
-				t.Errorf("%s: %s has signature\n\t%s\nin exercises/ but\n\t%s\nin solutions/", e.File, fn, s.sig, r.sig)
+				out = append(out, fmt.Sprintf("%s: %s has signature\n\t%s\nin exercises/ but\n\t%s\nin solutions/", e.File, fn, s.sig, r.sig))
 			}
 			if os.Getenv("CI") == "true" && s.doc != r.doc {
-				t.Errorf("%s: %s's doc comment differs between exercises/ and solutions/", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s's doc comment differs between exercises/ and solutions/", e.File, fn))
 			}
 			if !strings.HasPrefix(s.doc, fn+" ") {
-				t.Errorf("%s: %s's doc comment must start with its name", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s's doc comment must start with its name", e.File, fn))
 			}
 		}
 	}
+	return out
 }
 
 // checkerExercises are exercises as the grader tells the checker them.
@@ -238,7 +260,8 @@ func checkerExercises(all []Exercise) []checks.Exercise {
 }
 
 // TestManifestDisagrees: a manifest that parts ways with the registered
-// checks is caught, each way, so that TestManifest can fail.
+// checks, or with the course's order, is caught, each way, so that
+// TestManifest can fail.
 func TestManifestDisagrees(t *testing.T) {
 	src, err := os.ReadFile(filepath.Join(root, ManifestPath))
 	if err != nil {
@@ -262,26 +285,36 @@ func TestManifestDisagrees(t *testing.T) {
 		{"an exercise without functions", func(m *Manifest) {
 			m.Packages[1].Exercises[0].Funcs = nil
 		}, `exercise 7 "leaderboard" names no functions`},
+		{"two exercises swapped", func(m *Manifest) {
+			ex := m.Packages[0].Exercises
+			ex[0], ex[1] = ex[1], ex[0]
+		}, `exercise 1 "lists" has id 2: ids count from 1 in order`},
+		{"another id", func(m *Manifest) {
+			m.Packages[0].Exercises[2].ID = 30
+		}, `exercise 30 needs a title, a hint, points and a file named 30_*.go`},
+		{"a function the stub lacks", func(m *Manifest) {
+			m.Packages[0].Exercises[0].Funcs = append(m.Packages[0].Exercises[0].Funcs, "DeleteJSON")
+		}, `01_json.go: DeleteJSON must be declared in both exercises/ and solutions/`},
 	} {
 		m, err := parseManifest(ManifestPath, src)
 		if err != nil {
 			t.Fatal(err)
 		}
 		tc.edit(m)
-		got := checks.Disagreements(checkerExercises(m.Exercises()))
-		if !slices.Contains(got, tc.want) {
-			t.Errorf("%s: disagreements %q, want %q among them", tc.name, got, tc.want)
+		got := courseProblems(m)
+		if !slices.ContainsFunc(got, func(p string) bool { return strings.HasSuffix(p, tc.want) }) {
+			t.Errorf("%s: problems %q, want %q among them", tc.name, got, tc.want)
 		}
 	}
 }
 
 type decl struct{ sig, doc string }
 
-func funcDecls(t *testing.T, file string) map[string]*decl {
+func funcDecls(file string) (map[string]*decl, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	out := map[string]*decl{}
 	for _, d := range f.Decls {
@@ -291,7 +324,7 @@ func funcDecls(t *testing.T, file string) map[string]*decl {
 			out[fd.Name.Name] = &decl{sig: b.String(), doc: fd.Doc.Text()}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // A testCase is one file of testdata/wrong or testdata/right: a package
