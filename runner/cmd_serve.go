@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/notebook"
 	"github.com/redis-notebook/tutorial/runner/watch"
 	"github.com/redis-notebook/tutorial/site"
+	"github.com/redis-notebook/tutorial/site/serve"
 )
 
 func init() {
@@ -38,7 +39,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			fs.Usage()
 			return exitBadArgs
 		}
-		if err := site.CheckLoopback(*addr); err != nil {
+		if err := serve.CheckLoopback(*addr); err != nil {
 			return fail(os.Stderr, exitBadArgs, "%v", err)
 		}
 		root, err := moduleRoot()
@@ -65,7 +66,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
-		srv := site.NewServer(opt.Out)
+		srv := serve.New(opt.Out)
 		// Edited cells run natively, as walk runs them; the edits stay in
 		// memory, never in the chapter's file.
 		srv.ChaptersDir = filepath.Join(root, "chapters")
@@ -77,17 +78,17 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 			return err
 		}
 		if m, err := grade.LoadManifest(root); err == nil {
-			srv.ExerciseSource, srv.CheckExercise = site.ExerciseChecker(root, m, grade.RunConfig{Run: *f.run})
+			srv.ExerciseSource, srv.CheckExercise = serve.ExerciseChecker(root, m, grade.RunConfig{Run: *f.run})
 		}
 		// Only this machine's pages that know the printed token get in:
 		// serve will run code, and any web page can send requests here.
-		token := site.NewToken()
-		httpSrv := &http.Server{Handler: site.Guard(srv, ln.Addr().String(), token), ReadHeaderTimeout: 10 * time.Second}
+		token := serve.NewToken()
+		httpSrv := &http.Server{Handler: serve.TokenCheck(srv, ln.Addr().String(), token), ReadHeaderTimeout: 10 * time.Second}
 		go httpSrv.Serve(ln)
 		defer httpSrv.Close()
 
 		rebuild := func() {
-			rep, err := site.Build(ctx, opt)
+			rep, err := site.Render(ctx, opt)
 			if err != nil {
 				if errors.Is(err, context.Canceled) {
 					return

@@ -102,7 +102,7 @@ func setupSite(fs *flag.FlagSet) func([]string) int {
 		if opt.Out == "" {
 			opt.Out = relToCwd(filepath.Join(root, "public"))
 		}
-		rep, err := site.Build(ctx, opt)
+		rep, err := site.Render(ctx, opt)
 		if err != nil {
 			return reportSiteError(os.Stderr, err)
 		}

@@ -1,8 +1,12 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -363,39 +367,61 @@ func TestPrint(t *testing.T) {
 	}
 }
 
-// TestScreenshots photographs a site built for real, for a person to look
-// at, at a laptop's and a phone's width, light and dark: the top of each
-// page, then each place SITE_SHOT_AT names (ids, by commas), and each
-// chapter printed on A4 (NAME.pdf):
+// TestScreenshots photographs every page, at a laptop's and a phone's
+// width, light and dark, and fails on a picture that a page which did not
+// render would give (see shotProblem): blank, not as wide as the screen,
+// or with a background that does not follow the theme. It photographs the
+// fixture course's site, or a site built for real (SITE_DIR); with
+// SITE_SCREENSHOTS it also writes the pictures there, for a person to look
+// at: the top of each page, then each place SITE_SHOT_AT names (ids, by
+// commas), and each chapter printed on A4 (NAME.pdf):
 //
 //	SITE_DIR=$PWD/public SITE_SCREENSHOTS=/tmp/shots SITE_SHOT_AT=cell-8,solution go test ./site -run Screenshots
 func TestScreenshots(t *testing.T) {
 	dir, shots := os.Getenv("SITE_DIR"), os.Getenv("SITE_SCREENSHOTS")
-	if dir == "" || shots == "" {
-		t.Skip("set SITE_DIR and SITE_SCREENSHOTS to photograph a built site")
+	ctx := browser(t)
+	if dir == "" {
+		opt := options(course(t), &fakeRunner{})
+		mustBuild(t, opt)
+		dir = opt.Out
 	}
-	if err := os.MkdirAll(shots, 0o755); err != nil {
-		t.Fatal(err)
+	if shots != "" {
+		if err := os.MkdirAll(shots, 0o755); err != nil {
+			t.Fatal(err)
+		}
 	}
 	var at []string
 	if v := os.Getenv("SITE_SHOT_AT"); v != "" {
 		at = strings.Split(v, ",")
 	}
-	ctx := browser(t)
 	pages, _ := filepath.Glob(filepath.Join(dir, "*.html"))
+	if len(pages) == 0 {
+		t.Fatalf("no pages in %s", dir)
+	}
 	for _, p := range pages {
 		name := strings.TrimSuffix(filepath.Base(p), ".html")
 		for _, m := range viewModes {
 			openInMode(t, ctx, p, m)
-			prefix := filepath.Join(shots, fmt.Sprintf("%s-%d-%s", name, m.width, m.scheme))
-			viewportShot(t, ctx, prefix+"-top.png")
+			prefix := fmt.Sprintf("%s-%d-%s", name, m.width, m.scheme)
+			shot := func(what string) {
+				png := viewportShot(t, ctx)
+				if problem := shotProblem(png, m); problem != "" {
+					t.Errorf("%s.html at %s, %s: %s", name, m, what, problem)
+				}
+				if shots != "" {
+					if err := os.WriteFile(filepath.Join(shots, prefix+"-"+what+".png"), png, 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			shot("top")
 			for _, id := range at {
 				if eval[bool](t, ctx, `(() => { const e = document.getElementById(`+strconv.Quote(id)+`); if (e) { e.scrollIntoView(); scrollBy(0, -70); } return !!e; })()`) {
-					viewportShot(t, ctx, prefix+"-"+id+".png")
+					shot(id)
 				}
 			}
 		}
-		if strings.HasPrefix(name, "0") { // a chapter
+		if shots != "" && strings.HasPrefix(name, "0") { // a chapter
 			do(t, ctx, "print "+name, colorScheme("light"), chromedp.EmulateViewport(1280, 900), chromedp.Navigate(fileURL(t, p)), chromedp.WaitReady(chromedp.CSS("body")))
 			pdf, err := chromedp.Run(ctx, chromedp.PrintToPDF(chromedp.PDFPaper(chromedp.PaperA4)))
 			if err != nil {
@@ -409,13 +435,91 @@ func TestScreenshots(t *testing.T) {
 	}
 }
 
-func viewportShot(t *testing.T, ctx context.Context, path string) {
+func viewportShot(t *testing.T, ctx context.Context) []byte {
 	t.Helper()
 	png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatalf("screenshot: %v", err)
 	}
-	if err := os.WriteFile(path, png, 0o644); err != nil {
-		t.Fatal(err)
+	return png
+}
+
+// minDrawn is the share of a screenshot's pixels that must differ from its
+// background: a page's text, code and bars draw several percent of the
+// top of any page; one that did not render draws none.
+const minDrawn = 0.01
+
+// shotProblem says what is wrong with a screenshot, taken in mode m, that
+// a broken page would give, or "": not a PNG, not as wide as the screen,
+// blank (fewer than minDrawn of its pixels differ from the commonest
+// colour, its background), or a background that does not follow the theme
+// (bright in light, dark in dark).
+func shotProblem(b []byte, m viewMode) string {
+	img, err := png.Decode(bytes.NewReader(b))
+	if err != nil {
+		return "not a PNG: " + err.Error()
+	}
+	r := img.Bounds()
+	if int64(r.Dx()) != m.width || r.Dy() == 0 {
+		return fmt.Sprintf("the picture is %dx%d, want %d wide", r.Dx(), r.Dy(), m.width)
+	}
+	counts := map[color.RGBA]int{}
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			counts[color.RGBAModel.Convert(img.At(x, y)).(color.RGBA)]++
+		}
+	}
+	var bg color.RGBA
+	for c, n := range counts {
+		if n > counts[bg] {
+			bg = c
+		}
+	}
+	total := r.Dx() * r.Dy()
+	if drawn := float64(total-counts[bg]) / float64(total); drawn < minDrawn {
+		return fmt.Sprintf("blank: %.2f%% of it differs from its background %v, want %.0f%% or more", 100*drawn, bg, 100*minDrawn)
+	}
+	light := (299*int(bg.R)+587*int(bg.G)+114*int(bg.B))/1000 > 128
+	if light != (m.scheme == "light") {
+		return fmt.Sprintf("its background %v does not follow the %s theme", bg, m.scheme)
+	}
+	return ""
+}
+
+// TestShotProblem: the pictures a broken page gives are caught.
+func TestShotProblem(t *testing.T) {
+	page := func(w, h int, bg, ink color.RGBA, inked int) []byte {
+		img := image.NewRGBA(image.Rect(0, 0, w, h))
+		for i := range w * h {
+			c := bg
+			if i%100 < inked {
+				c = ink
+			}
+			img.SetRGBA(i%w, i/w, c)
+		}
+		var b bytes.Buffer
+		png.Encode(&b, img)
+		return b.Bytes()
+	}
+	white, black := color.RGBA{255, 255, 255, 255}, color.RGBA{20, 20, 20, 255}
+	light, dark := viewMode{390, "light"}, viewMode{390, "dark"}
+	for _, tc := range []struct {
+		name string
+		png  []byte
+		m    viewMode
+		want string
+	}{
+		{"a page", page(390, 200, white, black, 8), light, ""},
+		{"a dark page", page(390, 200, black, white, 8), dark, ""},
+		{"blank", page(390, 200, white, black, 0), light, "blank"},
+		{"all but blank", page(390, 200, black, white, 0), dark, "blank"},
+		{"light in dark", page(390, 200, white, black, 8), dark, "does not follow the dark theme"},
+		{"too narrow", page(200, 200, white, black, 8), light, "want 390 wide"},
+		{"not a picture", []byte("<html>"), light, "not a PNG"},
+	} {
+		got := shotProblem(tc.png, tc.m)
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
 	}
 }

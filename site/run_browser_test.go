@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/site/serve"
 )
 
 // realSite builds the tutorial's own site with chapter 1 built for the
@@ -55,7 +56,7 @@ func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.
 }
 
 // TestBrowserRun runs chapter 1's cells in Chromium, from the built site
-// served over loopback behind serve's guard.
+// served over loopback behind serve's token check.
 func TestBrowserRun(t *testing.T) {
 	ctx := browserFor(t, 5*time.Minute)
 	out, ch := realSite(t, false)
@@ -69,7 +70,7 @@ func TestBrowserRun(t *testing.T) {
 		t.Fatalf("the RPUSH cell %d comes before the aster cell %d", rpush, aster)
 	}
 
-	ts, token := guarded(t, NewServer(out))
+	ts, token := behindTokenCheck(t, serve.New(out))
 	if code, _ := get(t, ts.URL+"/01-redis.html"); code != http.StatusForbidden {
 		t.Errorf("the chapter without the token: %d, want 403", code)
 	}
@@ -78,7 +79,7 @@ func TestBrowserRun(t *testing.T) {
 	page := readFile(t, filepath.Join(out, "01-redis.html"))
 	prog := between(page, `data-program="`, `"`)
 	req, _ := http.NewRequest("GET", ts.URL+"/"+prog, nil)
-	req.AddCookie(&http.Cookie{Name: TokenCookie(strings.TrimPrefix(ts.URL, "http://")), Value: token})
+	req.AddCookie(&http.Cookie{Name: serve.TokenCookie(strings.TrimPrefix(ts.URL, "http://")), Value: token})
 	req.Header.Set("Accept-Encoding", "gzip")
 	resp, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil {
@@ -207,15 +208,15 @@ func TestBrowserRun(t *testing.T) {
 	}
 }
 
-// guarded serves srv on a loopback port behind Guard, as serve does.
-func guarded(t *testing.T, srv *Server) (*httptest.Server, string) {
+// behindTokenCheck serves srv on a loopback port behind TokenCheck, as serve does.
+func behindTokenCheck(t *testing.T, srv *serve.Server) (*httptest.Server, string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	token := NewToken()
-	ts := httptest.NewUnstartedServer(Guard(srv, ln.Addr().String(), token))
+	token := serve.NewToken()
+	ts := httptest.NewUnstartedServer(serve.TokenCheck(srv, ln.Addr().String(), token))
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.Start()
@@ -235,7 +236,7 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
 	before := readFile(t, ch.Path)
 	root, _ := filepath.Abs("..")
-	srv := NewServer(out)
+	srv := serve.New(out)
 	srv.Built()
 	srv.ChaptersDir = filepath.Join(root, "chapters")
 	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
@@ -246,8 +247,8 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv.ExerciseSource, srv.CheckExercise = ExerciseChecker(root, m, grade.RunConfig{})
-	ts, token := guarded(t, srv)
+	srv.ExerciseSource, srv.CheckExercise = serve.ExerciseChecker(root, m, grade.RunConfig{})
+	ts, token := behindTokenCheck(t, srv)
 
 	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
 	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
@@ -334,7 +335,7 @@ func TestBrowserPanicAndTimeout(t *testing.T) {
 			return CompileWasm(ctx, modRoot, ch, nil)
 		}}
 	mustBuild(t, opt)
-	ts, token := guarded(t, NewServer(opt.Out))
+	ts, token := behindTokenCheck(t, serve.New(opt.Out))
 
 	do(t, ctx, "run the panicking cell", chromedp.Navigate(ts.URL+"/01-panic.html?token="+token), chromedp.Click(chromedp.CSS("#cell-2 .nb-run")))
 	c, cancel := context.WithTimeout(ctx, time.Minute)

@@ -14,18 +14,9 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
-)
 
-func TestCheckLoopback(t *testing.T) {
-	for addr, ok := range map[string]bool{
-		"127.0.0.1:8000": true, "localhost:8000": true, "[::1]:8000": true, "127.0.0.2:0": true,
-		":8000": false, "0.0.0.0:8000": false, "[::]:8000": false, "192.168.1.5:8000": false, "8000": false,
-	} {
-		if err := CheckLoopback(addr); (err == nil) != ok {
-			t.Errorf("CheckLoopback(%q) = %v, want ok=%t", addr, err, ok)
-		}
-	}
-}
+	"github.com/redis-notebook/tutorial/site/serve"
+)
 
 func get(t *testing.T, url string) (int, string) {
 	t.Helper()
@@ -64,7 +55,7 @@ func TestServer(t *testing.T) {
 	root := course(t)
 	opt := options(root, &fakeRunner{})
 	opt.LiveReload = true
-	srv := NewServer(opt.Out)
+	srv := serve.New(opt.Out)
 	ts := httptest.NewServer(srv)
 	defer ts.Close()
 
@@ -120,7 +111,7 @@ func TestBrowserLiveReload(t *testing.T) {
 	opt := options(root, &fakeRunner{})
 	opt.LiveReload = true
 	mustBuild(t, opt)
-	srv := NewServer(opt.Out)
+	srv := serve.New(opt.Out)
 	srv.Built()
 	ts := httptest.NewServer(srv)
 	defer func() {

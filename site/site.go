@@ -13,13 +13,12 @@
 //	search.go     the search index
 //	pages.go      templates -> HTML pages, assets
 //	output.go     write into a temporary folder, then swap it into place
-//	serve.go      serve a built site, and reload its pages after a rebuild
 //	wasm.go       each chapter built for the browser, for the pages' Run buttons
-//	guard.go      serve answers only its own pages, with its token
-//	edit.go       serve runs a page's edited cells natively
 //
 // Templates, CSS and JavaScript are embedded (templates/, assets/), so the
-// site needs nothing from the network, neither to build nor to view.
+// site needs nothing from the network, neither to build nor to view. The
+// site renders and runs nothing over HTTP: 'runner serve' serves it with
+// package site/serve, which also runs a page's edited cells and checks.
 package site
 
 import (
@@ -137,13 +136,15 @@ func (e *MismatchError) Error() string {
 // exercise that names a function its file lacks. It reads file:line: msg.
 type InputError = chapter.Error
 
-// Build builds the site into opt.Out. When it fails, the previous site in
+// Render makes the site in opt.Out: it runs each chapter (or reuses its
+// cached run), compiles it for the browser, renders every page and
+// writes them. When it fails, the previous site in
 // opt.Out is left as it was.
 //
 // Errors: *chapter.Error (InputError) for bad input, *MismatchError for
 // outputs that differ, or whatever Run returned for a chapter that does
 // not compile or a cell that fails.
-func Build(ctx context.Context, opt Options) (*Report, error) {
+func Render(ctx context.Context, opt Options) (*Report, error) {
 	start := time.Now()
 	opt = opt.withDefaults()
 	rep := &Report{Out: opt.Out}

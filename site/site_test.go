@@ -92,7 +92,7 @@ func options(root string, f *fakeRunner) Options {
 
 func mustBuild(t testing.TB, opt Options) *Report {
 	t.Helper()
-	rep, err := Build(context.Background(), opt)
+	rep, err := Render(context.Background(), opt)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -353,7 +353,7 @@ func TestBadInput(t *testing.T) {
 			f.takeRuns()
 
 			edit(t, filepath.Join(root, filepath.FromSlash(tc.file)), tc.old, tc.new)
-			_, err := Build(context.Background(), opt)
+			_, err := Render(context.Background(), opt)
 			if err == nil {
 				t.Fatal("the build succeeded")
 			}
@@ -382,7 +382,7 @@ func TestFailingCell(t *testing.T) {
 	cellErr := &notebook.CellError{Path: "chapters/01-basics.md", Line: 47, What: "panicked", Msg: "1",
 		Cell: &chapter.Cell{Index: 4}}
 	f.fail = map[string]error{"01-basics.md": cellErr}
-	_, err := Build(context.Background(), opt)
+	_, err := Render(context.Background(), opt)
 	if !errors.Is(err, cellErr) {
 		t.Fatalf("err = %v, want the cell's error", err)
 	}
@@ -408,7 +408,7 @@ func TestMismatch(t *testing.T) {
 	root := course(t)
 	f := &fakeRunner{printed: map[string]string{"01-basics.md:4": "2\n"}}
 	opt := options(root, f)
-	_, err := Build(context.Background(), opt)
+	_, err := Render(context.Background(), opt)
 	var me *MismatchError
 	if !errors.As(err, &me) {
 		t.Fatalf("err = %v, want a *MismatchError", err)
@@ -442,7 +442,7 @@ func TestRefusesToReplaceOtherFolders(t *testing.T) {
 	root := course(t)
 	opt := options(root, &fakeRunner{})
 	opt.Out = filepath.Join(root, "chapters")
-	_, err := Build(context.Background(), opt)
+	_, err := Render(context.Background(), opt)
 	if err == nil || !strings.Contains(err.Error(), "refusing to replace") {
 		t.Fatalf("err = %v, want a refusal", err)
 	}

@@ -117,7 +117,7 @@ func linkShare(b *testing.B) (compile, link time.Duration) {
 	}
 	compile = time.Since(start)
 	start = time.Now()
-	if _, err := Build(context.Background(), root, manifest, pkg, fmt.Sprintf("gradebench%d", rand.Uint32()), nil); err != nil {
+	if _, err := CompileHarness(context.Background(), root, manifest, pkg, fmt.Sprintf("gradebench%d", rand.Uint32()), nil); err != nil {
 		b.Fatal(err)
 	}
 	total := time.Since(start)
@@ -141,7 +141,7 @@ func BenchmarkShimRebuild(b *testing.B) {
 			b.Fatal(err)
 		}
 		b.StartTimer()
-		if _, err := Build(context.Background(), root, manifest, pkg, "gradebench", nil); err != nil {
+		if _, err := CompileHarness(context.Background(), root, manifest, pkg, "gradebench", nil); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

@@ -232,7 +232,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
-		if err := h.Probe(ctx, opt.RunConfig); err != nil {
+		if err := h.TryBackend(ctx, opt.RunConfig); err != nil {
 			return nil, h, err
 		}
 	}

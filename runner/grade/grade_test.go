@@ -22,6 +22,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 var (
@@ -146,7 +147,7 @@ func stubsNotDone(t *testing.T, p *PackageExercises) {
 		t.Fatalf("the stubs do not compile:\n%s", rep.Compile)
 	}
 	for _, r := range rep.Results {
-		if r.Status != checks.NotDone {
+		if r.Status != verdict.NotDone {
 			t.Errorf("%d %s: %s %q, want not done", r.Exercise, r.Name, r.Status, r.Message)
 		}
 	}
@@ -183,7 +184,7 @@ func stubUntouched(t *testing.T, file string, funcs []string) bool {
 			return false
 		}
 		lit, ok := call.Args[0].(*ast.BasicLit)
-		if !ok || !strings.HasPrefix(lit.Value, `"`+checks.NotDonePrefix) {
+		if !ok || !strings.HasPrefix(lit.Value, `"`+verdict.NotDonePrefix) {
 			return false
 		}
 		left = slices.DeleteFunc(left, func(n string) bool { return n == fd.Name.Name })
@@ -192,49 +193,128 @@ func stubUntouched(t *testing.T, file string, funcs []string) bool {
 }
 
 // TestManifest keeps the manifest, the checks, the stubs and the solutions
-// in step, as rustlings checks its info.toml against its exercises.
+// in step, as rustlings' project_consistency checks its info.toml against
+// its exercises.
 func TestManifest(t *testing.T) {
-	have := checks.Exercises()
-	all := course.Exercises()
-	if len(have) != len(all) {
-		t.Fatalf("%s lists %d exercises; package checks has %d", ManifestPath, len(all), len(have))
+	for _, p := range courseProblems(course) {
+		t.Errorf("%s: %s", ManifestPath, p)
+	}
+}
+
+// courseProblems lists, one line each, where m and the course part ways:
+// the registered checks (checks.Disagreements), ids that do not count from
+// 1 in order, an exercise without a title, hint, points or a file named by
+// its id, and functions that the stub and the solution do not both
+// declare, with one signature and one doc comment that starts with the
+// function's name.
+func courseProblems(m *Manifest) []string {
+	all := m.Exercises()
+	var out []string
+	for _, d := range checks.Disagreements(checkerExercises(all)) {
+		out = append(out, "package checks disagrees: "+d)
 	}
 	for i, e := range all {
-		c := have[i]
-		if e.ID != i+1 || e.ID != c.ID || e.Name != c.Name || !slices.Equal(e.Funcs, c.Funcs) {
-			t.Errorf("%s: exercise %d is %d %q %v; the checks have %d %q %v", ManifestPath, i+1, e.ID, e.Name, e.Funcs, c.ID, c.Name, c.Funcs)
+		if e.ID != i+1 {
+			out = append(out, fmt.Sprintf("exercise %d %q has id %d: ids count from 1 in order", i+1, e.Name, e.ID))
 		}
 		if e.Title == "" || e.Hint == "" || e.Points <= 0 || !strings.HasPrefix(e.File, fmt.Sprintf("%02d_", e.ID)) {
-			t.Errorf("%s: exercise %d needs a title, a hint, points and a file named %02d_*.go", ManifestPath, e.ID, e.ID)
+			out = append(out, fmt.Sprintf("exercise %d needs a title, a hint, points and a file named %02d_*.go", e.ID, e.ID))
 		}
-		stub := funcDecls(t, filepath.Join(root, "exercises", e.Package, e.File))
-		ref := funcDecls(t, filepath.Join(root, "solutions", e.Package, e.File))
+		stub, err := funcDecls(filepath.Join(root, "exercises", e.Package, e.File))
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
+		ref, err := funcDecls(filepath.Join(root, "solutions", e.Package, e.File))
+		if err != nil {
+			out = append(out, err.Error())
+			continue
+		}
 		for _, fn := range e.Funcs {
 			s, r := stub[fn], ref[fn]
 			if s == nil || r == nil {
-				t.Errorf("%s: %s must be declared in both exercises/ and solutions/", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s must be declared in both exercises/ and solutions/", e.File, fn))
 				continue
 			}
 			if s.sig != r.sig {
-				t.Errorf("%s: %s has signature\n\t%s\nin exercises/ but\n\t%s\nin solutions/", e.File, fn, s.sig, r.sig)
+				out = append(out, fmt.Sprintf("%s: %s has signature\n\t%s\nin exercises/ but\n\t%s\nin solutions/", e.File, fn, s.sig, r.sig))
 			}
 			if os.Getenv("CI") == "true" && s.doc != r.doc {
-				t.Errorf("%s: %s's doc comment differs between exercises/ and solutions/", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s's doc comment differs between exercises/ and solutions/", e.File, fn))
 			}
 			if !strings.HasPrefix(s.doc, fn+" ") {
-				t.Errorf("%s: %s's doc comment must start with its name", e.File, fn)
+				out = append(out, fmt.Sprintf("%s: %s's doc comment must start with its name", e.File, fn))
 			}
+		}
+	}
+	return out
+}
+
+// checkerExercises are exercises as the grader tells the checker them.
+func checkerExercises(all []Exercise) []checks.Exercise {
+	var out []checks.Exercise
+	for _, e := range all {
+		out = append(out, checks.Exercise{ID: e.ID, Name: e.Name, Funcs: e.Funcs})
+	}
+	return out
+}
+
+// TestManifestDisagrees: a manifest that parts ways with the registered
+// checks, or with the course's order, is caught, each way, so that
+// TestManifest can fail.
+func TestManifestDisagrees(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join(root, ManifestPath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(m *Manifest)
+		want string
+	}{
+		{"an exercise without a check", func(m *Manifest) {
+			p := m.Packages[len(m.Packages)-1]
+			p.Exercises = append(p.Exercises, Exercise{ID: 99, Name: "sorted-sets", File: "99_sorted_sets.go", Funcs: []string{"Rank"}})
+		}, `exercise 99 "sorted-sets" has no check registered by its name`},
+		{"a check without an exercise", func(m *Manifest) {
+			m.Packages[0].Exercises = m.Packages[0].Exercises[1:]
+		}, `the check "json" has no exercise of that name`},
+		{"a renamed exercise", func(m *Manifest) {
+			m.Packages[0].Exercises[2].Name = "letter-counts"
+		}, `exercise 3 "letter-counts" has no check registered by its name`},
+		{"an exercise without functions", func(m *Manifest) {
+			m.Packages[1].Exercises[0].Funcs = nil
+		}, `exercise 7 "leaderboard" names no functions`},
+		{"two exercises swapped", func(m *Manifest) {
+			ex := m.Packages[0].Exercises
+			ex[0], ex[1] = ex[1], ex[0]
+		}, `exercise 1 "lists" has id 2: ids count from 1 in order`},
+		{"another id", func(m *Manifest) {
+			m.Packages[0].Exercises[2].ID = 30
+		}, `exercise 30 needs a title, a hint, points and a file named 30_*.go`},
+		{"a function the stub lacks", func(m *Manifest) {
+			m.Packages[0].Exercises[0].Funcs = append(m.Packages[0].Exercises[0].Funcs, "DeleteJSON")
+		}, `01_json.go: DeleteJSON must be declared in both exercises/ and solutions/`},
+	} {
+		m, err := parseManifest(ManifestPath, src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tc.edit(m)
+		got := courseProblems(m)
+		if !slices.ContainsFunc(got, func(p string) bool { return strings.HasSuffix(p, tc.want) }) {
+			t.Errorf("%s: problems %q, want %q among them", tc.name, got, tc.want)
 		}
 	}
 }
 
 type decl struct{ sig, doc string }
 
-func funcDecls(t *testing.T, file string) map[string]*decl {
+func funcDecls(file string) (map[string]*decl, error) {
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, file, nil, parser.ParseComments)
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	out := map[string]*decl{}
 	for _, d := range f.Decls {
@@ -244,7 +324,7 @@ func funcDecls(t *testing.T, file string) map[string]*decl {
 			out[fd.Name.Name] = &decl{sig: b.String(), doc: fd.Doc.Text()}
 		}
 	}
-	return out
+	return out, nil
 }
 
 // A testCase is one file of testdata/wrong or testdata/right: a package
@@ -253,7 +333,7 @@ func funcDecls(t *testing.T, file string) map[string]*decl {
 type testCase struct {
 	name     string
 	exercise string // a name, or "all"
-	status   checks.Status
+	status   verdict.Status
 	wants    []string // in what check prints for the exercise
 	files    []txtar.File
 }
@@ -275,7 +355,7 @@ func loadCases(t *testing.T, patterns ...string) []*testCase {
 				case k == "exercise":
 					c.exercise = v
 				case k == "status":
-					c.status = checks.Status(v)
+					c.status = verdict.Status(v)
 				case k == "want":
 					c.wants = append(c.wants, v)
 				}
@@ -426,7 +506,7 @@ func TestCompileError(t *testing.T) {
 		t.Errorf("exercise 1: %s %q at %s, want does not compile at %s:%d", r.Status, r.Message, r.Where, want, line)
 	}
 	for _, r := range rep.Results[1:] {
-		if r.Status != checks.Passed {
+		if r.Status != verdict.Passed {
 			t.Errorf("%d %s: %s %q, want passed: the broken file is exercise 1's only", r.Exercise, r.Name, r.Status, r.Message)
 		}
 	}
@@ -462,15 +542,15 @@ func TestCrashes(t *testing.T) {
 	rep := check(t, filepath.Join(dir, "redisbasics"), manifest.Exercises, opt)
 	file := func(name string) string { return filepath.Join(dir, "redisbasics", name) }
 	want := []struct {
-		status          checks.Status
+		status          verdict.Status
 		message, detail string
 	}{
-		{checks.Failed, "SaveJSON panicked: runtime error: index out of range [3] with length 0", file("01_json.go") + ":11"},
-		{checks.Failed, "PushFront left the list", "pushing [a b c]"},
-		{checks.Failed, "the program crashed: assignment to entry in nil map", file("03_letters.go") + ":13"},
-		{checks.Failed, "BigAnagramLists did not finish within 2s", "SCAN 0 match Anagram:* count 10"},
-		{checks.Failed, "the program stopped before the exercise was graded", "only 0 groups"},
-		{checks.NotDone, "not done yet", ""},
+		{verdict.Failed, "SaveJSON panicked: runtime error: index out of range [3] with length 0", file("01_json.go") + ":11"},
+		{verdict.Failed, "PushFront left the list", "pushing [a b c]"},
+		{verdict.Failed, "the program crashed: assignment to entry in nil map", file("03_letters.go") + ":13"},
+		{verdict.Failed, "BigAnagramLists did not finish within 2s", "SCAN 0 match Anagram:* count 10"},
+		{verdict.Failed, "the program stopped before the exercise was graded", "only 0 groups"},
+		{verdict.NotDone, "not done yet", ""},
 	}
 	out := text(rep)
 	for i, r := range rep.Results {

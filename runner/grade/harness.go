@@ -47,6 +47,8 @@ type Harness struct {
 	Shim string // the shim around the graded package
 	pkg  *Package
 	src  string // the folder the package was compiled from
+	// exercises are the package's, as the manifest has them.
+	exercises []Exercise
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -94,7 +96,7 @@ type buildCall struct {
 	err  error
 }
 
-// Build compiles the harness for pkg, which is to hold set's exercises: its shim and the checker, or finds
+// CompileHarness compiles the harness for pkg, which is to hold set's exercises: its shim and the checker, or finds
 // them in the cache. A package that does not compile gives a
 // *build.CompileError whose positions are in the package's own files,
 // under pkg.Display.
@@ -105,7 +107,7 @@ type buildCall struct {
 // own, which no other build prunes while it is in use: a class's are kept
 // for its next grading (see pruneClassBuilds), others removed by their
 // caller (RemoveIsolated).
-func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
+func CompileHarness(ctx context.Context, root string, set *PackageExercises, pkg *Package, isolated string, progress build.Progress) (*Harness, error) {
 	if pkg.Main != "" {
 		return nil, &build.CompileError{Diags: []build.Diagnostic{{
 			File: filepath.Join(pkg.Display, pkg.Main), Line: 1,
@@ -135,7 +137,7 @@ func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package
 	if err := shimMain.Execute(&main, map[string]any{"Funcs": funcs, "Usable": usable}); err != nil {
 		return nil, err
 	}
-	shimSrc, err := sourcesOf(root, "runner/grade/shim", "runner/grade/wire")
+	shimSrc, err := sourcesOf(root, "runner/grade/shim", "runner/grade/wire", "runner/grade/verdict")
 	if err != nil {
 		return nil, err
 	}
@@ -167,7 +169,7 @@ func Build(ctx context.Context, root string, set *PackageExercises, pkg *Package
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src}, nil
+	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises}, nil
 }
 
 // buildChecker builds the checker, or finds it in the cache: one for
@@ -356,6 +358,13 @@ func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
 	}
+	// The checker's check is the one registered by the exercise's name
+	// in the manifest, which the checker does not read.
+	for _, e := range h.exercises {
+		if e.ID == id {
+			args = append(args, "-name", e.Name, "-funcs", strings.Join(e.Funcs, ","))
+		}
+	}
 	start := time.Now()
 	var r Result
 	out, stderr, runErr := runChecker(ctx, h.Bin, args)
@@ -417,11 +426,11 @@ func runChecker(ctx context.Context, bin string, args []string) ([]byte, string,
 	return bytes.TrimSpace(b), stderr.String(), err
 }
 
-// Probe asks the checker to open the backend cfg names and close it
+// TryBackend asks the checker to open the backend cfg names and close it
 // again: on a real server, that refuses a database holding keys, or an
 // unreachable one, once, before any exercise runs.
-func (h *Harness) Probe(ctx context.Context, cfg RunConfig) error {
-	args := []string{"-probe", "-redis", cfg.RedisURL}
+func (h *Harness) TryBackend(ctx context.Context, cfg RunConfig) error {
+	args := []string{"-try-backend", "-redis", cfg.RedisURL}
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
 	}
@@ -459,7 +468,7 @@ func (h *Harness) learnerPaths(s string) string {
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))
 }
 
-// RemoveIsolated deletes from the build cache what an isolated Build of
+// RemoveIsolated deletes from the build cache what an isolated CompileHarness of
 // pkg under prefix left there: its binary, or its failed build, and its
 // sources.
 func RemoveIsolated(prefix string, pkg *Package) {

@@ -7,7 +7,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 )
@@ -56,7 +56,7 @@ func TestRealRedis(t *testing.T) {
 			}
 		}
 		rep := check(t, filepath.Join(dir, "redisbasics"), ex, opt)
-		if len(rep.Results) != 1 || rep.Results[0].Status != checks.Failed || !strings.Contains(squeeze(text(rep)), want) {
+		if len(rep.Results) != 1 || rep.Results[0].Status != verdict.Failed || !strings.Contains(squeeze(text(rep)), want) {
 			t.Errorf("%s on %s: want a failure saying %q:\n%s", name, url, want, text(rep))
 		}
 		empty("after " + name)

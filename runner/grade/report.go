@@ -154,25 +154,22 @@ func indent(s, prefix string) string {
 }
 
 // jsonResult is one exercise in the JSON report: what classroom tools need
-// first, then the details.
+// first, then the verdict's details (called, expected, got, hint, rule,
+// why, sent, where, output), as verdict.Result names them. The fields
+// here shadow the verdict's of the same JSON names; DurationNS and Busy,
+// always nil, leave out its duration in nanoseconds and its busy mark.
 type jsonResult struct {
-	Exercise int      `json:"exercise"`
-	Name     string   `json:"name"`
-	Passed   bool     `json:"passed"`
-	Status   string   `json:"status"`
-	Points   int      `json:"points"`
-	Max      int      `json:"max_points"`
-	Message  string   `json:"message"`
-	Duration float64  `json:"duration"` // seconds
-	Called   string   `json:"called,omitempty"`
-	Expected string   `json:"expected,omitempty"`
-	Got      string   `json:"got,omitempty"`
-	Hint     string   `json:"hint,omitempty"`
-	Rule     string   `json:"rule,omitempty"`
-	Why      string   `json:"why,omitempty"`
-	Sent     []string `json:"sent,omitempty"`
-	Where    string   `json:"where,omitempty"`
-	Output   string   `json:"output,omitempty"`
+	Exercise int     `json:"exercise"`
+	Name     string  `json:"name"`
+	Passed   bool    `json:"passed"`
+	Status   string  `json:"status"`
+	Points   int     `json:"points"`
+	Max      int     `json:"max_points"`
+	Message  string  `json:"message"`
+	Duration float64 `json:"duration"` // seconds
+	verdict.Result
+	DurationNS *struct{} `json:"duration_ns,omitempty"`
+	Busy       *struct{} `json:"busy,omitempty"`
 }
 
 type jsonReport struct {
@@ -216,8 +213,7 @@ func (r *Report) jsonDoc() jsonReport {
 		doc.Results = append(doc.Results, jsonResult{
 			Exercise: res.Exercise, Name: res.Name, Passed: res.Status == verdict.Passed,
 			Status: string(res.Status), Points: res.Points, Max: res.Max, Message: res.Message,
-			Duration: res.Duration.Seconds(), Called: res.Called, Expected: res.Expected, Got: res.Got,
-			Hint: res.Hint, Rule: res.Rule, Why: res.Why, Sent: res.Sent, Where: res.Where, Output: res.Output,
+			Duration: res.Duration.Seconds(), Result: res.Result,
 		})
 	}
 	if r.Compile != nil {

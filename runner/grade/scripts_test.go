@@ -6,7 +6,7 @@ import (
 
 	"golang.org/x/tools/txtar"
 
-	"github.com/redis-notebook/tutorial/runner/grade/checks"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 )
 
@@ -37,7 +37,7 @@ func TestScriptsOnARealServer(t *testing.T) {
 		t.Fatalf("no result:\n%s", text(rep))
 	}
 	r := rep.Results[0]
-	if r.Status != checks.Error || !strings.Contains(r.Message, "EVALSHA is not run when grading on a real server") ||
+	if r.Status != verdict.Error || !strings.Contains(r.Message, "EVALSHA is not run when grading on a real server") ||
 		!strings.Contains(r.Hint, "without --redis") {
 		t.Errorf("a script on %s: %s %q (hint %q); want an error saying to grade without --redis",
 			url, r.Status, r.Message, r.Hint)

@@ -50,7 +50,7 @@ func buildGraded(ctx context.Context, pkg *Package, m *PackageExercises, opt Opt
 		if err != nil {
 			return nil, err
 		}
-		h, err := Build(ctx, opt.Root, m, variant, opt.Isolated, opt.Progress)
+		h, err := CompileHarness(ctx, opt.Root, m, variant, opt.Isolated, opt.Progress)
 		ce, ok := errors.AsType[*build.CompileError](err)
 		if !ok {
 			b.h = h

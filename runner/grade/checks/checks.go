@@ -16,7 +16,13 @@
 // that exercise alone.
 package checks
 
-import "github.com/redis-notebook/tutorial/runner/grade/verdict"
+import (
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+)
 
 // Funcs are the graded package's functions by name, for example
 // "SaveJSON": redisbasics.SaveJSON. A function the package does not declare
@@ -29,20 +35,10 @@ type Funcs map[string]any
 // fails with this message instead of calling it.
 type Unusable string
 
-// The verdict types live in package verdict, which has no dependencies, so
-// that the runner can read results without linking Redis clients.
-type (
-	Status = verdict.Status
-	Result = verdict.Result
-)
-
-const (
-	Passed        = verdict.Passed
-	Failed        = verdict.Failed
-	NotDone       = verdict.NotDone
-	Error         = verdict.Error
-	NotDonePrefix = verdict.NotDonePrefix
-)
+// Result is what one exercise's run found. It lives in package verdict,
+// which has no dependencies, so that the runner can read results without
+// linking Redis clients; so do the statuses (verdict.Passed…).
+type Result = verdict.Result
 
 // A Rule is a way of using Redis that an exercise demands.
 type Rule struct {
@@ -77,56 +73,64 @@ var (
 	}
 )
 
-// An exercise is the checks of one exercise.
-type exercise struct {
-	id    int
-	name  string
-	funcs []string // in the order the check uses them
-	check func(t *T)
+// A check is the Go half of one exercise; the manifest,
+// exercises/exercises.json, owns the rest: its id, its order, its
+// functions, its title, file, points and hint.
+type check struct {
+	run func(t *T)
 	// clock: the check moves the server's clock (T.advance), which on
 	// the embedded server it reaches directly.
 	clock bool
 }
 
-// exercises are the course's exercises, every chapter's, in order. The manifest,
-// exercises/exercises.json, gives each its title, file, points and hint;
-// the grader's tests keep the two in step.
-var exercises = []exercise{
-	{1, "json", []string{"SaveJSON", "LoadJSON"}, checkJSON, false},
-	{2, "lists", []string{"PushFront", "PopFront"}, checkLists, false},
-	{3, "letters", []string{"StoreLetterCounts", "LetterCounts"}, checkLetters, false},
-	{4, "anagram-lists", []string{"BigAnagramLists"}, checkAnagramLists, false},
-	{5, "anagram-hash", []string{"StoreAnagramHash"}, checkAnagramHash, false},
-	{6, "anagram-groups", []string{"BigAnagramGroups"}, checkAnagramGroups, false},
+// checks are the course's checks, registered by the manifest's exercise
+// names. Disagreements says where the two part ways; the grader's tests
+// keep them in step.
+var checks = map[string]check{
+	// Chapter 1's, package redisbasics.
+	"json":           {checkJSON, false},
+	"lists":          {checkLists, false},
+	"letters":        {checkLetters, false},
+	"anagram-lists":  {checkAnagramLists, false},
+	"anagram-hash":   {checkAnagramHash, false},
+	"anagram-groups": {checkAnagramGroups, false},
 	// Chapter 2's, package pipelines.
-	{7, "leaderboard", []string{"AddScore", "TopK"}, checkLeaderboard, false},
-	{8, "cache", []string{"Lookup", "Update"}, checkCache, true},
-	{9, "bulk-load", []string{"LoadAnagrams"}, checkBulkLoad, false},
-	{10, "rate-limit", []string{"Allow"}, checkRateLimit, true},
-	{11, "transfer", []string{"Transfer"}, checkTransfer, false},
+	"leaderboard": {checkLeaderboard, false},
+	"cache":       {checkCache, true},
+	"bulk-load":   {checkBulkLoad, false},
+	"rate-limit":  {checkRateLimit, true},
+	"transfer":    {checkTransfer, false},
 }
 
-// An Exercise names one exercise that has checks.
+// An Exercise is what the checker is told of one exercise, from the
+// manifest: its id, the name its check is registered by, and the
+// functions the learner writes.
 type Exercise struct {
 	ID    int
 	Name  string
 	Funcs []string
 }
 
-// Exercises lists the exercises that have checks, in order.
-func Exercises() []Exercise {
-	out := make([]Exercise, len(exercises))
-	for i, e := range exercises {
-		out[i] = Exercise{e.id, e.name, e.funcs}
-	}
-	return out
-}
-
-func find(id int) *exercise {
-	for i := range exercises {
-		if exercises[i].id == id {
-			return &exercises[i]
+// Disagreements lists, one line each, where the manifest's exercises
+// (all of them, in the manifest's order) and the registered checks part
+// ways: an exercise with no check, a check with no exercise, an exercise
+// with no functions to call. None: the two agree.
+func Disagreements(manifest []Exercise) []string {
+	var out []string
+	listed := map[string]bool{}
+	for _, e := range manifest {
+		listed[e.Name] = true
+		if _, ok := checks[e.Name]; !ok {
+			out = append(out, fmt.Sprintf("exercise %d %q has no check registered by its name", e.ID, e.Name))
+		}
+		if len(e.Funcs) == 0 {
+			out = append(out, fmt.Sprintf("exercise %d %q names no functions", e.ID, e.Name))
 		}
 	}
-	return nil
+	for _, name := range slices.Sorted(maps.Keys(checks)) {
+		if !listed[name] {
+			out = append(out, fmt.Sprintf("the check %q has no exercise of that name", name))
+		}
+	}
+	return out
 }

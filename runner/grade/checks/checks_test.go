@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,6 +13,8 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 	chapter2 "github.com/redis-notebook/tutorial/solutions/pipelines"
 	solution "github.com/redis-notebook/tutorial/solutions/redisbasics"
@@ -39,6 +42,33 @@ var solutions = Funcs{
 	"Transfer":          chapter2.Transfer,
 }
 
+// course is the manifest's exercises, as the grader tells the checker
+// them.
+func course(t *testing.T) []Exercise {
+	t.Helper()
+	m, err := grade.LoadManifest(filepath.Join("..", "..", ".."))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []Exercise
+	for _, e := range m.Exercises() {
+		out = append(out, Exercise{ID: e.ID, Name: e.Name, Funcs: e.Funcs})
+	}
+	return out
+}
+
+// exercise is the manifest's exercise id.
+func exercise(t *testing.T, id int) Exercise {
+	t.Helper()
+	for _, e := range course(t) {
+		if e.ID == id {
+			return e
+		}
+	}
+	t.Fatalf("%s has no exercise %d", grade.ManifestPath, id)
+	return Exercise{}
+}
+
 func TestSolutionsPassOnManySeeds(t *testing.T) {
 	seeds := 25
 	if testing.Short() {
@@ -47,12 +77,12 @@ func TestSolutionsPassOnManySeeds(t *testing.T) {
 	if n, err := strconv.Atoi(os.Getenv("CHECKS_SEEDS")); err == nil {
 		seeds = n // a longer hunt for checks that fail a correct answer now and then
 	}
-	for _, e := range Exercises() {
+	for _, e := range course(t) {
 		t.Run(e.Name, func(t *testing.T) {
 			t.Parallel()
 			for seed := range uint64(seeds) {
-				r := Run(Config{Exercise: e.ID, Seed: seed + 1}, solutions)
-				if r.Status != Passed {
+				r := Run(Config{Exercise: e, Seed: seed + 1}, solutions)
+				if r.Status != verdict.Passed {
 					t.Fatalf("seed %d: %s: %+v", seed+1, r.Status, r)
 				}
 			}
@@ -60,23 +90,23 @@ func TestSolutionsPassOnManySeeds(t *testing.T) {
 	}
 }
 
-func notDone(name string) error { return errors.New(NotDonePrefix + ": write " + name) }
+func notDone(name string) error { return errors.New(verdict.NotDonePrefix + ": write " + name) }
 
 func TestNotDone(t *testing.T) {
 	stubs := Funcs{
 		"SaveJSON": func(context.Context, *redis.Client, string, any) error { return notDone("SaveJSON") },
 		"LoadJSON": func(context.Context, *redis.Client, string, any) error { return notDone("LoadJSON") },
 	}
-	if r := Run(Config{Exercise: 1}, stubs); r.Status != NotDone {
+	if r := Run(Config{Exercise: exercise(t, 1)}, stubs); r.Status != verdict.NotDone {
 		t.Errorf("stubs: got %s %q, want not done", r.Status, r.Message)
 	}
-	if r := Run(Config{Exercise: 1}, Funcs{}); r.Status != NotDone {
+	if r := Run(Config{Exercise: exercise(t, 1)}, Funcs{}); r.Status != verdict.NotDone {
 		t.Errorf("missing functions: got %s %q, want not done", r.Status, r.Message)
 	}
 	// One done, one not: failed, and the message says which.
 	half := Funcs{"SaveJSON": solution.SaveJSON, "LoadJSON": stubs["LoadJSON"]}
-	r := Run(Config{Exercise: 1}, half)
-	if r.Status != Failed || r.Message != "LoadJSON is not done yet" {
+	r := Run(Config{Exercise: exercise(t, 1)}, half)
+	if r.Status != verdict.Failed || r.Message != "LoadJSON is not done yet" {
 		t.Errorf("half done: got %s %q, want failed, LoadJSON is not done yet", r.Status, r.Message)
 	}
 }
@@ -86,8 +116,8 @@ func TestWrongSignature(t *testing.T) {
 		"SaveJSON": func(ctx context.Context, rdb *redis.Client, key string, v string) error { return nil },
 		"LoadJSON": solution.LoadJSON,
 	}
-	r := Run(Config{Exercise: 1}, funcs)
-	if r.Status != Failed || r.Message != "SaveJSON has the wrong signature" || !strings.Contains(r.Got, "v string") && !strings.Contains(r.Got, "string) error") {
+	r := Run(Config{Exercise: exercise(t, 1)}, funcs)
+	if r.Status != verdict.Failed || r.Message != "SaveJSON has the wrong signature" || !strings.Contains(r.Got, "v string") && !strings.Contains(r.Got, "string) error") {
 		t.Errorf("got %s %q (got %q)", r.Status, r.Message, r.Got)
 	}
 }
@@ -101,8 +131,8 @@ func TestPanicIsAFailure(t *testing.T) {
 		},
 		"PopFront": solution.PopFront,
 	}
-	r := Run(Config{Exercise: 2}, funcs)
-	if r.Status != Failed || !strings.HasPrefix(r.Message, "PushFront panicked: assignment to entry in nil map") {
+	r := Run(Config{Exercise: exercise(t, 2)}, funcs)
+	if r.Status != verdict.Failed || !strings.HasPrefix(r.Message, "PushFront panicked: assignment to entry in nil map") {
 		t.Errorf("got %s %q", r.Status, r.Message)
 	}
 	if !strings.HasPrefix(r.Called, "PushFront(ctx, rdb, ") {
@@ -122,8 +152,8 @@ func TestHangIsAFailure(t *testing.T) {
 		},
 	}
 	start := time.Now()
-	r := Run(Config{Exercise: 6, Timeout: 500 * time.Millisecond}, funcs)
-	if r.Status != Failed || r.Message != "BigAnagramGroups did not finish within 500ms" {
+	r := Run(Config{Exercise: exercise(t, 6), Timeout: 500 * time.Millisecond}, funcs)
+	if r.Status != verdict.Failed || r.Message != "BigAnagramGroups did not finish within 500ms" {
 		t.Errorf("got %s %q", r.Status, r.Message)
 	}
 	if len(r.Sent) == 0 || !strings.HasPrefix(r.Sent[0], "HSCAN ") {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
 // An overrun says how an exercise ran out of time.
@@ -137,7 +138,7 @@ func (l *limit) check() timeUp {
 // machineBusy is the grader's error when the backstop is reached.
 func (l *limit) machineBusy() Result {
 	return Result{
-		Status: Error,
+		Status: verdict.Error,
 		Busy:   true,
 		Message: fmt.Sprintf("the grader was too slow: after %s the exercise had had less than its %s limit "+
 			"of the machine's time (the machine is busy); grade it again", l.backstop.Round(time.Second), l.limit),

@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/grade/redisgate"
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
 )
 
@@ -242,7 +243,7 @@ func (t *T) crashed(gone *shimGone) Result {
 	t.mu.Lock()
 	called, fn := t.called, t.fn
 	t.mu.Unlock()
-	r := Result{Status: Failed, Message: "the program stopped before the exercise was graded", Called: called}
+	r := Result{Status: verdict.Failed, Message: "the program stopped before the exercise was graded", Called: called}
 	if s.funcs == nil {
 		r.Message = "the program stopped while it started, before any of its functions could be called"
 		r.Called = ""

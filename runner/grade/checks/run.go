@@ -21,6 +21,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
+	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/kernel"
 	"github.com/redis-notebook/tutorial/runner/settings"
@@ -28,7 +29,9 @@ import (
 
 // Config says how to run one exercise.
 type Config struct {
-	Exercise   int
+	// Exercise is the exercise to run, as the manifest has it; its
+	// check is the one registered by its name.
+	Exercise   Exercise
 	RedisURL   string // a real server; empty: a fresh embedded miniredis
 	AllowDirty bool
 	Timeout    time.Duration // the whole exercise, probes and checks; 0: settings.DefaultTimeout
@@ -58,7 +61,7 @@ func Main() {
 	sandbox.Init()
 	var cfg Config
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	fs.IntVar(&cfg.Exercise, "exercise", 0, "the exercise to run")
+	fs.IntVar(&cfg.Exercise.ID, "exercise", 0, "the exercise to run")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
 	fs.DurationVar(&cfg.Timeout, "timeout", settings.DefaultTimeout, "stop the exercise after this long")
@@ -66,26 +69,31 @@ func Main() {
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
 	fs.StringVar(&cfg.Bwrap, "bwrap", "", "bubblewrap's path, to run the shim in namespaces of its own")
-	probe := fs.Bool("probe", false, "only open the backend and close it again, to check it can be used")
+	fs.StringVar(&cfg.Exercise.Name, "name", "", "the exercise's name in the manifest, which names its check")
+	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {
+		cfg.Exercise.Funcs = strings.Split(s, ",")
+		return nil
+	})
+	try := fs.Bool("try-backend", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
 	results := os.NewFile(ResultFD, "results")
-	if *probe {
-		results.Write(Probe(cfg).Encode())
+	if *try {
+		results.Write(TryBackend(cfg).Encode())
 		os.Exit(0)
 	}
 	results.Write(Run(cfg, nil).Encode())
 	os.Exit(0)
 }
 
-// Probe opens the backend cfg names and closes it: Passed if it can be
+// TryBackend opens the backend cfg names and closes it: Passed if it can be
 // used, else Error with the reason (unreachable, a database with keys).
-func Probe(cfg Config) Result {
+func TryBackend(cfg Config) Result {
 	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
-		return Result{Status: Error, Message: err.Error()}
+		return Result{Status: verdict.Error, Message: err.Error()}
 	}
 	b.Close()
-	return Result{Status: Passed}
+	return Result{Status: verdict.Passed}
 }
 
 // Run runs one exercise's checks on a fresh backend, against funcs, in
@@ -95,9 +103,10 @@ func Probe(cfg Config) Result {
 // cfg.Timeout, which Run reports without waiting for the code to stop.
 func Run(cfg Config, funcs Funcs) Result {
 	start := time.Now()
-	ex := find(cfg.Exercise)
-	if ex == nil {
-		return Result{Exercise: cfg.Exercise, Status: Error, Message: fmt.Sprintf("there is no exercise %d", cfg.Exercise)}
+	ex := cfg.Exercise
+	c, ok := checks[ex.Name]
+	if !ok {
+		return Result{Exercise: ex.ID, Status: verdict.Error, Message: fmt.Sprintf("there is no exercise %d", ex.ID)}
 	}
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = settings.DefaultTimeout
@@ -105,9 +114,9 @@ func Run(cfg Config, funcs Funcs) Result {
 	if cfg.Seed == 0 {
 		cfg.Seed = rand.Uint64()
 	}
-	b, err := openBackend(cfg, ex.clock)
+	b, err := openBackend(cfg, c.clock)
 	if err != nil {
-		return Result{Exercise: ex.id, Status: Error, Message: err.Error()}
+		return Result{Exercise: ex.ID, Status: verdict.Error, Message: err.Error()}
 	}
 	rec := newRecorder()
 	b.Client.AddHook(rec)
@@ -116,7 +125,7 @@ func Run(cfg Config, funcs Funcs) Result {
 		rdb:   b.Client,
 		rec:   rec,
 		funcs: funcs,
-		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.id))),
+		rnd:   rand.New(rand.NewPCG(cfg.Seed, uint64(ex.ID))),
 		src:   cfg.SourceDir,
 		clock: b.server,
 		limit: cfg.Timeout,
@@ -152,7 +161,7 @@ func Run(cfg Config, funcs Funcs) Result {
 			}
 			started <- s
 			if err != nil {
-				done <- Result{Status: Error, Message: err.Error()}
+				done <- Result{Status: verdict.Error, Message: err.Error()}
 				return
 			}
 			t.mu.Lock()
@@ -163,7 +172,7 @@ func Run(cfg Config, funcs Funcs) Result {
 				return
 			}
 		}
-		done <- t.run(ex)
+		done <- t.run(ex, c)
 	}()
 	var r Result
 	select {
@@ -175,7 +184,7 @@ func Run(cfg Config, funcs Funcs) Result {
 			r = t.timedOut(cfg.Timeout, up)
 		}
 	case s := <-stop:
-		r = Result{Status: Error, Message: "stopped by " + s.String()}
+		r = Result{Status: verdict.Error, Message: "stopped by " + s.String()}
 	}
 	if funcs == nil {
 		// The shim and all it started end here, whatever they are doing.
@@ -196,7 +205,7 @@ func Run(cfg Config, funcs Funcs) Result {
 	case <-closed:
 	case <-time.After(5 * time.Second):
 	}
-	r.Exercise = ex.id
+	r.Exercise = ex.ID
 	r.Duration = time.Since(start)
 	return r
 }
@@ -238,7 +247,7 @@ func (t *T) fail(r Result) {
 	case "-": // nothing was called
 		r.Called = ""
 	}
-	r.Status = Failed
+	r.Status = verdict.Failed
 	panic(&failure{r})
 }
 
@@ -246,7 +255,7 @@ func (t *T) fail(r Result) {
 // prefix of the run's own on a real server.
 func (t *T) key(name string) string { return t.ns + name }
 
-func (t *T) run(ex *exercise) (r Result) {
+func (t *T) run(ex Exercise, c check) (r Result) {
 	defer func() {
 		p := recover()
 		if p == nil {
@@ -264,12 +273,12 @@ func (t *T) run(ex *exercise) (r Result) {
 		}
 	}()
 	if t.allNotDone(ex) {
-		return Result{Status: NotDone, Message: "not done yet"}
+		return Result{Status: verdict.NotDone, Message: "not done yet"}
 	}
-	ex.check(t)
+	c.run(t)
 	t.shim.collectRefused()
 	t.noneRefused()
-	return Result{Status: Passed}
+	return Result{Status: verdict.Passed}
 }
 
 // noneRefused fails the exercise if the learner's process sent commands
@@ -324,13 +333,13 @@ func (t *T) call(fn string, args []any, body func() error) error {
 			t.mu.Lock()
 			r.Called = t.called
 			t.mu.Unlock()
-			r.Status = Error
+			r.Status = verdict.Error
 			r.Hint = "grade this exercise without --redis: the embedded server runs scripts, and judges them by what they do"
 			panic(&failure{r})
 		}
 		t.fail(r)
 	}
-	if err != nil && strings.HasPrefix(err.Error(), NotDonePrefix) {
+	if err != nil && strings.HasPrefix(err.Error(), verdict.NotDonePrefix) {
 		t.fail(Result{
 			Message: fn + " is not done yet",
 			Got:     show(err),
@@ -406,23 +415,24 @@ func lookupRemote[F any](t *T, name string) F {
 }
 
 var (
-	errorType   = reflect.TypeFor[error]()
-	ctxType     = reflect.TypeFor[context.Context]()
-	clientType  = reflect.TypeFor[*redis.Client]()
-	probeKeyFmt = "grade:probe:%s"
+	errorType = reflect.TypeFor[error]()
+	// stubKeyFmt names the key a function is given when it is called to
+	// see whether it is still its stub. A submission sees it, and a
+	// message may show the commands it sent with it: it stays as it was.
+	stubKeyFmt = "grade:probe:%s"
 )
 
 // allNotDone calls each of the exercise's functions once with harmless
 // arguments, and says whether every one of them is missing or returns
 // its stub's not-done error: then the exercise is not done, rather than
 // failed.
-func (t *T) allNotDone(ex *exercise) bool {
+func (t *T) allNotDone(ex Exercise) bool {
 	all := true
 	var keys []string
-	for _, fn := range ex.funcs {
-		key := t.key(fmt.Sprintf(probeKeyFmt, fn))
+	for _, fn := range ex.Funcs {
+		key := t.key(fmt.Sprintf(stubKeyFmt, fn))
 		keys = append(keys, key)
-		if !t.probe(fn, key) {
+		if !t.isStub(fn, key) {
 			all = false
 		}
 	}
@@ -430,7 +440,7 @@ func (t *T) allNotDone(ex *exercise) bool {
 	return all
 }
 
-func (t *T) probe(name, key string) (notDone bool) {
+func (t *T) isStub(name, key string) bool {
 	if t.shim != nil {
 		typ, ok := t.shim.funcs[name]
 		if !ok {
@@ -444,7 +454,7 @@ func (t *T) probe(name, key string) (notDone bool) {
 		t.mu.Unlock()
 		t.rec.start()
 		defer t.rec.stop()
-		return t.shim.roundTrip(wire.Request{Func: name, Probe: true, Key: key}).NotDone
+		return t.shim.roundTrip(wire.Request{Func: name, IsStub: true, Key: key}).NotDone
 	}
 	v, ok := t.funcs[name]
 	if !ok || v == nil {
@@ -453,33 +463,9 @@ func (t *T) probe(name, key string) (notDone bool) {
 	if _, ok := v.(Unusable); ok {
 		return false
 	}
-	fv := reflect.ValueOf(v)
-	ft := fv.Type()
-	if ft.Kind() != reflect.Func || ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType {
+	args := wire.StubArgs(v, t.ctx, t.rdb, key)
+	if args == nil {
 		return false // the check will say what is wrong with it
-	}
-	n := ft.NumIn()
-	if ft.IsVariadic() {
-		n--
-	}
-	args := make([]reflect.Value, n)
-	for i := range n {
-		switch in := ft.In(i); {
-		case in == ctxType:
-			args[i] = reflect.ValueOf(t.ctx)
-		case in == clientType:
-			args[i] = reflect.ValueOf(t.rdb)
-		case in.Kind() == reflect.String:
-			args[i] = reflect.ValueOf(key).Convert(in)
-		case in.Kind() == reflect.Int:
-			args[i] = reflect.ValueOf(1).Convert(in)
-		case in.Kind() == reflect.Map:
-			args[i] = reflect.MakeMap(in)
-		case in.Kind() == reflect.Interface:
-			args[i] = reflect.ValueOf(new(any)) // a pointer, as LoadJSON's dst
-		default:
-			args[i] = reflect.Zero(in)
-		}
 	}
 	var shown []any
 	for _, a := range args[2:] {
@@ -490,14 +476,7 @@ func (t *T) probe(name, key string) (notDone bool) {
 	t.mu.Unlock()
 	t.rec.start()
 	defer t.rec.stop()
-	defer func() {
-		if recover() != nil {
-			notDone = false // it does something; the check will find the panic again
-		}
-	}()
-	out := fv.Call(args)
-	err, _ := out[len(out)-1].Interface().(error)
-	return err != nil && strings.HasPrefix(err.Error(), NotDonePrefix)
+	return wire.IsStub(v, args)
 }
 
 // panicked reports a panic: in the learner's call, with the line of the
@@ -508,10 +487,10 @@ func (t *T) panicked(p any, stack string) Result {
 	called, fn, inCall := t.called, t.fn, t.inCall
 	t.mu.Unlock()
 	if !inCall {
-		return Result{Status: Error, Message: fmt.Sprintf("the grader's check panicked: %v", p), Got: stack}
+		return Result{Status: verdict.Error, Message: fmt.Sprintf("the grader's check panicked: %v", p), Got: stack}
 	}
 	r := Result{
-		Status:  Failed,
+		Status:  verdict.Failed,
 		Message: fmt.Sprintf("%s panicked: %v", fn, p),
 		Called:  called,
 		Got:     fmt.Sprintf("panic: %v", p),
@@ -549,7 +528,7 @@ func (t *T) timedOut(limit time.Duration, up timeUp) Result {
 		fn = "the exercise"
 	}
 	r := Result{
-		Status:  Failed,
+		Status:  verdict.Failed,
 		Message: fmt.Sprintf("%s did not finish within %s", fn, limit),
 		Called:  called,
 		Got:     "still running when the time was up",

@@ -75,8 +75,8 @@ func Main(funcs map[string]any) {
 			// Nothing to call: the checker asks what was refused.
 		case !ok:
 			resp.Problem = "no function " + req.Func
-		case req.Probe:
-			resp.NotDone = probe(ctx, rdb, f, req.Key)
+		case req.IsStub:
+			resp.NotDone = isStub(ctx, rdb, f, req.Key)
 		default:
 			resp = call(ctx, rdb, reflect.ValueOf(f), req.Args)
 		}
@@ -159,46 +159,15 @@ func call(ctx context.Context, rdb *redis.Client, f reflect.Value, args []wire.V
 	return resp
 }
 
-// probe calls f once with harmless arguments and says whether it returned
-// its stub's not-done error.
-func probe(ctx context.Context, rdb *redis.Client, f any, key string) (notDone bool) {
+// isStub calls f once with harmless arguments and says whether it
+// returned its stub's not-done error.
+func isStub(ctx context.Context, rdb *redis.Client, f any, key string) bool {
 	if _, ok := f.(Unusable); ok {
 		return false
 	}
-	fv := reflect.ValueOf(f)
-	ft := fv.Type()
-	if ft.Kind() != reflect.Func || ft.NumOut() == 0 || ft.Out(ft.NumOut()-1) != errorType {
+	args := wire.StubArgs(f, ctx, rdb, key)
+	if args == nil {
 		return false // the check will say what is wrong with it
 	}
-	n := ft.NumIn()
-	if ft.IsVariadic() {
-		n--
-	}
-	args := make([]reflect.Value, n)
-	for i := range n {
-		switch in := ft.In(i); {
-		case in == ctxType:
-			args[i] = reflect.ValueOf(ctx)
-		case in == clientType:
-			args[i] = reflect.ValueOf(rdb)
-		case in.Kind() == reflect.String:
-			args[i] = reflect.ValueOf(key).Convert(in)
-		case in.Kind() == reflect.Int:
-			args[i] = reflect.ValueOf(1).Convert(in)
-		case in.Kind() == reflect.Map:
-			args[i] = reflect.MakeMap(in)
-		case in.Kind() == reflect.Interface:
-			args[i] = reflect.ValueOf(new(any)) // a pointer, as LoadJSON's dst
-		default:
-			args[i] = reflect.Zero(in)
-		}
-	}
-	defer func() {
-		if recover() != nil {
-			notDone = false // it does something; the check will find the panic again
-		}
-	}()
-	out := fv.Call(args)
-	err, _ := out[len(out)-1].Interface().(error)
-	return err != nil && strings.HasPrefix(err.Error(), "not done yet")
+	return wire.IsStub(f, args)
 }

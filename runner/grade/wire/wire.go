@@ -2,7 +2,8 @@
 // package say to each other: the checker asks the shim to call one of the
 // package's functions, and the shim answers with what it returned. The
 // checker decides the verdict; the shim, which links the submission's code,
-// only carries values. It has no dependencies, so both sides link it.
+// only carries values. It depends on nothing but package verdict, so both
+// sides link it.
 //
 // Arguments and results travel as JSON, each argument tagged with its Go
 // type (a name in Types), so that the shim can rebuild a value of the same
@@ -65,11 +66,11 @@ type Request struct {
 	Seq  int     `json:"seq"`
 	Func string  `json:"func"`
 	Args []Value `json:"args,omitempty"` // after ctx and rdb
-	// Probe asks instead whether the function is still its stub: called
-	// with harmless arguments (Key for its strings), does it return the
-	// not-done error?
-	Probe bool   `json:"probe,omitempty"`
-	Key   string `json:"key,omitempty"`
+	// IsStub asks instead whether the function is still its stub:
+	// called with harmless arguments (Key for its strings), does it
+	// return the not-done error?
+	IsStub bool   `json:"is_stub,omitempty"`
+	Key    string `json:"key,omitempty"`
 }
 
 // A Response is what the call returned.
@@ -83,7 +84,7 @@ type Response struct {
 	Outs    []json.RawMessage `json:"outs,omitempty"`
 	Panic   string            `json:"panic,omitempty"` // the call panicked with this value
 	Stack   string            `json:"stack,omitempty"`
-	NotDone bool              `json:"not_done,omitempty"` // a Probe's answer
+	NotDone bool              `json:"not_done,omitempty"` // an IsStub's answer
 	// Unfinished counts the commands the call had started and not yet
 	// seen answered when it returned: a goroutine of its still at work.
 	Unfinished int `json:"unfinished,omitempty"`

@@ -1,4 +1,4 @@
-package site
+package serve
 
 import (
 	"context"
@@ -34,7 +34,7 @@ const maxEditRequest = 1 << 20
 // decodePost reads a request that runs code, a POST with a JSON body of at
 // most maxEditRequest bytes, into v; otherwise it answers with the error
 // and returns false. A JSON body cannot come from a plain cross-site form,
-// and Guard has refused other origins already.
+// and TokenCheck has refused other origins already.
 func decodePost(w http.ResponseWriter, r *http.Request, v any) bool {
 	if r.Method != http.MethodPost {
 		http.Error(w, "POST only", http.StatusMethodNotAllowed)

@@ -1,4 +1,4 @@
-package site
+package serve
 
 import (
 	"context"
@@ -19,7 +19,7 @@ func TestExerciseChecker(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the grader")
 	}
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs(filepath.Join("..", ".."))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,7 +68,7 @@ func TestExerciseChecker(t *testing.T) {
 
 // TestCheckEndpoints: /_exercise and /_check answer only what they should.
 func TestCheckEndpoints(t *testing.T) {
-	srv := NewServer(t.TempDir())
+	srv := New(t.TempDir())
 	var checked []string
 	srv.ExerciseSource = func(id int) (string, error) {
 		if id != 1 {
@@ -80,23 +80,17 @@ func TestCheckEndpoints(t *testing.T) {
 		checked = append(checked, code)
 		return "✓ graded", nil
 	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	if code, body := get(t, ts.URL+"/_exercise?id=1"); code != 200 || body != "package x\n" {
+	if code, body := request(srv, "GET", "/_exercise?id=1", "", ""); code != 200 || body != "package x\n" {
 		t.Errorf("/_exercise?id=1: %d %q", code, body)
 	}
 	for _, q := range []string{"?id=2", "?id=x", ""} {
-		if code, _ := get(t, ts.URL+"/_exercise"+q); code < 400 {
+		if code, _ := request(srv, "GET", "/_exercise"+q, "", ""); code < 400 {
 			t.Errorf("/_exercise%s: %d, want an error", q, code)
 		}
 	}
 	post := func(ct, body string) int {
-		resp, err := http.Post(ts.URL+"/_check", ct, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
+		code, _ := request(srv, "POST", "/_check", ct, body)
+		return code
 	}
 	if code := post("application/json", `{"id": 1, "code": "package x // edited"}`); code != 200 || len(checked) != 1 || checked[0] != "package x // edited" {
 		t.Errorf("a good check: %d, checked %q", code, checked)
@@ -104,10 +98,31 @@ func TestCheckEndpoints(t *testing.T) {
 	if code := post("application/x-www-form-urlencoded", `id=1`); code != http.StatusUnsupportedMediaType {
 		t.Errorf("a form post: %d, want 415", code)
 	}
-	if code, _ := get(t, ts.URL+"/_check"); code != http.StatusMethodNotAllowed {
+	if code, _ := request(srv, "GET", "/_check", "", ""); code != http.StatusMethodNotAllowed {
 		t.Errorf("GET /_check: %d, want 405", code)
 	}
 	if len(checked) != 1 {
 		t.Errorf("refused requests were graded: %q", checked)
 	}
+}
+
+// request has srv answer one request, and returns its status and body.
+func request(srv http.Handler, method, target, contentType, body string) (int, string) {
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	rec := httptest.NewRecorder()
+	srv.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// readFile returns the file at p.
+func readFile(t *testing.T, p string) string {
+	t.Helper()
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

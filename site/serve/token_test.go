@@ -1,4 +1,4 @@
-package site
+package serve
 
 import (
 	"io"
@@ -9,9 +9,9 @@ import (
 	"testing"
 )
 
-// TestGuard: only requests for the bound address, from this origin, with
+// TestTokenCheck: only requests for the bound address, from this origin, with
 // the token (in the URL or its cookie) reach the site.
-func TestGuard(t *testing.T) {
+func TestTokenCheck(t *testing.T) {
 	inner := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "the site") })
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -23,7 +23,7 @@ func TestGuard(t *testing.T) {
 	if len(token) != 32 || token == NewToken() {
 		t.Fatalf("tokens are not random 128-bit hex: %q", token)
 	}
-	ts := httptest.NewUnstartedServer(Guard(inner, addr, token))
+	ts := httptest.NewUnstartedServer(TokenCheck(inner, addr, token))
 	ts.Listener.Close()
 	ts.Listener = ln
 	ts.Start()

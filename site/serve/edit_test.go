@@ -1,11 +1,10 @@
-package site
+package serve
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,12 +13,19 @@ import (
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
 
+// threeCells is a chapter of three cells.
+const threeCells = "# Three cells\n\n```go\nfmt.Println(1)\n```\n\n```go\nfmt.Println(2)\n```\n\n```go\nfmt.Println(3)\n```\n"
+
 // TestRunEdited: /_run applies the page's edits to a copy of the chapter,
 // runs it up to the cell, streams the events, and refuses bad requests;
 // the chapter's file is never written.
 func TestRunEdited(t *testing.T) {
-	root := course(t)
+	root := t.TempDir()
 	path := filepath.Join(root, "chapters", "01-basics.md")
+	os.Mkdir(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	before := readFile(t, path)
 	orig, err := chapter.Load(path)
 	if err != nil {
@@ -30,7 +36,7 @@ func TestRunEdited(t *testing.T) {
 		t.Fatalf("the test course's chapter has %d cells, want 3 or more", len(cells))
 	}
 	var got *chapter.Chapter
-	srv := NewServer(t.TempDir())
+	srv := New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
 	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
 		got = ch
@@ -40,21 +46,8 @@ func TestRunEdited(t *testing.T) {
 		ev.CellEnd(&notebook.CellResult{Cell: c, Ran: true, Output: "printed\n"})
 		return nil
 	}
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
 	post := func(body, contentType string) (int, string) {
-		t.Helper()
-		resp, err := http.Post(ts.URL+"/_run", contentType, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var b strings.Builder
-		sc := bufio.NewScanner(resp.Body)
-		for sc.Scan() {
-			b.WriteString(sc.Text() + "\n")
-		}
-		return resp.StatusCode, b.String()
+		return request(srv, "POST", "/_run", contentType, body)
 	}
 
 	code, body := post(`{"chapter": "01-basics.md", "upTo": 2, "cells": {"2": "fmt.Println(\"edited\")"}}`, "application/json")
@@ -104,12 +97,7 @@ func TestRunEdited(t *testing.T) {
 			t.Errorf("%s: %d %q, and ran=%t; want refused", what, code, body, got != nil)
 		}
 	}
-	resp, err := http.Get(ts.URL + "/_run")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed {
-		t.Errorf("GET /_run: %d, want 405", resp.StatusCode)
+	if code, _ := request(srv, "GET", "/_run", "", ""); code != http.StatusMethodNotAllowed {
+		t.Errorf("GET /_run: %d, want 405", code)
 	}
 }

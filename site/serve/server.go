@@ -1,6 +1,12 @@
-package site
+// Package serve is the local web server of 'runner serve': it serves a
+// site that package site rendered, reloads its open pages after a
+// rebuild, and, for this machine's own pages only (see TokenCheck), runs
+// code: a chapter's edited cells (edit.go) and an exercise's edited file,
+// graded (check.go). Package site renders and runs nothing over HTTP.
+package serve
 
 import (
+	_ "embed"
 	"fmt"
 	"html"
 	"net"
@@ -14,9 +20,14 @@ import (
 	"time"
 )
 
+// liveJS is the script by which a page listens for rebuilds.
+//
+//go:embed live.js
+var liveJS []byte
+
 // A Server serves a built site from its folder for 'runner serve', and
 // tells the pages it serves when to reload: each page built with
-// Options.LiveReload listens to /_live (server-sent events) through
+// site.Options.LiveReload listens to /_live (server-sent events) through
 // /_live.js, both served from here, never written to the site.
 type Server struct {
 	// RunEdited, with ChaptersDir, lets pages run edited cells natively
@@ -38,8 +49,8 @@ type Server struct {
 	waiting map[chan struct{}]bool
 }
 
-// NewServer serves the site in dir.
-func NewServer(dir string) *Server {
+// New serves the site in dir.
+func New(dir string) *Server {
 	return &Server{
 		dir:     dir,
 		files:   http.FileServer(http.Dir(dir)),
@@ -89,10 +100,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "/_check":
 		s.checkExercise(w, r)
 	case "/_live.js":
-		data, _ := embedded.ReadFile("assets/live.js")
 		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
 		w.Header().Set("Cache-Control", "no-store")
-		w.Write(data)
+		w.Write(liveJS)
 	default:
 		// Every rebuild replaces the files: never let the browser keep one.
 		w.Header().Set("Cache-Control", "no-store")

@@ -1,4 +1,4 @@
-package site
+package serve
 
 import (
 	"crypto/rand"
@@ -19,14 +19,14 @@ func TokenCookie(addr string) string {
 	return "runner-serve-token-" + port
 }
 
-// NewToken returns a random token for Guard: 128 bits, in hex.
+// NewToken returns a random token for TokenCheck: 128 bits, in hex.
 func NewToken() string {
 	b := make([]byte, 16)
 	rand.Read(b) // never fails (crypto/rand's documented promise)
 	return hex.EncodeToString(b)
 }
 
-// Guard lets through only the requests a page that serve printed may
+// TokenCheck lets through only the requests a page that serve printed may
 // make, because serve runs code on this machine. It refuses, with 403:
 //
 //   - a Host other than the address serve listens on (addr, as in
@@ -37,7 +37,7 @@ func NewToken() string {
 //   - a request without the token, either as ?token= (the URL serve
 //     printed, as Jupyter does) or in the cookie set when that URL was
 //     opened.
-func Guard(next http.Handler, addr, token string) http.Handler {
+func TokenCheck(next http.Handler, addr, token string) http.Handler {
 	allowed := map[string]bool{addr: true}
 	cookie := TokenCookie(addr)
 	if _, port, err := net.SplitHostPort(addr); err == nil {
