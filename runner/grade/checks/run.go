@@ -34,7 +34,7 @@ type Config struct {
 	Exercise   Exercise
 	RedisURL   string // a real server; empty: a fresh embedded miniredis
 	AllowDirty bool
-	Timeout    time.Duration // the whole exercise, probes and checks; 0: settings.DefaultTimeout
+	Timeout    time.Duration // the whole exercise, stub calls and checks; 0: settings.DefaultTimeout
 	// SourceDir is the folder of the graded package as compiled, from
 	// the module root, so that a panic can be traced to the learner's
 	// line in the stack.
