@@ -4,12 +4,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 )
 
 // backendFlags are the flags of every command that runs code against Redis.
@@ -94,13 +95,7 @@ func (v redisURLValue) String() string {
 	if v.p == nil || *v.p == "" {
 		return ""
 	}
-	// redisconn.Redact says the same, but the runner itself must not link
-	// go-redis (see TestRunnerLinksNoRedisClient).
-	u, err := url.Parse(*v.p)
-	if err != nil {
-		return "(a URL that does not parse)"
-	}
-	return u.Redacted()
+	return redisurl.Redact(*v.p)
 }
 
 func (v redisURLValue) Set(s string) error { *v.p = s; return nil }

@@ -13,10 +13,6 @@ import (
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 )
 
-// DefaultDB is the logical database used on a real server when the URL
-// names none and the server has it.
-const DefaultDB = redisconn.DefaultDB
-
 // Config says which Redis to use.
 type Config struct {
 	URL        string // a real server; empty: an embedded miniredis

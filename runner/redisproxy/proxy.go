@@ -62,7 +62,7 @@ type Proxy struct {
 // Start connects to the server, refuses a database that holds keys (unless
 // AllowDirty), and listens for the run's client.
 func Start(cfg Config) (*Proxy, error) {
-	srv, err := ParseURL(cfg.URL)
+	srv, err := parseServer(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -189,12 +189,6 @@ func (p *Proxy) RecordPath() string { return p.journal.path }
 // ExistingPath is a file listing the keys that were in the database before
 // the run, for the chapter's program (ReadExisting).
 func (p *Proxy) ExistingPath() string { return filepath.Join(p.dir, "existing") }
-
-// Server is the guarded server's URL, for the chapter's program to dial.
-func (p *Proxy) Server() *Server { return p.srv }
-
-// Where names the guarded server and database for messages.
-func (p *Proxy) Where() string { return p.srv.Where() }
 
 // DB is the run's database.
 func (p *Proxy) DB() int { return p.srv.DB }
