@@ -22,7 +22,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/embedded"
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
-	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 )
 
 // Config says how to run one exercise.
@@ -79,7 +79,7 @@ func Main() {
 // Probe opens the backend cfg names and closes it: Passed if it can be
 // used, else Error with the reason (unreachable, a database with keys).
 func Probe(cfg Config) Result {
-	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	b, err := redisbackend.Open(redisbackend.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return Result{Status: Error, Message: err.Error()}
 	}
