@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/redisurl"
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // A Server is where the proxy forwards commands: a Redis URL, as package
@@ -80,7 +81,7 @@ func (c *conn) do(args ...string) (Value, error) {
 	for i, a := range args {
 		b[i] = []byte(a)
 	}
-	writeCommand(c.w, b)
+	resp.WriteCommand(c.w, b)
 	if err := c.w.Flush(); err != nil {
 		return nil, err
 	}

@@ -125,7 +125,7 @@ func (g *Gate) serveConn(c net.Conn) {
 		}
 		if err != nil {
 			if errors.Is(err, resp.ErrProtocol) {
-				w.Write(Error("ERR " + err.Error()))
+				w.Write(resp.ErrorReply("ERR " + err.Error()))
 				w.Flush()
 			}
 			return
