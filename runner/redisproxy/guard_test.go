@@ -45,7 +45,7 @@ func runClient(t *testing.T, p *Proxy, path string) *redis.Client {
 }
 
 // programOptions are go-redis options as the chapter's program builds
-// them (kernel's connectGuarded): straight to the server, every connection
+// them (redisbackend's connectGuarded): straight to the server, every connection
 // guarded, the record appended to the proxy's file.
 func programOptions(t testing.TB, p *Proxy) *redis.Options {
 	t.Helper()
