@@ -4,12 +4,12 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
@@ -84,13 +84,7 @@ func (v redisURLValue) String() string {
 	if v.p == nil || *v.p == "" {
 		return ""
 	}
-	// redisconn.Redact says the same, but the runner itself must not link
-	// go-redis (see TestRunnerLinksNoRedisClient).
-	u, err := url.Parse(*v.p)
-	if err != nil {
-		return "(a URL that does not parse)"
-	}
-	return u.Redacted()
+	return redisurl.Redact(*v.p)
 }
 
 func (v redisURLValue) Set(s string) error { *v.p = s; return nil }

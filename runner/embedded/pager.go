@@ -8,6 +8,8 @@ import (
 	"sync"
 
 	"github.com/alicebob/miniredis/v2/server"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // Redis keeps small hashes, sets and sorted sets in a compact encoding that
@@ -298,76 +300,49 @@ func (p *pager) dispatch(c *server.Peer, args []string) []byte {
 // splitScanReply splits a reply of the form [cursor, [values...]] into
 // entries of width values each, keeping every value's raw RESP.
 func splitScanReply(b []byte, width int) ([]entry, bool) {
-	r := respReader{b: b}
-	if n, ok := r.header(); !ok || n != 2 {
+	rep, ok := parseReply(b)
+	if !ok || !isList(rep) || len(rep.Elems) != 2 {
 		return nil, false
 	}
-	if _, ok := r.value(); !ok { // the cursor
+	if _, ok := scalar(rep.Elems[0]); !ok { // the cursor
 		return nil, false
 	}
-	n, ok := r.header()
-	if !ok || n%width != 0 {
+	values := rep.Elems[1]
+	if !isList(values) || len(values.Elems)%width != 0 {
 		return nil, false
 	}
-	entries := make([]entry, 0, n/width)
-	for i := 0; i < n; i += width {
-		start := r.at
-		name, ok := r.value()
-		for j := 1; ok && j < width; j++ {
-			_, ok = r.value()
+	entries := make([]entry, 0, len(values.Elems)/width)
+	for i := 0; i < len(values.Elems); i += width {
+		var raw []byte
+		for _, v := range values.Elems[i : i+width] {
+			if _, ok := scalar(v); !ok {
+				return nil, false
+			}
+			raw = resp.AppendReply(raw, v)
 		}
-		if !ok {
-			return nil, false
-		}
-		entries = append(entries, entry{name: name, raw: b[start:r.at], matched: true})
+		name, _ := scalar(values.Elems[i])
+		entries = append(entries, entry{name: name, raw: raw, matched: true})
 	}
 	return entries, true
 }
 
-// respReader reads the few RESP2 and RESP3 shapes a scan reply holds.
-type respReader struct {
-	b  []byte
-	at int
+// parseReply parses a whole reply miniredis wrote.
+func parseReply(b []byte) (resp.Reply, bool) {
+	rep, err := resp.ReadReply(bufio.NewReader(bytes.NewReader(b)), resp.ServerLimits)
+	return rep, err == nil
 }
 
-func (r *respReader) line() (byte, string, bool) {
-	end := bytes.Index(r.b[r.at:], []byte("\r\n"))
-	if end < 1 {
-		return 0, "", false
-	}
-	kind, text := r.b[r.at], string(r.b[r.at+1:r.at+end])
-	r.at += end + 2
-	return kind, text, true
-}
+// isList says whether a reply is an array or a set, as a scan's are.
+func isList(rep resp.Reply) bool { return (rep.Kind == '*' || rep.Kind == '~') && !rep.Null }
 
-// header reads an array's or a set's length.
-func (r *respReader) header() (int, bool) {
-	kind, text, ok := r.line()
-	if !ok || (kind != '*' && kind != '~') {
-		return 0, false
-	}
-	n, err := strconv.Atoi(text)
-	return n, err == nil && n >= 0
-}
-
-// value reads one scalar: a bulk string, or a one-line value such as a
-// RESP3 double.
-func (r *respReader) value() (string, bool) {
-	kind, text, ok := r.line()
-	if !ok {
-		return "", false
-	}
-	switch kind {
+// scalar is the text of one value of a scan: a bulk string, or a
+// one-line value such as a RESP3 double.
+func scalar(rep resp.Reply) (string, bool) {
+	switch rep.Kind {
 	case '$':
-		n, err := strconv.Atoi(text)
-		if err != nil || n < 0 || r.at+n+2 > len(r.b) {
-			return "", false
-		}
-		s := string(r.b[r.at : r.at+n])
-		r.at += n + 2
-		return s, true
+		return rep.Text, !rep.Null
 	case '+', ':', ',':
-		return text, true
+		return rep.Text, true
 	}
 	return "", false
 }

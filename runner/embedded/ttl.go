@@ -14,12 +14,11 @@ func (p *pager) ttl(c *server.Peer, args []string) bool {
 		return false
 	}
 	reply := p.dispatch(c, []string{"PTTL", args[0]})
-	r := respReader{b: reply}
-	kind, text, ok := r.line()
-	if !ok || kind != ':' {
+	rep, ok := parseReply(reply)
+	if !ok || rep.Kind != ':' {
 		return false
 	}
-	ms, err := strconv.ParseInt(text, 10, 64)
+	ms, err := strconv.ParseInt(rep.Text, 10, 64)
 	if err != nil {
 		return false
 	}

@@ -9,7 +9,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
-	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 )
 
 // TestRealRedis grades on the real server at $REDIS_URL (database 4 is
@@ -21,7 +21,7 @@ func TestRealRedis(t *testing.T) {
 	url := needs.Redis(t, 4)
 	empty := func(when string) {
 		t.Helper()
-		b, err := kernel.Open(kernel.Config{URL: url})
+		b, err := redisbackend.Open(redisbackend.Config{URL: url})
 		if err != nil {
 			t.Fatalf("%s: %v", when, err)
 		}

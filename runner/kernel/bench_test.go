@@ -1,3 +1,5 @@
+//go:build !(js && wasm)
+
 package kernel
 
 import (
@@ -11,6 +13,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 )
 
 // benchDB is the database of the real-server benchmarks.
@@ -28,7 +31,7 @@ const benchDB = 7
 func BenchmarkRoundTrip(b *testing.B) {
 	ctx := context.Background()
 	b.Run("embedded", func(b *testing.B) {
-		be, err := Open(Config{})
+		be, err := redisbackend.Open(redisbackend.Config{})
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -40,7 +43,7 @@ func BenchmarkRoundTrip(b *testing.B) {
 		url := needs.Redis(b, benchDB)
 		// Guarded: the client the program uses behind the runner's proxy,
 		// here pointed at the server itself.
-		be, err := Open(Config{URL: url, Guarded: true})
+		be, err := redisbackend.Open(redisbackend.Config{URL: url, Guarded: true})
 		if err != nil {
 			b.Fatal(err)
 		}

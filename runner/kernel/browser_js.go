@@ -71,7 +71,7 @@ func StartBrowser(files fs.FS) *BrowserSession {
 		os.Exit(2)
 	}
 	s := &BrowserSession{mr: srv, requests: make(chan js.Value, 1024)}
-	s.Client = redis.NewClient(embeddedOptions(srv))
+	s.Client = redis.NewClient(srv.ClientOptions())
 	nb.Set("request", js.FuncOf(func(this js.Value, args []js.Value) any {
 		// Never block here: the JavaScript event loop waits for this call.
 		select {

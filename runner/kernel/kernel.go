@@ -1,11 +1,5 @@
-// Package kernel is what a generated chapter program links against: it
-// connects to Redis (an embedded miniredis or a real server), marks where
-// each cell begins and ends, displays a cell's last expression, pauses in
-// step mode, and on a real server removes only the keys the run created.
-//
-// The runner starts the program with environment variables (see package
-// protocol); without them the program runs plainly on miniredis, so the
-// built binary can also be run by hand.
+//go:build !(js && wasm)
+
 package kernel
 
 import (
@@ -24,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 	"github.com/redis-notebook/tutorial/runner/redisconn"
 )
 
@@ -31,7 +26,7 @@ import (
 type Session struct {
 	Client *redis.Client
 
-	backend *Backend
+	backend *redisbackend.Backend
 	trace   *tracer
 	token   string // marks the events of this run
 	events  bool
@@ -65,7 +60,7 @@ func Start() *Session {
 	if os.Getenv(protocol.EnvProbe) == "1" {
 		s.probe()
 	}
-	b, err := Open(Config{
+	b, err := redisbackend.Open(redisbackend.Config{
 		URL:        os.Getenv(protocol.EnvRedisURL),
 		AllowDirty: os.Getenv(protocol.EnvAllowDirty) == "1",
 		Keep:       os.Getenv(protocol.EnvKeep) == "1",
@@ -146,7 +141,13 @@ func (s *Session) Finish() {
 func (s *Session) close() {
 	s.closing.Do(func() {
 		pprof.StopCPUProfile()
-		if msg := s.backend.Close(); msg != "" {
+		msg := ""
+		if err := s.backend.Close(); err != nil {
+			msg = err.Error()
+		} else {
+			msg = s.backend.Note()
+		}
+		if msg != "" {
 			s.emit(protocol.Event{Kind: protocol.Cleaned, Message: msg})
 		}
 	})
@@ -211,7 +212,7 @@ func (s *Session) Display(values ...any) {
 // (redisconn: TLS, the login, the choice of database), reports where the
 // run can go, or why not, and exits before any cell. The runner, which
 // links no Redis client, asks this of the chapter's program before it
-// starts its guarding proxy, so that walks and grading meet a hosted
+// starts its proxy, so that walks and grading meet a hosted
 // server with the same checks and messages.
 func (s *Session) probe() {
 	srv, err := redisconn.Connect(context.Background(), redisconn.Config{

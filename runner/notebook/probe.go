@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
-	"strconv"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 )
 
 // A target is the real server a run will use, as the chapter's program
@@ -73,17 +72,9 @@ func probeServer(ctx context.Context, bin, dir string, opt Options) (*target, er
 	case probed == nil || runErr != nil:
 		return nil, fmt.Errorf("checking the server with the chapter's program: %v: %s", runErr, bytes.TrimSpace(out.Bytes()))
 	}
-	u, err := url.Parse(opt.RedisURL)
+	u, err := redisurl.WithDB(opt.RedisURL, probed.DB)
 	if err != nil {
 		return nil, &BackendError{Msg: "bad Redis URL"}
 	}
-	q := u.Query()
-	q.Del("db")
-	if u.Scheme == "unix" {
-		q.Set("db", strconv.Itoa(probed.DB))
-	} else {
-		u.Path = "/" + strconv.Itoa(probed.DB)
-	}
-	u.RawQuery = q.Encode()
-	return &target{url: u.String(), where: probed.Addr, user: probed.User}, nil
+	return &target{url: u, where: probed.Addr, user: probed.User}, nil
 }

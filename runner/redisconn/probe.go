@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"syscall"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 )
 
 // A probe is one connection in database 0, used to log in and look at the
@@ -66,18 +67,18 @@ func (p *probe) checkNamed(ctx context.Context, db int, raw string) error {
 		p.opt.Addr, db, err, databases(n), withDB(raw, 0))
 }
 
-// choose picks the database for a URL that names none: DefaultDB when the
+// choose picks the database for a URL that names none: redisurl.DefaultDB when the
 // server has it (the caller refuses it if it holds keys), else the highest
 // one that exists and is empty. It returns why it chose, when it had to.
 func (p *probe) choose(ctx context.Context, cfg Config) (db int, why string, err error) {
-	err = p.conn.Select(ctx, DefaultDB).Err()
+	err = p.conn.Select(ctx, redisurl.DefaultDB).Err()
 	switch {
 	case err == nil:
-		return DefaultDB, "", nil
+		return redisurl.DefaultDB, "", nil
 	case isPermission(err):
 		return 0, fmt.Sprintf("the URL names no database, and user %q may not run SELECT: using database 0", user(p.opt)), nil
 	case !isServerError(err):
-		return 0, "", fmt.Errorf("Redis at %s: selecting database %d: %v", p.opt.Addr, DefaultDB, err)
+		return 0, "", fmt.Errorf("Redis at %s: selecting database %d: %v", p.opt.Addr, redisurl.DefaultDB, err)
 	}
 	n := p.count(ctx)
 	for db := n - 1; db >= 0; db-- {
@@ -105,10 +106,10 @@ func (p *probe) choose(ctx context.Context, cfg Config) (db int, why string, err
 
 // count finds how many databases the server has by selecting them: CONFIG
 // GET databases is an admin command that a hosted user may not run. It
-// assumes SELECT 0 works and DefaultDB does not.
+// assumes SELECT 0 works and redisurl.DefaultDB does not.
 func (p *probe) count(ctx context.Context) int {
 	// The first database, from 1 up to DefaultDB, that SELECT refuses.
-	return 1 + sort.Search(DefaultDB-1, func(i int) bool {
+	return 1 + sort.Search(redisurl.DefaultDB-1, func(i int) bool {
 		return p.conn.Select(ctx, i+1).Err() != nil
 	})
 }
@@ -123,15 +124,11 @@ func databases(n int) string {
 
 // withDB is the URL naming database db, password hidden, for suggestions.
 func withDB(raw string, db int) string {
-	u, err := url.Parse(raw)
+	u, err := redisurl.WithDB(raw, db)
 	if err != nil {
 		return "redis://host:port/" + strconv.Itoa(db)
 	}
-	u.Path = "/" + strconv.Itoa(db)
-	q := u.Query()
-	q.Del("db")
-	u.RawQuery = q.Encode()
-	return u.Redacted()
+	return redisurl.Redact(u)
 }
 
 // loginError says why a server that accepted the TCP connection did not

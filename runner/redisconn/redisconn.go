@@ -1,5 +1,5 @@
 // Package redisconn connects the runner to a real Redis server, local or
-// hosted: it parses the URL, dials (TLS for rediss://, always verified
+// hosted: it reads the URL (package redisurl), dials (TLS for rediss://, always verified
 // against the system's trusted roots, which SSL_CERT_FILE can extend),
 // logs in, and chooses and checks the one database the run will use. When
 // the server refuses, it says in one line what happened and what to do,
@@ -9,20 +9,16 @@ package redisconn
 import (
 	"context"
 	"crypto/tls"
-	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/redis/go-redis/v9/maintnotifications"
-)
 
-// DefaultDB is the logical database used when the URL names none and the
-// server has it: high enough to be unlikely to hold anybody's data.
-const DefaultDB = 15
+	"github.com/redis-notebook/tutorial/runner/redisurl"
+)
 
 // Config says which server to connect to.
 type Config struct {
@@ -51,7 +47,7 @@ const (
 )
 
 // Connect reaches the server cfg.URL names, logs in, and chooses the
-// database: the URL's, or DefaultDB, or on a server with fewer databases
+// database: the URL's, or redisurl.DefaultDB, or on a server with fewer databases
 // the highest one that exists and is empty. It does not check that the
 // chosen database is empty when the URL named it: the caller lists its
 // keys anyway.
@@ -98,27 +94,26 @@ func Connect(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 // Parse turns a redis://, rediss:// or unix:// URL into client options,
-// and says whether it named a database. Its errors never contain the
-// password.
+// and says whether it named a database. The address, the login, TLS and
+// the database (DefaultDB when the URL names none) are the URL as package
+// redisurl reads it; go-redis reads only its own client options from the
+// query (dial_timeout, protocol...), and refuses those it does not know.
+// Its errors never contain the password.
 func Parse(raw string) (opt *redis.Options, namedDB bool, err error) {
-	u, err := url.Parse(raw)
+	u, err := redisurl.Parse(raw)
 	if err != nil {
-		return nil, false, fmt.Errorf("bad Redis URL: %s", urlProblem(err))
-	}
-	if u.Scheme != "redis" && u.Scheme != "rediss" && u.Scheme != "unix" {
-		return nil, false, fmt.Errorf("bad Redis URL %q: it must start with redis:// (or rediss:// for TLS)", Redact(raw))
-	}
-	if u.Query().Has("skip_verify") {
-		return nil, false, fmt.Errorf("bad Redis URL %q: the runner does not skip TLS verification; "+
-			"trust the server's certificate authority instead (SSL_CERT_FILE=/path/to/ca.pem)", Redact(raw))
+		return nil, false, err
 	}
 	opt, err = redis.ParseURL(raw)
 	if err != nil {
-		// go-redis's messages name a query parameter or the path, never
-		// the user information.
-		return nil, false, fmt.Errorf("bad Redis URL %q: %s", Redact(raw), strings.TrimPrefix(err.Error(), "redis: "))
+		// go-redis's messages name a query parameter, never the user
+		// information.
+		return nil, false, fmt.Errorf("bad Redis URL %q: %s", redisurl.Redact(raw), strings.TrimPrefix(err.Error(), "redis: "))
 	}
-	namedDB = u.Query().Get("db") != "" || (u.Scheme != "unix" && strings.Trim(u.Path, "/") != "")
+	opt.Network, opt.Addr = u.Network, u.Addr
+	opt.Username, opt.Password = u.Username, u.Password
+	opt.TLSConfig = u.TLSConfig()
+	opt.DB = u.DB
 	if opt.DialTimeout == 0 {
 		opt.DialTimeout = dialTimeout
 	}
@@ -126,33 +121,7 @@ func Parse(raw string) (opt *redis.Options, namedDB bool, err error) {
 	// maintenance notifications, which a limited ACL user may not run.
 	opt.DisableIdentity = true
 	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
-	return opt, namedDB, nil
-}
-
-// urlProblem is what is wrong with a URL that does not parse, without the
-// URL itself (url.Error quotes it whole, password included).
-func urlProblem(err error) string {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		err = ue.Err
-	}
-	var esc url.EscapeError
-	if errors.As(err, &esc) {
-		return "a % must be followed by two hex digits (write a % in a password as %25)"
-	}
-	if strings.Contains(err.Error(), "invalid port") {
-		return "the port is not a number (a password with : / @ ? or # must be percent-encoded: %3A %2F %40 %3F %23)"
-	}
-	return err.Error()
-}
-
-// Redact is the URL with its password replaced by xxxxx, for messages.
-func Redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(a URL that does not parse)"
-	}
-	return u.Redacted()
+	return opt, u.NamedDB, nil
 }
 
 // describe says where the run is, for messages and the walk's header.

@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/internal/testredis"
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 )
 
 const secret = "s3cret"
@@ -105,7 +106,7 @@ func TestPassword(t *testing.T) {
 		t.Errorf("connected to %s (db %d), chosen %q", srv.Where, srv.Options.DB, srv.Chosen)
 	}
 	srv = connect(t, Config{URL: s.URL(":"+secret, "")})
-	if srv.Options.DB != DefaultDB || srv.Chosen != "" {
+	if srv.Options.DB != redisurl.DefaultDB || srv.Chosen != "" {
 		t.Errorf("with no database named, a 16-database server gave db %d (%q)", srv.Options.DB, srv.Chosen)
 	}
 }

@@ -3,8 +3,10 @@ package redisproxy
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net"
-	"strconv"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // A guardedConn is a connection to the server, as a client library sees it,
@@ -45,9 +47,9 @@ func (c *guardedConn) Write(b []byte) (int, error) {
 		data = c.in
 	}
 	for len(data) > 0 {
-		args, n, err := parseCommand(data)
+		args, n, err := resp.ParseCommand(data, resp.ServerLimits)
 		if err != nil {
-			return 0, err
+			return 0, fmt.Errorf("notebook: the client wrote something that is not a command (%v)", err)
 		}
 		if n == 0 {
 			break // not whole yet
@@ -77,53 +79,4 @@ func (c *guardedConn) Read(p []byte) (int, error) {
 		}
 	}
 	return c.out.Read(p)
-}
-
-// parseCommand reads one RESP array of bulk strings from the front of b: n
-// is 0 when b holds only part of it. The arguments point into b.
-func parseCommand(b []byte) (args [][]byte, n int, err error) {
-	line, rest, ok := cutLine(b)
-	if !ok {
-		return nil, 0, nil
-	}
-	if len(line) < 2 || line[0] != '*' {
-		return nil, 0, errBadCommand(line)
-	}
-	count, err := strconv.Atoi(string(line[1:]))
-	if err != nil || count < 0 || count > maxArgs {
-		return nil, 0, errBadCommand(line)
-	}
-	args = make([][]byte, 0, count)
-	for range count {
-		if line, rest, ok = cutLine(rest); !ok {
-			return nil, 0, nil
-		}
-		if len(line) < 2 || line[0] != '$' {
-			return nil, 0, errBadCommand(line)
-		}
-		m, err := strconv.Atoi(string(line[1:]))
-		if err != nil || m < 0 || m > maxBulk {
-			return nil, 0, errBadCommand(line)
-		}
-		if len(rest) < m+2 {
-			return nil, 0, nil
-		}
-		args = append(args, rest[:m:m])
-		rest = rest[m+2:]
-	}
-	return args, len(b) - len(rest), nil
-}
-
-func cutLine(b []byte) (line, rest []byte, ok bool) {
-	i := bytes.IndexByte(b, '\n')
-	if i < 0 {
-		return nil, b, false
-	}
-	return bytes.TrimSuffix(b[:i], []byte("\r")), b[i+1:], true
-}
-
-type errBadCommand []byte
-
-func (e errBadCommand) Error() string {
-	return "notebook: the client wrote something that is not a command: " + strconv.Quote(string(e))
 }

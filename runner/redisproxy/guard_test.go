@@ -17,6 +17,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 	"github.com/redis-notebook/tutorial/runner/redisconn"
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // The two ways a run reaches the server: through the runner's proxy (the
@@ -44,7 +45,7 @@ func runClient(t *testing.T, p *Proxy, path string) *redis.Client {
 }
 
 // programOptions are go-redis options as the chapter's program builds
-// them (kernel's connectGuarded): straight to the server, every connection
+// them (redisbackend's connectGuarded): straight to the server, every connection
 // guarded, the record appended to the proxy's file.
 func programOptions(t testing.TB, p *Proxy) *redis.Options {
 	t.Helper()
@@ -420,7 +421,7 @@ func killedProgram() {
 		{[]byte("RPUSH"), []byte("k:unseen-list"), []byte("v")},
 		{[]byte("HSET"), []byte("k:unseen-hash"), []byte("f"), []byte("v")},
 	} {
-		writeCommand(w, args)
+		resp.WriteCommand(w, args)
 	}
 	w.Flush()
 	check := redis.NewClient(&redis.Options{Addr: u.Addr, DB: u.DB})

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/redisurl"
 )
 
 // TestRecordReplay: the record of two writers (the runner and the chapter's
@@ -15,7 +17,7 @@ import (
 // the first layout still reads, its keys of unknown owner.
 func TestRecordReplay(t *testing.T) {
 	dir := t.TempDir()
-	srv := &Server{Network: "tcp", Addr: "127.0.0.1:1", DB: 3}
+	srv := &Server{redisurl.URL{Network: "tcp", Addr: "127.0.0.1:1", DB: 3}}
 	j, err := openJournal(dir, srv, "chapters/x.md")
 	if err != nil {
 		t.Fatal(err)

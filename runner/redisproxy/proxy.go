@@ -1,17 +1,19 @@
-// Package redisproxy guards a real Redis server against the code of a run:
-// a chapter program, or graded code. The run's client talks to a proxy on a
-// private Unix socket; the proxy checks every command against a Policy
-// (built from the server's own command table: ACL categories, flags and key
-// specs), refuses anything that reaches beyond the run's database, records
-// which keys the run's own commands created (a Session, with a Record), and
-// at the end deletes exactly those, whatever became of the client.
+// Package redisproxy is the guard of a real Redis server against the code
+// of a run (a chapter program, or graded code), and the runner's proxy to
+// that server. The guard checks every command of a connection against a
+// Policy (built from the server's own command table: ACL categories, flags
+// and key specs), refuses anything that reaches beyond the run's database,
+// and records which keys the run's own commands created (a Session, with a
+// Record), so that at the end exactly those are deleted, whatever became
+// of the client.
 //
-// The chapter's program runs the same Session inside itself (NewConn), on
-// its own connections to the server, writing to the same record file: a
-// second process on every round trip cost more than the whole guard. The
-// proxy serves the runner's console and anything else that must reach the
-// run's database, and does the cleanup from the record once the program
-// has ended, however it ended.
+// The chapter's program runs the guard inside itself (NewConn, package
+// guard), on its own connections to the server, writing to the run's
+// record file: a second process on every round trip cost more than the
+// whole guard. The Proxy, on a private Unix socket, serves the runner's
+// console and anything else that must reach the run's database, each of
+// its connections guarded too; it keeps the record, and does the cleanup
+// from it once the program has ended, however it ended.
 //
 // The guard stops accidents, not malice: code that opens its own connection
 // to the server bypasses it.
@@ -32,7 +34,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/term"
 )
 
-// Config says which server to guard and how.
+// Config says which server the proxy reaches, and how.
 type Config struct {
 	URL            string // the real server: redis://, rediss:// or unix://
 	AllowDirty     bool   // run beside keys already in the database, never touching them
@@ -43,7 +45,7 @@ type Config struct {
 	LeftoverDir    string // where leftover records live (required)
 }
 
-// A Proxy is a guarded way into one database of a real server.
+// A Proxy is the runner's way into one database of a real server.
 type Proxy struct {
 	srv    *Server
 	cfg    Config
@@ -64,7 +66,7 @@ type Proxy struct {
 // Start connects to the server, refuses a database that holds keys (unless
 // AllowDirty), and listens for the run's client.
 func Start(cfg Config) (*Proxy, error) {
-	srv, err := ParseURL(cfg.URL)
+	srv, err := parseServer(cfg.URL)
 	if err != nil {
 		return nil, err
 	}
@@ -191,12 +193,6 @@ func (p *Proxy) RecordPath() string { return p.journal.path }
 // ExistingPath is a file listing the keys that were in the database before
 // the run, for the chapter's program (ReadExisting).
 func (p *Proxy) ExistingPath() string { return filepath.Join(p.dir, "existing") }
-
-// Server is the guarded server's URL, for the chapter's program to dial.
-func (p *Proxy) Server() *Server { return p.srv }
-
-// Where names the guarded server and database for messages.
-func (p *Proxy) Where() string { return p.srv.Where() }
 
 // DB is the run's database.
 func (p *Proxy) DB() int { return p.srv.DB }

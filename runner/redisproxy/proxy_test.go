@@ -3,7 +3,6 @@ package redisproxy
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"os"
 	"sort"
 	"strings"
@@ -342,37 +341,6 @@ func TestStaleLeftoverRecord(t *testing.T) {
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
 		t.Errorf("stale records kept: %v", files)
 	}
-}
-
-func TestParseURL(t *testing.T) {
-	for raw, want := range map[string]string{
-		"redis://127.0.0.1:6379":         "tcp 127.0.0.1:6379 db15 tls=false",
-		"redis://127.0.0.1:6379/3":       "tcp 127.0.0.1:6379 db3 tls=false",
-		"redis://h/?db=4":                "tcp h:6379 db4 tls=false",
-		"rediss://user:pw@example.com/7": "tcp example.com:6379 db7 tls=true user=user",
-		"redis://:pw@h:1/0":              "tcp h:1 db0 tls=false",
-		"unix:///tmp/x/redis.sock?db=9":  "unix /tmp/x/redis.sock db9 tls=false",
-		"redis://localhost?protocol=2":   "tcp localhost:6379 db15 tls=false",
-	} {
-		s, err := ParseURL(raw)
-		if err != nil {
-			t.Errorf("%s: %v", raw, err)
-			continue
-		}
-		got := fmt.Sprintf("%s %s db%d tls=%v", s.Network, s.Addr, s.DB, s.TLS != nil)
-		if s.Username != "" {
-			got += " user=" + s.Username
-		}
-		if got != want {
-			t.Errorf("%s: %s, want %s", raw, got, want)
-		}
-	}
-	for _, bad := range []string{"http://h", "redis://h/x", "unix://"} {
-		if _, err := ParseURL(bad); err == nil {
-			t.Errorf("%s accepted", bad)
-		}
-	}
-	_ = url.Parse
 }
 
 // TestProxyLongPipeline sends a pipeline whose commands and replies are

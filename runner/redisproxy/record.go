@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // A Record is what one process of a run knows of the keys: those that were
@@ -223,7 +225,7 @@ func ReadExisting(path string) (map[string]bool, error) {
 	}
 	defer f.Close()
 	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 2*maxBulk+64)
+	sc.Buffer(make([]byte, 64<<10), 2*resp.ServerLimits.MaxBulk+64)
 	for sc.Scan() {
 		if k, err := strconv.Unquote(sc.Text()); err == nil {
 			keys[k] = true

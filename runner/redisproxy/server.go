@@ -5,71 +5,25 @@ import (
 	"crypto/tls"
 	"fmt"
 	"net"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/redisurl"
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
-// DefaultDB is the logical database used on a real server when the URL
-// names none: high enough to be unlikely to hold anybody's data.
-const DefaultDB = 15
+// A Server is where the proxy forwards commands: a Redis URL, as package
+// redisurl reads it.
+type Server struct{ redisurl.URL }
 
-// A Server is where the proxy forwards commands, parsed from a redis://,
-// rediss:// or unix:// URL.
-type Server struct {
-	Network, Addr      string // "tcp" or "unix", and the address
-	Username, Password string
-	DB                 int
-	TLS                *tls.Config // rediss://
-}
-
-// ParseURL reads a Redis URL as go-redis does, with DefaultDB when it names
-// no database. The runner cannot link go-redis (it keeps its own build
-// small), so it reads the URL itself.
-func ParseURL(raw string) (*Server, error) {
-	u, err := url.Parse(raw)
+// parseServer reads the server's URL.
+func parseServer(raw string) (*Server, error) {
+	u, err := redisurl.Parse(raw)
 	if err != nil {
-		return nil, fmt.Errorf("bad Redis URL %q: %v", raw, err)
+		return nil, err
 	}
-	s := &Server{Network: "tcp", DB: DefaultDB}
-	if u.User != nil {
-		s.Username = u.User.Username()
-		s.Password, _ = u.User.Password()
-	}
-	dbText := u.Query().Get("db")
-	switch u.Scheme {
-	case "redis", "rediss":
-		host, port := u.Hostname(), u.Port()
-		if host == "" {
-			host = "localhost"
-		}
-		if port == "" {
-			port = "6379"
-		}
-		s.Addr = net.JoinHostPort(host, port)
-		if p := strings.Trim(u.Path, "/"); p != "" {
-			dbText = p
-		}
-		if u.Scheme == "rediss" {
-			s.TLS = &tls.Config{ServerName: host, MinVersion: tls.VersionTLS12}
-		}
-	case "unix":
-		s.Network, s.Addr = "unix", u.Path
-		if s.Addr == "" {
-			return nil, fmt.Errorf("bad Redis URL %q: no socket path", raw)
-		}
-	default:
-		return nil, fmt.Errorf("bad Redis URL %q: the scheme must be redis://, rediss:// or unix://", raw)
-	}
-	if dbText != "" {
-		db, err := strconv.Atoi(dbText)
-		if err != nil || db < 0 {
-			return nil, fmt.Errorf("bad Redis URL %q: database %q is not a number", raw, dbText)
-		}
-		s.DB = db
-	}
-	return s, nil
+	return &Server{URL: *u}, nil
 }
 
 // Where names the server and database for messages.
@@ -87,8 +41,8 @@ func (s *Server) dial(timeout time.Duration) (*conn, error) {
 	d := net.Dialer{Timeout: timeout}
 	var nc net.Conn
 	var err error
-	if s.TLS != nil {
-		nc, err = (&tls.Dialer{NetDialer: &d, Config: s.TLS}).Dial(s.Network, s.Addr)
+	if s.TLS {
+		nc, err = (&tls.Dialer{NetDialer: &d, Config: s.TLSConfig()}).Dial(s.Network, s.Addr)
 	} else {
 		nc, err = d.Dial(s.Network, s.Addr)
 	}
@@ -127,7 +81,7 @@ func (c *conn) do(args ...string) (Value, error) {
 	for i, a := range args {
 		b[i] = []byte(a)
 	}
-	writeCommand(c.w, b)
+	resp.WriteCommand(c.w, b)
 	if err := c.w.Flush(); err != nil {
 		return nil, err
 	}

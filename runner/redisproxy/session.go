@@ -112,7 +112,7 @@ func (s *Session) Submit(args [][]byte, raw []byte, w *bufio.Writer) {
 		if raw != nil {
 			w.Write(raw)
 		} else {
-			writeCommand(w, args)
+			resp.WriteCommand(w, args)
 		}
 	}
 	switch {
@@ -399,7 +399,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		_, err = io.WriteString(w, "-"+st.refusal+"\r\n")
 		return true, err
 	case stepPlain, stepDiscard:
-		reply, err := readRaw(r, nil)
+		reply, err := resp.ReadRaw(r, nil, resp.ServerLimits)
 		if err != nil {
 			return true, err
 		}
@@ -411,7 +411,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		_, err = w.Write(reply)
 		return true, err
 	case stepAbort:
-		if _, err := readRaw(r, nil); err != nil { // DISCARD's OK
+		if _, err := resp.ReadRaw(r, nil, resp.ServerLimits); err != nil { // DISCARD's OK
 			return true, err
 		}
 		events = unchanged(st.txn)
@@ -420,7 +420,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 	case stepQueued:
 		c := len(st.checks)
 		for i := range 2*c + 1 {
-			reply, err := readRaw(r, nil)
+			reply, err := resp.ReadRaw(r, nil, resp.ServerLimits)
 			if err != nil {
 				return true, err
 			}
@@ -437,7 +437,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		return true, nil
 	case stepWrapped:
 		var reply []byte
-		multi, err := readRaw(r, nil)
+		multi, err := resp.ReadRaw(r, nil, resp.ServerLimits)
 		if err != nil {
 			return true, err
 		}
@@ -445,11 +445,11 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		c := len(st.checks)
 		queued := make([][]byte, 2*c+1)
 		for i := range queued {
-			if queued[i], err = readRaw(r, nil); err != nil {
+			if queued[i], err = resp.ReadRaw(r, nil, resp.ServerLimits); err != nil {
 				return true, err
 			}
 		}
-		head, n, err := readHead(r)
+		head, n, err := resp.ReadHead(r, resp.ServerLimits)
 		if err != nil {
 			return true, err
 		}
@@ -457,7 +457,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		case !atomic:
 			// MULTI itself was refused (an ACL without it): the commands ran
 			// one by one, so their replies came at once and prove nothing.
-			if _, err := readRawRest(r, head, n); err != nil {
+			if _, err := resp.ReadRest(r, head, head[0], n, resp.ServerLimits); err != nil {
 				return true, err
 			}
 			reply = queued[c]
@@ -465,19 +465,19 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		case n == 2*c+1:
 			elems := make([][]byte, n)
 			for i := range elems {
-				if elems[i], err = readRaw(r, nil); err != nil {
+				if elems[i], err = resp.ReadRaw(r, nil, resp.ServerLimits); err != nil {
 					return true, err
 				}
 			}
 			reply = elems[c]
 			events = s.outcome(st, reply, exists(elems[:c]), exists(elems[c+1:]), true)
 		default:
-			rest, err := readRawRest(r, head, n)
+			rest, err := resp.ReadRest(r, head, head[0], n, resp.ServerLimits)
 			if err != nil {
 				return true, err
 			}
 			reply = rest
-			if isError(queued[c]) {
+			if resp.IsError(queued[c]) {
 				reply = queued[c] // the command's own error, as Redis gives it
 			}
 			events = unchanged([]*step{st})
@@ -485,7 +485,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 		_, err = w.Write(reply)
 		return true, err
 	case stepExec:
-		head, n, err := readHead(r)
+		head, n, err := resp.ReadHead(r, resp.ServerLimits)
 		if err != nil {
 			return true, err
 		}
@@ -494,7 +494,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 			want += 2*len(q.checks) + 1
 		}
 		if head[0] != '*' || n != want {
-			rest, err := readRawRest(r, head, n)
+			rest, err := resp.ReadRest(r, head, head[0], n, resp.ServerLimits)
 			if err != nil {
 				return true, err
 			}
@@ -511,7 +511,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 			c := len(q.checks)
 			elems := make([][]byte, 2*c+1)
 			for i := range elems {
-				if elems[i], err = readRaw(r, nil); err != nil {
+				if elems[i], err = resp.ReadRaw(r, nil, resp.ServerLimits); err != nil {
 					return true, err
 				}
 			}
@@ -528,7 +528,7 @@ func (s *Session) Reply(r *bufio.Reader, w io.Writer) (ok bool, err error) {
 func (s *Session) outcome(st *step, reply []byte, before, after []bool, atomic bool) []event {
 	var events []event
 	now := time.Now().UnixNano()
-	failed := isError(reply)
+	failed := resp.IsError(reply)
 	for i, k := range st.checks {
 		if before == nil || after == nil || i >= len(before) || i >= len(after) {
 			events = append(events, event{op: opUnknown, key: k})
@@ -598,76 +598,4 @@ func exists(replies [][]byte) []bool {
 		out[i] = bytes.Equal(r, []byte(":1\r\n"))
 	}
 	return out
-}
-
-func isError(reply []byte) bool { return len(reply) > 0 && (reply[0] == '-' || reply[0] == '!') }
-
-// readRaw appends one whole reply (RESP2 or RESP3), as sent, to dst.
-func readRaw(r *bufio.Reader, dst []byte) ([]byte, error) {
-	head, n, err := readHead(r)
-	if err != nil {
-		return nil, err
-	}
-	return readRest(r, append(dst, head...), head[0], n)
-}
-
-// readHead reads a reply's first line, with its \r\n, and the length it
-// announces (for bulk and aggregate replies; -1 for a null).
-func readHead(r *bufio.Reader) ([]byte, int, error) {
-	line, err := r.ReadSlice('\n')
-	if err != nil {
-		return nil, 0, err
-	}
-	if len(line) < 3 {
-		return nil, 0, fmt.Errorf("%w: short reply line %q", resp.ErrProtocol, line)
-	}
-	line = bytes.Clone(line)
-	switch line[0] {
-	case '$', '=', '!', '*', '~', '>', '%', '|':
-		n, err := strconv.Atoi(string(line[1 : len(line)-2]))
-		if err != nil || n > maxBulk {
-			return nil, 0, fmt.Errorf("%w: bad length %q", resp.ErrProtocol, line)
-		}
-		return line, n, nil
-	case '+', '-', ':', ',', '_', '#', '(':
-		return line, 0, nil
-	}
-	return nil, 0, fmt.Errorf("%w: unknown reply type %q", resp.ErrProtocol, line[0])
-}
-
-// readRawRest reads the rest of a reply whose first line, head, was read,
-// and returns it all.
-func readRawRest(r *bufio.Reader, head []byte, n int) ([]byte, error) {
-	return readRest(r, head, head[0], n)
-}
-
-// readRest appends to out the rest of a reply of type kind announcing n.
-func readRest(r *bufio.Reader, out []byte, kind byte, n int) ([]byte, error) {
-	switch kind {
-	case '$', '=', '!':
-		if n < 0 {
-			return out, nil
-		}
-		start := len(out)
-		out = slices.Grow(out, n+2)[:start+n+2]
-		_, err := io.ReadFull(r, out[start:])
-		return out, err
-	case '*', '~', '>', '%', '|':
-		if n > maxArgs {
-			return nil, fmt.Errorf("%w: bad aggregate length %d", resp.ErrProtocol, n)
-		}
-		if kind == '%' || kind == '|' {
-			n *= 2
-		}
-		var err error
-		for range max(n, 0) {
-			if out, err = readRaw(r, out); err != nil {
-				return nil, err
-			}
-		}
-		if kind == '|' { // an attribute precedes the reply it annotates
-			return readRaw(r, out)
-		}
-	}
-	return out, nil
 }

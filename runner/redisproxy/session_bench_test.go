@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"io"
 	"testing"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // BenchmarkSessionCPU is the guard's own work for one RPUSH on a key the
@@ -21,7 +23,7 @@ func BenchmarkSessionCPU(b *testing.B) {
 	r := bufio.NewReader(bytes.NewReader(nil))
 	b.ReportAllocs()
 	for b.Loop() {
-		args, n, _ := parseCommand(raw)
+		args, n, _ := resp.ParseCommand(raw, resp.ServerLimits)
 		s.Submit(args, raw[:n], w)
 		r.Reset(bytes.NewReader(reply))
 		out.Reset()

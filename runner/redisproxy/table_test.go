@@ -23,7 +23,7 @@ const tableDB = 4
 // liveTable reads COMMAND INFO from the server at $REDIS_URL.
 func liveTable(t *testing.T) map[string]*Command {
 	t.Helper()
-	srv, err := ParseURL(needs.Redis(t, tableDB))
+	srv, err := parseServer(needs.Redis(t, tableDB))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +136,7 @@ func strList(s []string) string {
 }
 
 func serverVersion(t *testing.T) string {
-	srv, _ := ParseURL(needs.Redis(t, tableDB))
+	srv, _ := parseServer(needs.Redis(t, tableDB))
 	c, err := srv.dial(3 * time.Second)
 	if err != nil {
 		t.Fatal(err)

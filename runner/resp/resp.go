@@ -1,7 +1,14 @@
-// Package resp reads the commands a Redis client sends: RESP arrays of
-// bulk strings, and (where allowed) inline commands. The runner's guard
-// (redisproxy) and the grader's gate (grade/redisgate) both stand between
-// a client and a server and read its commands here.
+// Package resp is the Redis protocol (RESP2 and RESP3), both directions:
+// reading the commands a client sends (RESP arrays of bulk strings, and
+// where allowed inline commands) and writing them; reading a server's
+// replies, parsed (Reply) or as sent (ReadRaw), and writing replies.
+//
+// Its users stand between a client and a server, or speak to one: the
+// guard and the runner's proxy (redisproxy), the grader's gate
+// (grade/redisgate) and the Redis it answers with (grade/checks), the
+// console (kernel/console), and the embedded server's paging of scans
+// (embedded). Every error about malformed input wraps ErrProtocol, and
+// Limits bound what a corrupt length can make a reader allocate.
 package resp
 
 import (
@@ -48,6 +55,50 @@ func ReadCommand(r *bufio.Reader, lim Limits) (args [][]byte, size int, err erro
 			}
 		}
 	}
+}
+
+// ParseCommand reads one command, a RESP array of bulk strings, from the
+// front of b, as a client library writes it: n is 0 when b holds only part
+// of it. The arguments point into b.
+func ParseCommand(b []byte, lim Limits) (args [][]byte, n int, err error) {
+	line, rest, ok := cutLine(b)
+	if !ok {
+		return nil, 0, nil
+	}
+	if len(line) < 2 || line[0] != '*' {
+		return nil, 0, fmt.Errorf("%w: not a command: %q", ErrProtocol, line)
+	}
+	count, err := strconv.Atoi(string(line[1:]))
+	if err != nil || count < 0 || count > lim.MaxArgs {
+		return nil, 0, fmt.Errorf("%w: bad array header %q", ErrProtocol, line)
+	}
+	args = make([][]byte, 0, count)
+	for range count {
+		if line, rest, ok = cutLine(rest); !ok {
+			return nil, 0, nil
+		}
+		if len(line) < 2 || line[0] != '$' {
+			return nil, 0, fmt.Errorf("%w: expected a bulk string, got %q", ErrProtocol, line)
+		}
+		m, err := strconv.Atoi(string(line[1:]))
+		if err != nil || m < 0 || m > lim.MaxBulk {
+			return nil, 0, fmt.Errorf("%w: bad bulk length %q", ErrProtocol, line)
+		}
+		if len(rest) < m+2 {
+			return nil, 0, nil
+		}
+		args = append(args, rest[:m:m])
+		rest = rest[m+2:]
+	}
+	return args, len(b) - len(rest), nil
+}
+
+func cutLine(b []byte) (line, rest []byte, ok bool) {
+	i := bytes.IndexByte(b, '\n')
+	if i < 0 {
+		return nil, b, false
+	}
+	return bytes.TrimSuffix(b[:i], []byte("\r")), b[i+1:], true
 }
 
 // ReadLine reads one line without its \r\n, however long: a reply's

@@ -55,3 +55,29 @@ func TestReadCommand(t *testing.T) {
 		t.Errorf("a command cut short: error %v, want the reader's own (EOF)", err)
 	}
 }
+
+func TestParseCommand(t *testing.T) {
+	lim := Limits{MaxArgs: 3, MaxBulk: 5}
+	whole := "*2\r\n$3\r\nGET\r\n$1\r\nk\r\n"
+	for i := range len(whole) {
+		if args, n, err := ParseCommand([]byte(whole[:i]), lim); args != nil || n != 0 || err != nil {
+			t.Errorf("%q: %q, %d, %v; want to wait for the rest", whole[:i], args, n, err)
+		}
+	}
+	args, n, err := ParseCommand([]byte(whole+"*1\r\n"), lim)
+	if err != nil || n != len(whole) || len(args) != 2 || string(args[0]) != "GET" || string(args[1]) != "k" {
+		t.Errorf("%q: %q, %d, %v", whole, args, n, err)
+	}
+	for in, want := range map[string]string{
+		"PING\r\n":               "not a command",
+		"*4\r\n":                 "bad array header",
+		"*1\r\n+OK\r\n":          "expected a bulk string",
+		"*1\r\n$6\r\nsixsix\r\n": "bad bulk length",
+		"*1\r\n$-1\r\n":          "bad bulk length",
+		"*x\r\n$1\r\nk\r\n":      "bad array header",
+	} {
+		if _, _, err := ParseCommand([]byte(in), lim); !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want a protocol error saying %q", in, err, want)
+		}
+	}
+}

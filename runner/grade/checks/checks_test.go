@@ -15,7 +15,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
-	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 	chapter2 "github.com/redis-notebook/tutorial/solutions/pipelines"
 	solution "github.com/redis-notebook/tutorial/solutions/redisbasics"
 )
@@ -168,7 +168,7 @@ func TestHangIsAFailure(t *testing.T) {
 // real server does (a hash past Redis's compact encoding), that go-redis's
 // iterators follow it, and that the recorder notes a scan left unfinished.
 func TestPaging(t *testing.T) {
-	b, err := kernel.Open(kernel.Config{})
+	b, err := redisbackend.Open(redisbackend.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -230,7 +230,7 @@ func TestPaging(t *testing.T) {
 }
 
 func TestRoundTrips(t *testing.T) {
-	b, err := kernel.Open(kernel.Config{})
+	b, err := redisbackend.Open(redisbackend.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
-	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 )
 
 // A backend is the Redis one exercise runs against.
@@ -19,11 +19,11 @@ type backend struct {
 
 func (b *backend) Close() { b.close() }
 
-// openBackend opens the exercise's Redis with kernel.Open: a real server,
+// openBackend opens the exercise's Redis with redisbackend.Open: a real server,
 // with its safety rules, or the embedded miniredis, whose clock the checks
 // of an exercise that moves time reach.
 func openBackend(cfg Config, clock bool) (*backend, error) {
-	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	b, err := redisbackend.Open(redisbackend.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return nil, err
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // A shimProc is the graded package's process: the shim the grader built
@@ -358,7 +359,7 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 	replies := make([][]byte, len(cmds))
 	if !s.rec.refuseUnlessCalling(cmds) {
 		for i := range replies {
-			replies[i] = redisgate.Error("ERR grader: no function of yours is being graded now: commands sent " +
+			replies[i] = resp.ErrorReply("ERR grader: no function of yours is being graded now: commands sent " +
 				"from init or after your function returned are refused")
 		}
 		return replies
@@ -372,14 +373,14 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 		}
 		switch {
 		case name == "hello":
-			replies[i] = redisgate.Error("ERR unknown command 'HELLO': the grader serves RESP2")
+			replies[i] = resp.ErrorReply("ERR unknown command 'HELLO': the grader serves RESP2")
 		case name == "client" && (sub == "setname" || sub == "setinfo"):
 			replies[i] = []byte("+OK\r\n")
 		case name == "select" && sub == "0":
 			replies[i] = []byte("+OK\r\n")
 		case name == "select" || name == "client" || refusedCommands[name]:
 			why := fmt.Sprintf("%s is not for an exercise", strings.ToUpper(name))
-			replies[i] = redisgate.Error("ERR grader: " + why)
+			replies[i] = resp.ErrorReply("ERR grader: " + why)
 			s.rec.unserved(why, false)
 		case s.real && scripts[name]:
 			// What a script touches on a real server cannot be seen from
@@ -387,7 +388,7 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 			why := fmt.Sprintf("%s is not run when grading on a real server (--redis): the grader cannot see what a script "+
 				"touches there; the embedded server runs scripts and judges them by what they do (grade without --redis)",
 				strings.ToUpper(name))
-			replies[i] = redisgate.Error("ERR grader: " + why)
+			replies[i] = resp.ErrorReply("ERR grader: " + why)
 			s.rec.unserved(why, true)
 		default:
 			fwd = append(fwd, i)
@@ -437,13 +438,13 @@ func (s *learnerSession) Trip(cmds []redisgate.Command) [][]byte {
 
 func errReply(err error) []byte {
 	if errors.Is(err, redis.Nil) {
-		return redisgate.Null
+		return resp.Null
 	}
 	var re redis.Error
 	if errors.As(err, &re) {
-		return redisgate.Error(err.Error())
+		return resp.ErrorReply(err.Error())
 	}
-	return redisgate.Error("ERR " + err.Error())
+	return resp.ErrorReply("ERR " + err.Error())
 }
 
 func cmdReply(c *redis.Cmd) []byte {
@@ -451,7 +452,7 @@ func cmdReply(c *redis.Cmd) []byte {
 	if err != nil {
 		return errReply(err)
 	}
-	return redisgate.Encode(v)
+	return resp.Encode(v)
 }
 
 func scanReply(c *redis.ScanCmd) []byte {
@@ -460,6 +461,6 @@ func scanReply(c *redis.ScanCmd) []byte {
 		return errReply(err)
 	}
 	b := []byte("*2\r\n")
-	b = append(b, redisgate.Bulk(strconv.FormatUint(cursor, 10))...)
-	return append(b, redisgate.Encode(keys)...)
+	b = append(b, resp.Bulk(strconv.FormatUint(cursor, 10))...)
+	return append(b, resp.Encode(keys)...)
 }

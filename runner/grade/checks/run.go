@@ -23,7 +23,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/grade/sandbox"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 	"github.com/redis-notebook/tutorial/runner/grade/wire"
-	"github.com/redis-notebook/tutorial/runner/kernel"
+	"github.com/redis-notebook/tutorial/runner/redisbackend"
 	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
@@ -88,7 +88,7 @@ func Main() {
 // TryBackend opens the backend cfg names and closes it: Passed if it can be
 // used, else Error with the reason (unreachable, a database with keys).
 func TryBackend(cfg Config) Result {
-	b, err := kernel.Open(kernel.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
+	b, err := redisbackend.Open(redisbackend.Config{URL: cfg.RedisURL, AllowDirty: cfg.AllowDirty})
 	if err != nil {
 		return Result{Status: verdict.Error, Message: err.Error()}
 	}

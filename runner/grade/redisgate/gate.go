@@ -26,7 +26,7 @@ type Command []string
 // A Session answers one client connection's round trips.
 type Session interface {
 	// Trip answers one round trip's commands: one RESP reply each, in
-	// order (see Error, Bulk, Encode).
+	// order (see resp.ErrorReply, resp.Bulk, resp.Encode).
 	Trip(cmds []Command) [][]byte
 	// Close ends the session when the client goes away.
 	Close()
@@ -125,7 +125,7 @@ func (g *Gate) serveConn(c net.Conn) {
 		}
 		if err != nil {
 			if errors.Is(err, resp.ErrProtocol) {
-				w.Write(Error("ERR " + err.Error()))
+				w.Write(resp.ErrorReply("ERR " + err.Error()))
 				w.Flush()
 			}
 			return

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // trips records the round trips a gate saw, and answers each command
@@ -24,7 +26,7 @@ func (r *trips) Trip(cmds []Command) [][]byte {
 	r.mu.Unlock()
 	out := make([][]byte, len(cmds))
 	for i, c := range cmds {
-		out[i] = Bulk(c[0])
+		out[i] = resp.Bulk(c[0])
 	}
 	return out
 }
@@ -124,29 +126,5 @@ func TestInline(t *testing.T) {
 	line, _ := bufio.NewReader(c).ReadString('\n')
 	if !strings.HasPrefix(line, "-ERR protocol error") {
 		t.Errorf("reply %q, want a protocol error", line)
-	}
-}
-
-func TestEncode(t *testing.T) {
-	for v, want := range map[any]string{
-		"OK":            "$2\r\nOK\r\n",
-		int64(-3):       ":-3\r\n",
-		true:            ":1\r\n",
-		2.5:             "$3\r\n2.5\r\n",
-		nil:             "$-1\r\n",
-		fmt.Errorf("x"): "-x\r\n",
-	} {
-		if got := string(Encode(v)); got != want {
-			t.Errorf("Encode(%#v) = %q, want %q", v, got, want)
-		}
-	}
-	if got := string(Encode([]any{"a", int64(1), []any{nil}})); got != "*3\r\n$1\r\na\r\n:1\r\n*1\r\n$-1\r\n" {
-		t.Errorf("nested array: %q", got)
-	}
-	if got := string(Encode(map[any]any{"f": "v"})); got != "*2\r\n$1\r\nf\r\n$1\r\nv\r\n" {
-		t.Errorf("a map, flattened as RESP2 sends it: %q", got)
-	}
-	if got := string(Error("ERR two\nlines")); got != "-ERR two lines\r\n" {
-		t.Errorf("Error: %q", got)
 	}
 }

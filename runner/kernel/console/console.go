@@ -12,11 +12,12 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 // Split splits a line into arguments the way redis-cli does (its
@@ -122,10 +123,11 @@ func unescape(c byte) byte {
 type Conn struct {
 	c net.Conn
 	r *bufio.Reader
+	w *bufio.Writer
 }
 
 // New wraps a connection to a Redis server (miniredis's Dial, in the page).
-func New(c net.Conn) *Conn { return &Conn{c: c, r: bufio.NewReader(c)} }
+func New(c net.Conn) *Conn { return &Conn{c: c, r: bufio.NewReader(c), w: bufio.NewWriter(c)} }
 
 // Close closes the connection.
 func (c *Conn) Close() error { return c.c.Close() }
@@ -138,116 +140,56 @@ const replyTimeout = 5 * time.Second
 // without the final newline. An error is a broken connection (or no
 // reply in time), not a Redis error reply, which comes back as "(error) ...".
 func (c *Conn) Do(args []string) (string, error) {
-	var b strings.Builder
-	fmt.Fprintf(&b, "*%d\r\n", len(args))
-	for _, a := range args {
-		fmt.Fprintf(&b, "$%d\r\n%s\r\n", len(a), a)
+	raw := make([][]byte, len(args))
+	for i, a := range args {
+		raw[i] = []byte(a)
 	}
 	c.c.SetDeadline(time.Now().Add(replyTimeout))
 	defer c.c.SetDeadline(time.Time{})
-	if _, err := io.WriteString(c.c, b.String()); err != nil {
+	resp.WriteCommand(c.w, raw)
+	if err := c.w.Flush(); err != nil {
 		return "", err
 	}
-	r, err := read(c.r)
+	r, err := resp.ReadReply(c.r, resp.ServerLimits)
 	if err != nil {
 		return "", err
 	}
 	return strings.TrimSuffix(format(r, ""), "\n"), nil
 }
 
-// reply is one parsed RESP value.
-type reply struct {
-	kind  byte // the RESP type byte: + - : $ * _ , # % ~ > = (
-	text  string
-	nil   bool
-	elems []*reply
-}
-
-func read(r *bufio.Reader) (*reply, error) {
-	line, err := r.ReadString('\n')
-	if err != nil {
-		return nil, err
-	}
-	line = strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r")
-	if line == "" {
-		return nil, errors.New("empty reply line")
-	}
-	rep := &reply{kind: line[0], text: line[1:]}
-	switch rep.kind {
-	case '+', '-', ':', ',', '#', '(':
-		return rep, nil
-	case '_':
-		rep.nil = true
-		return rep, nil
-	case '$', '=':
-		n, err := strconv.Atoi(rep.text)
-		if err != nil {
-			return nil, fmt.Errorf("bad bulk length %q", rep.text)
-		}
-		if n < 0 {
-			rep.nil = true
-			return rep, nil
-		}
-		buf := make([]byte, n+2)
-		if _, err := io.ReadFull(r, buf); err != nil {
-			return nil, err
-		}
-		rep.text = string(buf[:n])
-		if rep.kind == '=' && len(rep.text) >= 4 {
-			rep.text = rep.text[4:] // "txt:" of a verbatim string
-		}
-		return rep, nil
-	case '*', '%', '~', '>':
-		n, err := strconv.Atoi(rep.text)
-		if err != nil {
-			return nil, fmt.Errorf("bad aggregate length %q", rep.text)
-		}
-		if n < 0 {
-			rep.nil = true
-			return rep, nil
-		}
-		if rep.kind == '%' {
-			n *= 2
-		}
-		for range n {
-			e, err := read(r)
-			if err != nil {
-				return nil, err
-			}
-			rep.elems = append(rep.elems, e)
-		}
-		return rep, nil
-	}
-	return nil, fmt.Errorf("unknown reply type %q", rep.kind)
-}
-
 // format renders a reply as redis-cli does on a terminal
 // (cliFormatReplyTTY); prefix indents the lines of a nested array.
-func format(r *reply, prefix string) string {
-	if r.nil {
+func format(r resp.Reply, prefix string) string {
+	if r.Null {
 		return "(nil)\n"
 	}
-	switch r.kind {
+	switch r.Kind {
 	case '+':
-		return r.text + "\n"
-	case '-':
-		return "(error) " + r.text + "\n"
+		return r.Text + "\n"
+	case '-', '!':
+		return "(error) " + r.Text + "\n"
 	case ':':
-		return "(integer) " + r.text + "\n"
+		return "(integer) " + r.Text + "\n"
 	case ',':
-		return "(double) " + r.text + "\n"
+		return "(double) " + r.Text + "\n"
 	case '(':
-		return "(big number) " + r.text + "\n"
+		return "(big number) " + r.Text + "\n"
 	case '#':
-		if r.text == "t" {
+		if r.Text == "t" {
 			return "(true)\n"
 		}
 		return "(false)\n"
-	case '$', '=':
-		return Quote(r.text) + "\n"
+	case '$':
+		return Quote(r.Text) + "\n"
+	case '=':
+		text := r.Text
+		if len(text) >= 4 {
+			text = text[4:] // "txt:" of a verbatim string
+		}
+		return Quote(text) + "\n"
 	}
-	if len(r.elems) == 0 {
-		switch r.kind {
+	if len(r.Elems) == 0 {
+		switch r.Kind {
 		case '%':
 			return "(empty hash)\n"
 		case '~':
@@ -255,8 +197,8 @@ func format(r *reply, prefix string) string {
 		}
 		return "(empty array)\n"
 	}
-	count, sep, step := len(r.elems), ")", 1
-	switch r.kind {
+	count, sep, step := len(r.Elems), ")", 1
+	switch r.Kind {
 	case '%':
 		count, sep, step = count/2, "#", 2
 	case '~':
@@ -265,16 +207,16 @@ func format(r *reply, prefix string) string {
 	width := len(strconv.Itoa(count))
 	inner := prefix + strings.Repeat(" ", width+2)
 	var b strings.Builder
-	for i := 0; i < len(r.elems); i += step {
+	for i := 0; i < len(r.Elems); i += step {
 		if i > 0 {
 			b.WriteString(prefix)
 		}
 		fmt.Fprintf(&b, "%*d%s ", width, i/step+1, sep)
 		if step == 2 {
-			b.WriteString(strings.TrimSuffix(format(r.elems[i], inner), "\n") + " => ")
-			b.WriteString(format(r.elems[i+1], inner))
+			b.WriteString(strings.TrimSuffix(format(r.Elems[i], inner), "\n") + " => ")
+			b.WriteString(format(r.Elems[i+1], inner))
 		} else {
-			b.WriteString(format(r.elems[i], inner))
+			b.WriteString(format(r.Elems[i], inner))
 		}
 	}
 	return b.String()

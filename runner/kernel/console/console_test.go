@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/alicebob/miniredis/v2"
+
+	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
 func TestSplit(t *testing.T) {
@@ -90,11 +92,12 @@ func TestDo(t *testing.T) {
 }
 
 func TestFormatNested(t *testing.T) {
-	r := &reply{kind: '*', elems: []*reply{
-		{kind: ':', text: "1"},
-		{kind: '*', elems: []*reply{{kind: '$', text: "x"}, {kind: '$', text: "y"}}},
-		{kind: '%', elems: []*reply{{kind: '$', text: "k"}, {kind: '$', text: "v"}}},
-		{kind: '$', nil: true},
+	r := resp.Reply{Kind: '*', Elems: []resp.Reply{
+		{Kind: ':', Text: "1"},
+		{Kind: '*', Elems: []resp.Reply{{Kind: '$', Text: "x"}, {Kind: '$', Text: "y"}}},
+		{Kind: '%', Elems: []resp.Reply{{Kind: '$', Text: "k"}, {Kind: '$', Text: "v"}}},
+		{Kind: '$', Null: true},
+		{Kind: '=', Text: "txt:v"},
 	}}
 	want := strings.Join([]string{
 		`1) (integer) 1`,
@@ -102,6 +105,7 @@ func TestFormatNested(t *testing.T) {
 		`   2) "y"`,
 		`3) 1# "k" => "v"`,
 		`4) (nil)`,
+		`5) "v"`,
 	}, "\n") + "\n"
 	if got := format(r, ""); got != want {
 		t.Errorf("nested:\n%s\nwant\n%s", got, want)

@@ -1,14 +1,29 @@
-package redisgate
+package resp
 
 import (
+	"bufio"
 	"fmt"
 	"math/big"
 	"strconv"
 	"strings"
 )
 
-// Error is an error reply. Line breaks in msg become spaces.
-func Error(msg string) []byte {
+// WriteCommand writes args as a command: a RESP array of bulk strings.
+func WriteCommand(w *bufio.Writer, args [][]byte) {
+	w.WriteByte('*')
+	w.WriteString(strconv.Itoa(len(args)))
+	w.WriteString("\r\n")
+	for _, a := range args {
+		w.WriteByte('$')
+		w.WriteString(strconv.Itoa(len(a)))
+		w.WriteString("\r\n")
+		w.Write(a)
+		w.WriteString("\r\n")
+	}
+}
+
+// ErrorReply is an error reply. Line breaks in msg become spaces.
+func ErrorReply(msg string) []byte {
 	msg = strings.NewReplacer("\r", " ", "\n", " ").Replace(msg)
 	return []byte("-" + msg + "\r\n")
 }
@@ -77,7 +92,7 @@ func appendValue(b []byte, v any) []byte {
 		}
 		return b
 	case error:
-		return append(b, Error(v.Error())...)
+		return append(b, ErrorReply(v.Error())...)
 	}
 	s := fmt.Sprint(v)
 	return fmt.Appendf(b, "$%d\r\n%s\r\n", len(s), s)

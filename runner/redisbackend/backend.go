@@ -1,32 +1,34 @@
-package kernel
+// Package redisbackend opens the Redis a chapter's program or the grader's
+// checker runs against: the embedded miniredis, or a real server, where it
+// refuses a database that holds somebody's keys, puts the guard on every
+// connection (package guard), and on closing deletes exactly the keys the
+// run created.
+package redisbackend
 
 import (
 	"context"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/embedded"
+	"github.com/redis-notebook/tutorial/runner/guard"
 	"github.com/redis-notebook/tutorial/runner/redisconn"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
+	"github.com/redis-notebook/tutorial/runner/term"
 )
-
-// DefaultDB is the logical database used on a real server when the URL
-// names none and the server has it.
-const DefaultDB = redisconn.DefaultDB
 
 // Config says which Redis to use.
 type Config struct {
 	URL        string // a real server; empty: an embedded miniredis
 	AllowDirty bool   // run on a database that already holds keys, without touching them
 	Keep       bool   // leave the keys the run created
-	// Guarded says the runner guards this run (redisproxy): every
-	// connection checks its commands and records the keys it creates in
-	// the runner's Record file, and the runner cleans up after the program,
-	// however it ends. Existing names the keys there before the run;
-	// Scripts lets scripts run unchecked.
+	// Guarded says the runner guards this run: every connection checks
+	// its commands and records the keys it creates in the runner's Record
+	// file, and the runner (its proxy, package redisproxy) cleans up after
+	// the program, however it ends. Existing names the keys there before
+	// the run; Scripts lets scripts run unchecked.
 	Guarded          bool
 	Record, Existing string
 	Scripts          bool
@@ -40,12 +42,23 @@ type Backend struct {
 	// Embedded is the embedded server, whose clock a check may move; nil
 	// on a real server.
 	Embedded *embedded.Server
-	close    func() string
+
+	close func() (note string, err error)
+	note  string
 }
 
 // Close disconnects; on a real server it first deletes the keys the run
-// created, and returns a note saying so.
-func (b *Backend) Close() string { return b.close() }
+// created (Note then says so). Its error is a cleanup that failed.
+func (b *Backend) Close() error {
+	note, err := b.close()
+	b.note = note
+	return err
+}
+
+// Note says, once Close has returned, what it did that the user should
+// hear: "removed the 3 keys this run created". It is empty when there is
+// nothing to say.
+func (b *Backend) Note() string { return b.note }
 
 // Open connects to the Redis cfg names. On a real server it refuses a
 // database that holds keys (unless AllowDirty), never sends commands that
@@ -72,40 +85,19 @@ func startMiniredis() (*Backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	client := redis.NewClient(embeddedOptions(mr))
+	client := redis.NewClient(mr.ClientOptions())
 	return &Backend{
 		Name:     "miniredis",
 		Addr:     mr.Addr(),
 		Client:   client,
 		Embedded: mr,
-		close: func() string {
+		close: func() (string, error) {
 			client.Close()
 			mr.Close()
-			return ""
+			return "", nil
 		},
 	}, nil
 }
-
-// embeddedOptions are the chapter client's options on the embedded server.
-func embeddedOptions(srv *embedded.Server) *redis.Options {
-	return &redis.Options{
-		Dialer:          func(context.Context, string, string) (net.Conn, error) { return srv.Dial() },
-		DisableIdentity: true,
-		MaxRetries:      noRetries,
-		// No deadline on each read and write: in memory a reply is there
-		// as soon as the command is written, and each deadline costs
-		// reading the clock. Blocking commands (BLPOP) still get
-		// go-redis's deadline from their own timeout.
-		ReadTimeout:  -2,
-		WriteTimeout: -2,
-	}
-}
-
-// noRetries turns off go-redis's retries (3 by default), with which a
-// command that met a broken connection is sent again: an INCR, or a whole
-// pipeline of them, would then count twice. Sending again is the
-// learner's decision, and a lesson of its own.
-const noRetries = -1
 
 // connectServer connects to a real server and makes sure the run can only
 // touch its own keys in its one database.
@@ -115,7 +107,7 @@ func connectServer(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	opt, where := srv.Options, srv.Where
-	opt.MaxRetries = noRetries
+	opt.MaxRetries = embedded.NoRetries
 	lister := redis.NewClient(opt)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
 	defer cancel()
@@ -131,9 +123,7 @@ func connectServer(cfg Config) (*Backend, error) {
 			where, len(existing), opt.Addr)
 	}
 	rec := redisproxy.NewRecord(existing)
-	plain := *opt
-	guardConnections(opt, redisproxy.Policy{DB: opt.DB}, rec)
-	client := redis.NewClient(opt)
+	client := guard.NewClient(opt, redisproxy.Policy{DB: opt.DB}, rec)
 	client.AddHook(redisconn.PermissionHook(opt))
 	if srv.Chosen != "" {
 		where += "; " + srv.Chosen
@@ -142,18 +132,18 @@ func connectServer(cfg Config) (*Backend, error) {
 		Name:   "redis",
 		Addr:   where,
 		Client: client,
-		close: func() string {
+		close: func() (string, error) {
 			defer client.Close()
 			if cfg.Keep {
-				return ""
+				return "", nil
 			}
-			return cleanup(&plain, rec)
+			return cleanup(opt, rec)
 		},
 	}, nil
 }
 
 // connectGuarded connects to the real server with every connection
-// guarded in this process (redisproxy.NewConn): no second process on the
+// guarded in this process (package guard): no second process on the
 // round trip. What the guard learns goes to the runner's record file as it
 // happens, and the runner, which outlives this program however it ends,
 // deletes the keys the record shows the run created.
@@ -163,7 +153,7 @@ func connectGuarded(cfg Config) (*Backend, error) {
 		return nil, err
 	}
 	opt.DisableIdentity = true
-	opt.MaxRetries = noRetries
+	opt.MaxRetries = embedded.NoRetries
 	existing, err := redisproxy.ReadExisting(cfg.Existing)
 	if err != nil {
 		return nil, fmt.Errorf("reading the keys that were there before the run: %v", err)
@@ -172,9 +162,7 @@ func connectGuarded(cfg Config) (*Backend, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the record of the run's keys: %v", err)
 	}
-	policy := redisproxy.Policy{DB: opt.DB, AllowScripts: cfg.Scripts}
-	guardConnections(opt, policy, rec)
-	client := redis.NewClient(opt)
+	client := guard.NewClient(opt, redisproxy.Policy{DB: opt.DB, AllowScripts: cfg.Scripts}, rec)
 	client.AddHook(redisconn.PermissionHook(opt))
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -184,14 +172,38 @@ func connectGuarded(cfg Config) (*Backend, error) {
 		return nil, fmt.Errorf("cannot reach Redis: %v", err)
 	}
 	return &Backend{Name: "redis", Addr: fmt.Sprintf("database %d", opt.DB), Client: client,
-		close: func() string {
+		close: func() (string, error) {
 			// Stopped (the time limit, Ctrl-C): let the commands in flight
 			// be answered, so that the record knows whose their keys are.
 			rec.Stop(2 * time.Second)
 			client.Close()
 			rec.Close()
-			return ""
+			return "", nil
 		}}, nil
+}
+
+// cleanup deletes the keys the record shows the run created, and says how
+// many it removed. It uses a fresh, unguarded connection, since it may run
+// while a cell is stopped mid-command.
+func cleanup(opt *redis.Options, rec *redisproxy.Record) (string, error) {
+	client := redis.NewClient(opt)
+	defer client.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	created := rec.Owned()
+	removed := int64(0)
+	for start := 0; start < len(created); start += 1000 {
+		batch := created[start:min(start+1000, len(created))]
+		n, err := client.Unlink(ctx, batch...).Result()
+		if err != nil {
+			return "", fmt.Errorf("cleaning up: %v", err)
+		}
+		removed += n
+	}
+	if removed == 0 {
+		return "", nil
+	}
+	return fmt.Sprintf("removed the %s this run created", term.Plural(int(removed), "key")), nil
 }
 
 // keyNames lists every key in the client's database with SCAN, which, unlike
