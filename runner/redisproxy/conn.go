@@ -20,7 +20,8 @@ type guardedConn struct {
 	s        *Session
 	r        *bufio.Reader
 	w        *bufio.Writer
-	in       []byte       // the start of a command not yet whole
+	in       []byte // the start of a command not yet whole
+	end      resp.CommandEnd
 	out      bytes.Buffer // replies not yet read by the client
 }
 
@@ -44,6 +45,14 @@ func (c *guardedConn) Write(b []byte) (int, error) {
 	data := b
 	if len(c.in) > 0 {
 		c.in = append(c.in, b...)
+		// Look only at what came: a long command is written in many pieces.
+		n, err := c.end.Find(c.in, resp.ServerLimits)
+		if err != nil {
+			return 0, fmt.Errorf("notebook: the client wrote something that is not a command (%v)", err)
+		}
+		if n == 0 {
+			return len(b), nil
+		}
 		data = c.in
 	}
 	for len(data) > 0 {
@@ -59,6 +68,7 @@ func (c *guardedConn) Write(b []byte) (int, error) {
 	}
 	if len(data) > 0 {
 		c.in = append(c.in[:0:0], data...)
+		c.end = resp.CommandEnd{}
 	} else {
 		c.in = c.in[:0]
 	}

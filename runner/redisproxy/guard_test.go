@@ -3,6 +3,7 @@ package redisproxy
 import (
 	"bufio"
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -429,4 +430,30 @@ func killedProgram() {
 		time.Sleep(time.Millisecond)
 	}
 	syscall.Kill(os.Getpid(), syscall.SIGKILL)
+}
+
+// TestLongCommandInPieces: one HSET of many fields, which go-redis writes
+// to the connection in many pieces, reaches the server whole and once, and
+// its key is the run's.
+func TestLongCommandInPieces(t *testing.T) {
+	ctx := context.Background()
+	mustBeEmpty(t)
+	p, _ := start(t, Config{})
+	c := runClient(t, p, "program")
+	fields := make(map[string]any, 50_000)
+	for i := range 50_000 {
+		fields[fmt.Sprintf("field:%05d", i)] = strings.Repeat("v", i%97)
+	}
+	if n, err := c.HSet(ctx, "pieces", fields).Result(); n != 50_000 || err != nil {
+		t.Fatalf("HSET of 50000 fields: %d, %v", n, err)
+	}
+	if n, err := c.HLen(ctx, "pieces").Result(); n != 50_000 || err != nil {
+		t.Fatalf("HLEN: %d, %v", n, err)
+	}
+	if v, err := c.HGet(ctx, "pieces", "field:49999").Result(); v != strings.Repeat("v", 49999%97) || err != nil {
+		t.Fatalf("HGET field:49999: %q, %v", v, err)
+	}
+	if msg := p.Close(); !strings.HasPrefix(msg, "removed the 1 key this run created") {
+		t.Errorf("Close said %q", msg)
+	}
 }

@@ -3,6 +3,7 @@ package resp
 import (
 	"bufio"
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -78,6 +79,61 @@ func TestParseCommand(t *testing.T) {
 	} {
 		if _, _, err := ParseCommand([]byte(in), lim); !errors.Is(err, ErrProtocol) || !strings.Contains(err.Error(), want) {
 			t.Errorf("%q: %v, want a protocol error saying %q", in, err, want)
+		}
+	}
+}
+
+// TestCommandEnd: fed a stream of commands in pieces of every size, Find
+// reports each command's end exactly when its last byte has come, never
+// before, whatever the pieces cut (a header, a length, the data, the
+// final \r\n), and agrees with ParseCommand.
+func TestCommandEnd(t *testing.T) {
+	stream := "*3\r\n$4\r\nHSET\r\n$1\r\nh\r\n$10\r\n0123456789\r\n" +
+		"*1\r\n$0\r\n\r\n" +
+		"*2\r\n$3\r\nDEL\r\n$12\r\nline\r\nbreaks\r\n" +
+		"*0\r\n"
+	lim := Limits{MaxArgs: 8, MaxBulk: 64}
+	var ends []int
+	for b := []byte(stream); len(b) > 0; {
+		_, n, err := ParseCommand(b, lim)
+		if err != nil || n == 0 {
+			t.Fatalf("ParseCommand(%q) = %d, %v", b, n, err)
+		}
+		ends = append(ends, n)
+		b = b[n:]
+	}
+	for piece := 1; piece <= len(stream); piece++ {
+		var (
+			e     CommandEnd
+			start int // of the command being found
+			got   []int
+		)
+		for have := min(piece, len(stream)); ; have = min(have+piece, len(stream)) {
+			for {
+				n, err := e.Find([]byte(stream[start:have]), lim)
+				if err != nil {
+					t.Fatalf("pieces of %d: %v", piece, err)
+				}
+				if n == 0 {
+					break
+				}
+				got = append(got, n)
+				start += n
+			}
+			if have == len(stream) {
+				break
+			}
+		}
+		if !slices.Equal(got, ends) || start != len(stream) {
+			t.Fatalf("pieces of %d: ends %v (%d of %d bytes), want %v", piece, got, start, len(stream), ends)
+		}
+	}
+
+	var e CommandEnd
+	for _, bad := range []string{"GET k\r\n", "*9\r\n", "*1\r\n+OK\r\n", "*1\r\n$65\r\n"} {
+		e = CommandEnd{}
+		if _, err := e.Find([]byte(bad), lim); !errors.Is(err, ErrProtocol) {
+			t.Errorf("Find(%q) = %v, want a protocol error", bad, err)
 		}
 	}
 }
