@@ -9,26 +9,34 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/rogpeppe/go-internal/testscript"
+
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/internal/needs"
 )
 
-// runnerBin is the runner, built once for all the tests of this file: they
-// run it as a learner would, and look at its output and exit status.
+// runnerBin is the runner, for the tests that run it as a learner would
+// and look at its output and exit status. It is this test binary itself,
+// which testscript.Main installs on $PATH as "runner" (it runs main when
+// called by that name): the scripts of testdata/script and these tests
+// run the same program, and nothing is built for them.
 var runnerBin string
 
 func TestMain(m *testing.M) {
-	dir, err := os.MkdirTemp("", "runner-test")
+	testscript.Main(findRunner{m}, map[string]func(){"runner": main})
+}
+
+// findRunner finds the runner testscript.Main installed, before the tests
+// run.
+type findRunner struct{ m *testing.M }
+
+func (f findRunner) Run() int {
+	bin, err := exec.LookPath("runner")
 	if err != nil {
-		panic(err)
+		panic("testscript.Main installed no runner on $PATH: " + err.Error())
 	}
-	runnerBin = filepath.Join(dir, "runner")
-	if out, err := exec.Command("go", "build", "-o", runnerBin, ".").CombinedOutput(); err != nil {
-		panic("building the runner: " + err.Error() + "\n" + string(out))
-	}
-	code := m.Run()
-	os.RemoveAll(dir)
-	os.Exit(code)
+	runnerBin = bin
+	return f.m.Run()
 }
 
 type result struct {
