@@ -87,7 +87,7 @@ func cmdNormalize(ts *testscript.TestScript, neg bool, args []string) {
 	// $WORK is under the temporary folder, never under $REPO; longest first.
 	vars = append(vars, ts.Getenv("WORK"), "$WORK", ts.Getenv("REPO"), "$REPO")
 	text = strings.NewReplacer(vars...).Replace(text)
-	for _, r := range normalizers {
+	for _, r := range scriptNormalizers {
 		text = r.re.ReplaceAllString(text, r.with)
 	}
 	// grade's -jobs is the number of CPUs by default.
@@ -95,17 +95,17 @@ func cmdNormalize(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(text), 0o666))
 }
 
-// duration matches what time.Duration's String prints.
-const duration = `(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?(?:ns|µs|ms|s)`
+// durationPattern matches what time.Duration's String prints.
+const durationPattern = `(?:\d+h)?(?:\d+m)?\d+(?:\.\d+)?(?:ns|µs|ms|s)`
 
-var normalizers = []struct {
+var scriptNormalizers = []struct {
 	re   *regexp.Regexp
 	with string
 }{
 	{regexp.MustCompile(`(?m)^(?:compiling dependencies \(|built in \d).*\n`), ""},
-	{regexp.MustCompile(`↳ ` + duration), "↳ TIME"},
-	{regexp.MustCompile(` in ` + duration + `\b`), " in TIME"},
-	{regexp.MustCompile(`(?m)\t` + duration + `$`), "\tTIME"},
+	{regexp.MustCompile(`↳ ` + durationPattern), "↳ TIME"},
+	{regexp.MustCompile(` in ` + durationPattern + `\b`), " in TIME"},
+	{regexp.MustCompile(`(?m)\t` + durationPattern + `$`), "\tTIME"},
 	{regexp.MustCompile(`127\.0\.0\.1:\d+`), "127.0.0.1:PORT"},
 	{regexp.MustCompile(`redis-cli -p \d+`), "redis-cli -p PORT"},
 	{regexp.MustCompile(`"(duration|execution_time)": [0-9.e-]+`), `"$1": SECONDS`},

@@ -17,12 +17,12 @@ import (
 // The tests of this file run commands that go on until Ctrl-C (check
 // --watch, serve), save files while they run, and read what they print.
 
-// pause lets a wrong reaction to a save come before a right one: a save
-// that should change nothing is made a pause before one that should.
-const pause = 500 * time.Millisecond
+// savePause lets a wrong reaction to a save come before a right one: a save
+// that should change nothing is made this long before one that should.
+const savePause = 500 * time.Millisecond
 
 // lines sends the lines r prints, and closes when it ends.
-func lines(r io.Reader) <-chan string {
+func outputLines(r io.Reader) <-chan string {
 	ch := make(chan string, 100)
 	go func() {
 		defer close(ch)
@@ -38,7 +38,7 @@ func lines(r io.Reader) <-chan string {
 // matching one last. It fails the test if the output ends first, or
 // after two minutes (a cold build of a grader or a chapter is slow), so
 // that a command that never says it is done fails rather than hangs.
-func upTo(t *testing.T, from <-chan string, re string) []string {
+func readUpTo(t *testing.T, from <-chan string, re string) []string {
 	t.Helper()
 	want := regexp.MustCompile(re)
 	var got []string
@@ -61,7 +61,7 @@ func upTo(t *testing.T, from <-chan string, re string) []string {
 
 // started runs the runner in dir until the test ends (Ctrl-C, then a
 // kill), with its output as lines.
-func started(t *testing.T, dir string, args ...string) (cmd *exec.Cmd, stdout, stderr <-chan string) {
+func startRunner(t *testing.T, dir string, args ...string) (cmd *exec.Cmd, stdout, stderr <-chan string) {
 	t.Helper()
 	cmd = exec.Command(runnerBin, args...)
 	cmd.Dir = dir
@@ -81,12 +81,12 @@ func started(t *testing.T, dir string, args ...string) (cmd *exec.Cmd, stdout, s
 		cmd.Process.Kill()
 		cmd.Wait()
 	})
-	return cmd, lines(out), lines(errOut)
+	return cmd, outputLines(out), outputLines(errOut)
 }
 
 // stop sends Ctrl-C and wants the command to end cleanly, exit 0, with
 // nothing more to say than rest.
-func stop(t *testing.T, cmd *exec.Cmd, stdout <-chan string, rest ...string) {
+func interruptRunner(t *testing.T, cmd *exec.Cmd, stdout <-chan string, rest ...string) {
 	t.Helper()
 	cmd.Process.Signal(os.Interrupt)
 	var tail []string
@@ -101,21 +101,40 @@ func stop(t *testing.T, cmd *exec.Cmd, stdout <-chan string, rest ...string) {
 	}
 }
 
-func copyFile(t *testing.T, from, to string) {
+func copyTestFile(t *testing.T, from, to string) {
 	t.Helper()
 	b, err := os.ReadFile(from)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.MkdirAll(filepath.Dir(to), 0o755); err != nil {
+	saveFile(t, to, b)
+}
+
+// saveFile writes a file as editors save one: whole, by renaming a copy
+// written elsewhere into place. (Written in place, a file is empty for a
+// moment, and a grader or a rebuild starved of the CPU long enough after
+// the first event would see that.)
+func saveFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(to, b, 0o644); err != nil {
+	tmp, err := os.CreateTemp(t.TempDir(), "save")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tmp.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := tmp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		t.Fatal(err)
 	}
 }
 
-var watchTime = regexp.MustCompile(`^=== \d\d:\d\d:\d\d$`)
+var watchScreenTime = regexp.MustCompile(`^=== \d\d:\d\d:\d\d$`)
 
 // TestCheckWatch grades a learner's package on every save: the stub, not
 // done; then, a save of the solution later, passed. A file saved outside
@@ -126,9 +145,9 @@ func TestCheckWatch(t *testing.T) {
 	pkg := filepath.Join(dir, "alice", "pipelines")
 	stubs, _ := filepath.Glob("../exercises/pipelines/*.go")
 	for _, f := range stubs {
-		copyFile(t, f, filepath.Join(pkg, filepath.Base(f)))
+		copyTestFile(t, f, filepath.Join(pkg, filepath.Base(f)))
 	}
-	cmd, stdout, _ := started(t, "..", "check", "--watch", "--dir", filepath.Join(dir, "alice"), "7")
+	cmd, stdout, _ := startRunner(t, "..", "check", "--watch", "--dir", filepath.Join(dir, "alice"), "7")
 
 	watching := "watching " + pkg + ": save a file to grade again, Ctrl-C to stop"
 	wantScreen := func(got []string, report ...string) {
@@ -136,7 +155,7 @@ func TestCheckWatch(t *testing.T) {
 		if len(got) > 0 && got[0] == "" {
 			got = got[1:] // the blank line before each screen
 		}
-		if len(got) == 0 || !watchTime.MatchString(got[0]) {
+		if len(got) == 0 || !watchScreenTime.MatchString(got[0]) {
 			t.Fatalf("a screen that does not start with the time:\n%s", strings.Join(got, "\n"))
 		}
 		want := append(report, "", watching)
@@ -144,19 +163,19 @@ func TestCheckWatch(t *testing.T) {
 			t.Errorf("screen:\n%s\nwant:\n%s", g, strings.Join(want, "\n"))
 		}
 	}
-	wantScreen(upTo(t, stdout, "^watching "), "· 7 leaderboard  not done", "",
+	wantScreen(readUpTo(t, stdout, "^watching "), "· 7 leaderboard  not done", "",
 		"write AddScore and TopK in "+filepath.Join(pkg, "07_leaderboard.go")+", then run: go run ./runner check --dir "+filepath.Join(dir, "alice")+" 7")
 
-	copyFile(t, "../README.md", filepath.Join(dir, "README.md"))
-	copyFile(t, "../solutions/pipelines/07_leaderboard.go", filepath.Join(pkg, ".07_leaderboard.go.swp"))
-	time.Sleep(pause)
-	copyFile(t, "../solutions/pipelines/07_leaderboard.go", filepath.Join(pkg, "07_leaderboard.go"))
-	wantScreen(upTo(t, stdout, "^watching "), "✓ 7 leaderboard  passed")
+	copyTestFile(t, "../README.md", filepath.Join(dir, "README.md"))
+	copyTestFile(t, "../solutions/pipelines/07_leaderboard.go", filepath.Join(pkg, ".07_leaderboard.go.swp"))
+	time.Sleep(savePause)
+	copyTestFile(t, "../solutions/pipelines/07_leaderboard.go", filepath.Join(pkg, "07_leaderboard.go"))
+	wantScreen(readUpTo(t, stdout, "^watching "), "✓ 7 leaderboard  passed")
 
-	stop(t, cmd, stdout, "")
+	interruptRunner(t, cmd, stdout, "")
 }
 
-var serving = regexp.MustCompile(`^serving (http://(127\.0\.0\.1:\d+)/)\?token=([0-9a-f]+) \(Ctrl-C stops\)$`)
+var servingLine = regexp.MustCompile(`^serving (http://(127\.0\.0\.1:\d+)/)\?token=([0-9a-f]+) \(Ctrl-C stops\)$`)
 
 // TestServeReloads serves a copy of the tutorial: the site is built and
 // served; a saved chapter rebuilds it, and the pages open on /_live hear
@@ -165,14 +184,14 @@ var serving = regexp.MustCompile(`^serving (http://(127\.0\.0\.1:\d+)/)\?token=(
 // Ctrl-C stops serve, exit 0.
 func TestServeReloads(t *testing.T) {
 	root := tutorialCopy(t)
-	cmd, stdout, stderr := started(t, root, "serve", "--no-browser", "--addr", "127.0.0.1:0")
+	cmd, stdout, stderr := startRunner(t, root, "serve", "--no-browser", "--addr", "127.0.0.1:0")
 
-	m := serving.FindStringSubmatch(<-stdout)
+	m := servingLine.FindStringSubmatch(<-stdout)
 	if m == nil {
 		t.Fatal("serve did not print its URL first")
 	}
 	base, token := m[1], m[3]
-	upTo(t, stderr, "^site: ")
+	readUpTo(t, stderr, "^site: ")
 
 	// A page open on the site listens for new versions.
 	ctx, cancel := context.WithCancel(context.Background())
@@ -186,31 +205,25 @@ func TestServeReloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	events := lines(resp.Body)
+	events := outputLines(resp.Body)
 	first := nextEvent(t, events, "version")
 	const edit = "A paragraph saved while serve ran."
-	if page := get(t, base+"01-redis.html?token="+token); strings.Contains(page, edit) {
+	if page := httpGet(t, base+"01-redis.html?token="+token); strings.Contains(page, edit) {
 		t.Fatal("the page holds the edit before it is made")
 	}
 
-	if err := os.WriteFile(filepath.Join(root, "README.md"), []byte("# outside\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	saveFile(t, filepath.Join(root, "README.md"), []byte("# outside\n"))
 	chapter := filepath.Join(root, "chapters", "01-redis.md")
 	src, err := os.ReadFile(chapter)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(root, "chapters", ".01-redis.md.swp"), src, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(pause)
+	saveFile(t, filepath.Join(root, "chapters", ".01-redis.md.swp"), src)
+	time.Sleep(savePause)
 	title, rest, _ := strings.Cut(string(src), "\n")
-	if err := os.WriteFile(chapter, []byte(title+"\n\n"+edit+"\n"+rest), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	saveFile(t, chapter, []byte(title+"\n\n"+edit+"\n"+rest))
 
-	rebuilt := upTo(t, stderr, "^site: ")
+	rebuilt := readUpTo(t, stderr, "^site: ")
 	var changed []string
 	for _, l := range rebuilt {
 		if strings.HasPrefix(l, "changed: ") {
@@ -223,27 +236,27 @@ func TestServeReloads(t *testing.T) {
 	if second := nextEvent(t, events, "version"); second == first {
 		t.Errorf("the version after the rebuild is the one before: %q", second)
 	}
-	if page := get(t, base+"01-redis.html?token="+token); !strings.Contains(page, edit) {
+	if page := httpGet(t, base+"01-redis.html?token="+token); !strings.Contains(page, edit) {
 		t.Error("the page served after the reload does not hold the edit")
 	}
 	cancel()
 
-	stop(t, cmd, stdout)
+	interruptRunner(t, cmd, stdout)
 }
 
 // nextEvent reads server-sent events up to the next one, which must be
 // named name, and returns its data.
 func nextEvent(t *testing.T, events <-chan string, name string) string {
 	t.Helper()
-	got := upTo(t, events, "^event: ")
+	got := readUpTo(t, events, "^event: ")
 	if e := strings.TrimPrefix(got[len(got)-1], "event: "); e != name {
 		t.Fatalf("event %q, want %q", e, name)
 	}
-	data := upTo(t, events, "^data: ")
+	data := readUpTo(t, events, "^data: ")
 	return strings.TrimPrefix(data[len(data)-1], "data: ")
 }
 
-func get(t *testing.T, url string) string {
+func httpGet(t *testing.T, url string) string {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -274,7 +287,7 @@ func tutorialCopy(t *testing.T) string {
 				return err
 			}
 			rel, _ := filepath.Rel(src, p)
-			copyFile(t, p, filepath.Join(root, rel))
+			copyTestFile(t, p, filepath.Join(root, rel))
 			return nil
 		})
 		if err != nil {
@@ -282,7 +295,7 @@ func tutorialCopy(t *testing.T) string {
 		}
 	}
 	for _, f := range []string{"go.mod", "go.sum"} {
-		copyFile(t, filepath.Join(src, f), filepath.Join(root, f))
+		copyTestFile(t, filepath.Join(src, f), filepath.Join(root, f))
 	}
 	for _, dir := range []string{"runner", "site"} {
 		if err := os.Symlink(filepath.Join(src, dir), filepath.Join(root, dir)); err != nil {
