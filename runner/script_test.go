@@ -84,7 +84,7 @@ func cmdNormalize(ts *testscript.TestScript, neg bool, args []string) {
 	if u, err := url.Parse(ts.Getenv("REDIS")); err == nil && u.Host != "" {
 		vars = append(vars, u.Host, "$REDIS_ADDR")
 	}
-	// $WORK is under the temporary folder, never under $REPO; longest first.
+	// In argument order: where two would match, the first does.
 	vars = append(vars, ts.Getenv("WORK"), "$WORK", ts.Getenv("REPO"), "$REPO")
 	text = strings.NewReplacer(vars...).Replace(text)
 	for _, r := range scriptNormalizers {
