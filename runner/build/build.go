@@ -83,29 +83,66 @@ func Compile(ctx context.Context, req Request, progress Progress) (string, error
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
+	// Two builds of the same program may run at once (parallel tests, two
+	// walks): each writes the sources whole, by rename, so that the other's
+	// compiler never reads a file half rewritten, and links to a name of
+	// its own.
 	var files []string
 	for name, src := range req.Files {
 		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, src, 0o644); err != nil {
+		if err := writeWhole(p, src); err != nil {
 			return "", err
 		}
 		if strings.HasSuffix(name, ".go") {
 			files = append(files, p)
 		}
 	}
-	tmp := bin + ".tmp" + strconv.Itoa(os.Getpid())
+	f, err := os.CreateTemp(dir, filepath.Base(bin)+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	tmp := f.Name()
+	f.Close()
 	args := append([]string{"build", "-v", "-o", tmp}, req.Flags...)
 	args = append(args, files...)
 	if err := goBuild(ctx, req.Root, req.Env, args, progress); err != nil {
 		os.Remove(tmp)
 		return "", err
 	}
+	linked()
 	// Rename last, so a binary in the cache is always a finished one.
 	if err := os.Rename(tmp, bin); err != nil {
 		return "", err
 	}
 	prune(req.Name, dir)
 	return bin, nil
+}
+
+// linked runs between a build's link and its rename; tests hold builds
+// there to line them up.
+var linked = func() {}
+
+// writeWhole writes a file under a temporary name and renames it into
+// place: a reader sees the old file or the new one, never part of it.
+func writeWhole(path string, data []byte) error {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return err
+	}
+	_, err = f.Write(data)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // keepBuilds is how many binaries of one name stay cached: enough for
