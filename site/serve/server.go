@@ -14,6 +14,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -104,8 +105,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Write(liveJS)
 	default:
-		// Every rebuild replaces the files: never let the browser keep one.
-		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("Cache-Control", cacheControl(r.URL.Path))
+		if !hashedFile.MatchString(r.URL.Path) {
+			s.setETag(w, r.URL.Path)
+		}
 		if _, err := os.Stat(filepath.Join(s.dir, "index.html")); err != nil && isPage(r.URL.Path) {
 			s.waitingPage(w)
 			return
@@ -138,6 +141,38 @@ func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request) bool {
 	w.Header().Add("Vary", "Accept-Encoding")
 	http.ServeContent(w, r, rel, st.ModTime(), f)
 	return true
+}
+
+// hashedFile matches the names the site gives files by their content: an
+// asset's name.HASH.ext, and a chapter program's run/NAME-KEY.wasm.
+var hashedFile = regexp.MustCompile(`^/(assets/[^/]+\.[0-9a-f]{10}\.[a-z0-9]+|run/[^/]+-[0-9a-f]{16}\.wasm(\.gz)?)$`)
+
+// cacheControl says how a browser may keep a file of the site. A file
+// named by its content never changes under that name, so it is kept for
+// good: a chapter's program (megabytes) is fetched once, not at every visit.
+// Any other file may change with the next rebuild: the browser asks again
+// each time, and a file that did not change costs a 304.
+func cacheControl(p string) string {
+	if hashedFile.MatchString(p) {
+		return "public, max-age=31536000, immutable"
+	}
+	return "no-cache"
+}
+
+// setETag names the version of the file at p by its time and size. A page
+// rebuilt within the second it was fetched in must not get a 304, as it
+// would by Last-Modified, which counts whole seconds; If-None-Match comes
+// first.
+func (s *Server) setETag(w http.ResponseWriter, p string) {
+	name := filepath.Join(s.dir, filepath.FromSlash(path.Clean("/"+p)))
+	st, err := os.Stat(name)
+	if err == nil && st.IsDir() {
+		st, err = os.Stat(filepath.Join(name, "index.html"))
+	}
+	if err != nil {
+		return
+	}
+	w.Header().Set("Etag", fmt.Sprintf(`"%x-%x"`, st.ModTime().UnixNano(), st.Size()))
 }
 
 func isPage(p string) bool { return p == "/" || strings.HasSuffix(p, ".html") }
