@@ -53,6 +53,7 @@ type pageData struct {
 	Exercise   *exercisePage
 	Run        *runData // a chapter's Run buttons; nil without a browser build
 	Check      string   // under serve: the script that grades an exercise edited in its page
+	CheckCSS   string   // and its styles
 }
 
 var (
@@ -223,7 +224,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(e.file)
 		d := &pageData{Site: site, Kind: "exercise", Title: fmt.Sprintf("Exercise %d: %s", e.ID, e.Title), File: e.file,
-			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checkJS}
+			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checkJS, CheckCSS: b.checkCSS}
 		if err := render("exercise", d); err != nil {
 			return nil, err
 		}

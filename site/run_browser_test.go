@@ -285,6 +285,12 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector(".nb-check textarea").value`); got != stub {
 		t.Errorf("the editor holds %q, not the learner's file", got)
 	}
+	styled, cancelStyled := context.WithTimeout(c, 20*time.Second)
+	if _, err := chromedp.Run(styled, chromedp.Poll[bool](`getComputedStyle(document.querySelector(".nb-check textarea")).tabSize === "4"`)); err != nil {
+		t.Errorf("the exercise editor is not styled (tab size %q): the page did not load run.css",
+			eval[string](t, ctx, `getComputedStyle(document.querySelector(".nb-check textarea")).tabSize`))
+	}
+	cancelStyled()
 	do(t, ctx, "paste the solution and check", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(
 		`document.querySelector(".nb-check textarea").value = %q`, solution)), chromedp.Click(chromedp.CSS(".nb-check-run")))
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](`document.querySelector(".nb-check-report samp").textContent.includes("passed")`,

@@ -194,6 +194,7 @@ type builder struct {
 	runs      map[string]*runData // chapter page -> its Run buttons' settings
 	runFiles  map[string][]byte   // the scripts for those
 	checkJS   string              // under serve: the exercise pages' check.js
+	checkCSS  string              // and the styles of its editor (run.css)
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather

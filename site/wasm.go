@@ -222,6 +222,12 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 			return err
 		}
 		b.checkJS = asset("check.js", data)
+		// Its editor and report are styled as the chapter pages' are.
+		css, err := embedded.ReadFile("assets/run.css")
+		if err != nil {
+			return err
+		}
+		b.checkCSS = asset("run.css", css)
 	}
 	if b.opt.Browser == nil {
 		return nil

@@ -6,6 +6,12 @@
   const conf = document.querySelector("script[data-exercise]");
   if (!conf) return;
   const id = conf.dataset.exercise;
+  if (conf.dataset.css) {
+    const link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = conf.dataset.css;
+    document.head.appendChild(link);
+  }
   const section = document.createElement("section");
   section.className = "nb-check";
   section.innerHTML = `<button type="button" class="nb-check-open">Edit ${conf.dataset.file} here</button>
