@@ -270,6 +270,39 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	if !eval[bool](t, ctx, fmt.Sprintf(`document.querySelector(%q).classList.contains("live-differs")`, sel(".cell-live"))) {
 		t.Error("the edited cell's new output is not marked as differing from the recorded one")
 	}
+	if label := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live .output-label"))); !strings.Contains(label, "on this machine") {
+		t.Errorf("the output of a run on the server is labelled %q, want it said to come from this machine", label)
+	}
+
+	// An edit that does not compile: the message at the cell, in the
+	// cell's own lines (a comment line is added before the call), not the
+	// chapter file's.
+	callLine := 0
+	for _, c := range ch.Cells() {
+		for i, l := range strings.Split(c.Code, "\n") {
+			if c.Index == cell && strings.Contains(l, `signature("stare")`) {
+				callLine = i + 2
+			}
+		}
+	}
+	do(t, ctx, "break the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.querySelector(%q);
+		a.value = "// a comment first\n" + a.value.replace('signature("dcba")', 'signature(undefinedName)');
+		a.dispatchEvent(new Event("input"));
+	})()`, sel("textarea"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`(() => {
+		const b = document.querySelector(%q);
+		return !!b && b.classList.contains("live-failed") && b.textContent.includes("undefinedName");
+	})()`, sel(".cell-live")), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		t.Fatalf("the compile error is not shown at the cell: %v; status: %s", err, eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+	}
+	shown := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live")))
+	if !strings.Contains(shown, "Does not compile") || !strings.Contains(shown, fmt.Sprintf("line %d:", callLine)) {
+		t.Errorf("the cell shows %q, want \"Does not compile\" and its line %d", shown, callLine)
+	}
+	if status := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); strings.Contains(status, ".md:") {
+		t.Errorf("the status names the chapter file's lines: %q", status)
+	}
 	if readFile(t, ch.Path) != before {
 		t.Error("running an edited cell changed the chapter's file")
 	}

@@ -22,6 +22,7 @@
   let state = "idle"; // idle, loading, ready, dead
   let ranUpTo = 0;    // highest cell asked for
   let current = 0, timer = 0;
+  let where = "in your browser"; // where the outputs shown were computed
   const live = new Map(); // cell -> {box, label, samp, text}
 
   // The panel: status, Restart, and the console.
@@ -69,6 +70,7 @@
 
   function start() {
     if (worker) return;
+    where = "in your browser";
     panel.classList.add("nb-active");
     state = "loading";
     progress.hidden = false;
@@ -120,7 +122,8 @@
 
   async function serverRun(n) {
     if (worker) worker.terminate();
-    worker = null; state = "idle"; ranUpTo = 0; clearTimeout(timer);
+    worker = null; state = "idle"; ranUpTo = 0; current = 0; clearTimeout(timer);
+    where = "on this machine";
     for (const b of live.values()) b.box.remove();
     live.clear();
     panel.classList.add("nb-active");
@@ -141,7 +144,19 @@
         while ((nl = buf.indexOf("\n")) >= 0) {
           const m = JSON.parse(buf.slice(0, nl));
           buf = buf.slice(nl + 1);
-          if (m.kind === "error") {
+          if (m.kind === "error" && m.cells) {
+            // A compile error: shown at its cells, in their own lines.
+            for (const e of m.cells) {
+              const b = box(e.cell);
+              if (!b.box.classList.contains("live-failed")) { b.text = ""; b.box.classList.add("live-failed"); }
+              b.label.textContent = "Does not compile";
+              b.text += visible(`line ${e.line}${e.col ? ":" + e.col : ""}: ${e.msg}`) + "\n";
+              b.samp.textContent = b.text;
+            }
+            const first = m.cells[0].cell;
+            setStatus(`The edited chapter does not compile: see cell ${first}.`);
+            document.getElementById("cell-" + first).scrollIntoView({ block: "nearest" });
+          } else if (m.kind === "error") {
             if (current) { const b = box(current); b.box.classList.add("live-failed"); b.label.textContent = "Failed"; }
             setStatus(m.message);
           } else if (m.kind === "done") {
@@ -249,7 +264,7 @@
         const ok = same(m.cell, b.text, rec);
         b.box.classList.add(ok ? "live-same" : "live-differs");
         b.box.dataset.ms = m.ms;
-        b.label.textContent = `Live output, ${ms} in your browser` + (ok ? " (same as recorded)" : " (differs from the recorded output)");
+        b.label.textContent = `Live output, ${ms} ${where}` + (ok ? " (same as recorded)" : " (differs from the recorded output)");
         if (!b.text) b.samp.textContent = "(no output)";
         setStatus(m.cell >= ranUpTo ? `Ran up to cell ${m.cell}.` : `Running…`);
         break;

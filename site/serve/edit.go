@@ -3,6 +3,7 @@ package serve
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
@@ -94,10 +96,69 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 		},
 	})
 	if err != nil {
-		send(map[string]any{"kind": "error", "message": err.Error()})
+		msg := map[string]any{"kind": "error", "message": err.Error()}
+		if at := cellErrors(ch, err); len(at) > 0 {
+			msg["cells"] = at
+		}
+		send(msg)
 		return
 	}
 	send(map[string]any{"kind": "done"})
+}
+
+// editedLines is where the positions of edited cells start: cell N's
+// first line is N*editedLines+1.
+const editedLines = 1_000_000
+
+func editedLine(cell int) int { return cell*editedLines + 1 }
+
+// A cellError is a message about a cell's code, its line counted in the
+// cell (1 is its first), as the page shows the cell.
+type cellError struct {
+	Cell int    `json:"cell"`
+	Line int    `json:"line"`
+	Col  int    `json:"col,omitempty"`
+	Msg  string `json:"msg"`
+}
+
+// cellErrors places the messages of a chapter that does not compile at
+// the cells they are about. notebook names the positions in the chapter by
+// ch.Path itself (it has resolved the go command's names already).
+func cellErrors(ch *chapter.Chapter, err error) []cellError {
+	type pos struct {
+		line, col int
+		msg       string
+	}
+	var at []pos
+	var ce *build.CompileError
+	var pe *chapter.Error
+	switch {
+	case errors.As(err, &ce):
+		for _, d := range ce.Diags {
+			if d.File == ch.Path {
+				at = append(at, pos{d.Line, d.Col, d.Msg})
+			}
+		}
+	case errors.As(err, &pe) && pe.Path == ch.Path:
+		at = append(at, pos{pe.Line, pe.Col, pe.Msg})
+	}
+	var out []cellError
+	for _, p := range at {
+		if p.line > editedLines {
+			out = append(out, cellError{Cell: p.line / editedLines, Line: p.line % editedLines, Col: p.col, Msg: p.msg})
+			continue
+		}
+		var in *chapter.Cell // the unedited cell that starts last before the line
+		for _, c := range ch.Cells() {
+			if c.Line <= p.line && c.Line < editedLines && (in == nil || c.Line > in.Line) {
+				in = c
+			}
+		}
+		if in != nil {
+			out = append(out, cellError{Cell: in.Index, Line: p.line - in.Line + 1, Col: p.col, Msg: p.msg})
+		}
+	}
+	return out
 }
 
 // editedChapter loads the named chapter afresh and applies the edits to a
@@ -130,6 +191,10 @@ func (s *Server) editedChapter(req editRequest) (*chapter.Chapter, error) {
 				code += "\n"
 			}
 			c.Code = code
+			// An edited cell may be longer than the lines it had in the
+			// file: its positions get a range of their own, past any
+			// file's end, so that an error in it names it (cellErrors).
+			c.Line = editedLine(c.Index)
 		}
 		if c.Index > req.UpTo {
 			c.NoRun = true

@@ -6,9 +6,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
 )
@@ -99,5 +101,49 @@ func TestRunEdited(t *testing.T) {
 	}
 	if code, _ := request(srv, "GET", "/_run", "", ""); code != http.StatusMethodNotAllowed {
 		t.Errorf("GET /_run: %d, want 405", code)
+	}
+}
+
+// TestCompileErrorsAtCells: a chapter that does not compile after an edit
+// gets its messages at the cells they are about, in the cells' own lines:
+// an edited cell's fifteenth line is line 15, whatever its length beside the
+// cells around it in the file; a cell left as it was counts from its
+// first line in the file.
+func TestCompileErrorsAtCells(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "chapters", "01-basics.md")
+	os.Mkdir(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := New(t.TempDir())
+	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		// What notebook reports: positions the program's //line
+		// directives give, the chapter named by ch.Path.
+		c := ch.Cells()
+		return &build.CompileError{Diags: []build.Diagnostic{
+			{File: ch.Path, Line: c[0].Line + 14, Col: 5, Msg: "undefined: x"},
+			{File: ch.Path, Line: c[2].Line, Col: 13, Msg: "undefined: y"},
+			{File: "elsewhere.go", Line: 7, Msg: "not the chapter's"},
+		}}
+	}
+	// Cell 1 grows to twenty lines, past where cell 2 starts in the file.
+	edit := strings.Repeat(`fmt.Println(\"long\")\n`, 20)
+	code, body := request(srv, "POST", "/_run", "application/json",
+		`{"chapter": "01-basics.md", "upTo": 3, "cells": {"1": "`+edit+`"}}`)
+	if code != 200 {
+		t.Fatalf("%d %s", code, body)
+	}
+	var ev struct {
+		Kind  string      `json:"kind"`
+		Cells []cellError `json:"cells"`
+	}
+	if err := json.Unmarshal([]byte(strings.TrimSpace(body)), &ev); err != nil {
+		t.Fatalf("not one JSON line: %q", body)
+	}
+	want := []cellError{{Cell: 1, Line: 15, Col: 5, Msg: "undefined: x"}, {Cell: 3, Line: 1, Col: 13, Msg: "undefined: y"}}
+	if ev.Kind != "error" || !slices.Equal(ev.Cells, want) {
+		t.Errorf("got %s %+v, want error %+v", ev.Kind, ev.Cells, want)
 	}
 }
