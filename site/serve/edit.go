@@ -97,6 +97,16 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 	})
 	if err != nil {
 		msg := map[string]any{"kind": "error", "message": err.Error()}
+		var cellErr *notebook.CellError
+		if errors.As(err, &cellErr) && cellErr.Line > editedLines {
+			// Named by its place in the edited cell, not by the range
+			// edited cells' positions are moved to.
+			text := fmt.Sprintf("cell %d %s (line %d of the edited cell)", cellErr.Cell.Index, cellErr.What, cellErr.Line%editedLines)
+			if cellErr.Msg != "" {
+				text += ": " + cellErr.Msg
+			}
+			msg["message"] = text
+		}
 		if at := cellErrors(ch, err); len(at) > 0 {
 			msg["cells"] = at
 		}

@@ -147,3 +147,28 @@ func TestCompileErrorsAtCells(t *testing.T) {
 		t.Errorf("got %s %+v, want error %+v", ev.Kind, ev.Cells, want)
 	}
 }
+
+// TestEditedCellPanics: a failure in an edited cell is named by the cell
+// and its line in the edited code, not by the far range edited cells'
+// positions are moved to.
+func TestEditedCellPanics(t *testing.T) {
+	root := t.TempDir()
+	path := filepath.Join(root, "chapters", "01-basics.md")
+	os.Mkdir(filepath.Dir(path), 0o755)
+	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := New(t.TempDir())
+	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		c := ch.Cells()[1]
+		return &notebook.CellError{Path: ch.Path, Cell: c, Line: c.Line + 1, What: "panicked", Msg: "boom"}
+	}
+	_, body := request(srv, "POST", "/_run", "application/json",
+		`{"chapter": "01-basics.md", "upTo": 2, "cells": {"2": "x := 1\npanic(\"boom\")"}}`)
+	var ev struct{ Kind, Message string }
+	json.Unmarshal([]byte(strings.TrimSpace(body)), &ev)
+	if want := "cell 2 panicked (line 2 of the edited cell): boom"; ev.Kind != "error" || ev.Message != want {
+		t.Errorf("got %s %q, want error %q", ev.Kind, ev.Message, want)
+	}
+}
