@@ -252,6 +252,10 @@ func TestBrowserEditUnderServe(t *testing.T) {
 
 	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
 	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html?token="+token), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
+	if ratio := eval[float64](t, ctx, fmt.Sprintf(`document.querySelector(%q).getBoundingClientRect().width / document.querySelector(%q).getBoundingClientRect().width`,
+		sel("textarea"), sel(".cell-code"))); ratio < 0.95 {
+		t.Errorf("the cell's editor is %.0f%% of the cell's width: it sits in the button bar, not across the cell", ratio*100)
+	}
 	do(t, ctx, "edit the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
 		const a = document.querySelector(%q);
 		a.value = a.value.replace('signature("stare")', 'signature("dcba")');
