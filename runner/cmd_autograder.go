@@ -14,17 +14,17 @@ import (
 func init() {
 	register(command{
 		name:    "autograder",
-		args:    "gradescope -o FILE",
-		summary: "write the autograder zip of a Gradescope programming assignment (setup.sh, run_autograder and the course)",
+		args:    "gradescope|docker -o OUT",
+		summary: "write a Gradescope programming assignment's autograder zip, or a grading image's Dockerfile and files",
 		setup:   setupAutograder,
 	})
 }
 
 func setupAutograder(fs *flag.FlagSet) func([]string) int {
-	out := fs.String("o", "autograder.zip", "the zip to write")
+	out := fs.String("o", "", "the zip to write (gradescope; default autograder.zip), or the new folder of the image's files (docker; default grader-image)")
 	exercises := fs.String("exercises", "", "the exercises the assignment covers: ids, ranges and names, or a chapter's package (1-6, redisbasics, 7,8); default all")
 	return func(args []string) int {
-		if len(args) != 1 || args[0] != "gradescope" {
+		if len(args) != 1 || (args[0] != "gradescope" && args[0] != "docker") {
 			fs.Usage()
 			return exitBadArgs
 		}
@@ -40,18 +40,32 @@ func setupAutograder(fs *flag.FlagSet) func([]string) int {
 		if err != nil {
 			return fail(os.Stderr, exitBadArgs, "--exercises: %v", err)
 		}
+		var names []string
+		points := 0
+		for _, e := range sel {
+			names = append(names, fmt.Sprint(e.ID))
+			points += e.Points
+		}
+		if args[0] == "docker" {
+			if *out == "" {
+				*out = "grader-image"
+			}
+			if _, err := autograder.Docker(root, sel, *out); err != nil {
+				return fail(os.Stderr, exitFailed, "%v", err)
+			}
+			fmt.Printf("wrote %s: an image that grades exercises %s (%d points); build it with docker build -t redis-course-grader %s (see its Dockerfile)\n",
+				displayDir(*out), strings.Join(names, ", "), points, displayDir(*out))
+			return exitOK
+		}
+		if *out == "" {
+			*out = "autograder.zip"
+		}
 		var b bytes.Buffer
 		if err := autograder.Gradescope(root, sel, &b); err != nil {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
 		if err := writeWholeFile(*out, b.Bytes()); err != nil {
 			return fail(os.Stderr, exitFailed, "%v", err)
-		}
-		var names []string
-		points := 0
-		for _, e := range sel {
-			names = append(names, fmt.Sprint(e.ID))
-			points += e.Points
 		}
 		fmt.Printf("wrote %s: Gradescope grades exercises %s (%d points); upload it as the assignment's autograder\n",
 			displayDir(*out), strings.Join(names, ", "), points)

@@ -6,10 +6,12 @@ package autograder
 import (
 	"archive/zip"
 	"bytes"
+	"cmp"
 	"embed"
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -79,14 +81,20 @@ func Select(m *grade.Manifest, spec string) ([]grade.Exercise, error) {
 	return out, nil
 }
 
-// Gradescope writes to w the zip a Gradescope programming assignment
-// takes, grading exercises: setup.sh and run_autograder at its top, and
-// in course/ the students' copy of the course (course.Publish) with the
+// A file of the autograder: its contents, and whether it is a script.
+type file struct {
+	data []byte
+	exec bool
+}
+
+// autograderFiles are the files of the autograder grading exercises, by
+// slash-separated path: setup.sh and run_autograder at the top, and in
+// course/ the students' copy of the course (course.Publish) with the
 // reference solutions, which setup.sh grades once to warm the build
 // cache, then deletes.
-func Gradescope(root string, exercises []grade.Exercise, w io.Writer) error {
+func autograderFiles(root string, exercises []grade.Exercise) (map[string]file, error) {
 	if len(exercises) == 0 {
-		return fmt.Errorf("no exercises to grade")
+		return nil, fmt.Errorf("no exercises to grade")
 	}
 	var ids, shown, packages []string
 	for _, e := range exercises {
@@ -102,41 +110,37 @@ func Gradescope(root string, exercises []grade.Exercise, w io.Writer) error {
 		"Shown":    strings.Join(shown, ", "),
 		"Packages": strings.Join(packages, " "),
 	}
-	z := zip.NewWriter(w)
+	out := map[string]file{}
 	for _, name := range []string{"setup.sh", "run_autograder"} {
 		text, err := gradescopeFiles.ReadFile("gradescope/" + name)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t, err := template.New(name).Parse(string(text))
 		if err != nil {
-			return err
+			return nil, err
 		}
 		var b bytes.Buffer
 		if err := t.Execute(&b, data); err != nil {
-			return err
+			return nil, err
 		}
-		if err := add(z, name, 0o755, b.Bytes()); err != nil {
-			return err
-		}
+		out[name] = file{b.Bytes(), true}
 	}
-	tmp, err := os.MkdirTemp("", "gradescope-course")
+	tmp, err := os.MkdirTemp("", "autograder-course")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	files, err := course.Publish(root, filepath.Join(tmp, "course"))
+	published, err := course.Publish(root, filepath.Join(tmp, "course"))
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, name := range files {
+	for _, name := range published {
 		b, err := os.ReadFile(filepath.Join(tmp, "course", filepath.FromSlash(name)))
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := add(z, "course/"+name, 0o644, b); err != nil {
-			return err
-		}
+		out["course/"+name] = file{data: b}
 	}
 	err = filepath.WalkDir(filepath.Join(root, "solutions"), func(path string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -144,13 +148,38 @@ func Gradescope(root string, exercises []grade.Exercise, w io.Writer) error {
 		}
 		rel, _ := filepath.Rel(root, path)
 		b, err := os.ReadFile(path)
-		if err != nil {
-			return err
+		if err == nil {
+			out["course/"+filepath.ToSlash(rel)] = file{data: b}
 		}
-		return add(z, "course/"+filepath.ToSlash(rel), 0o644, b)
+		return err
 	})
 	if err != nil {
-		return fmt.Errorf("the reference solutions, which setup.sh grades to warm the build cache: %w", err)
+		return nil, fmt.Errorf("the reference solutions, which setup.sh grades to warm the build cache: %w", err)
+	}
+	return out, nil
+}
+
+// Gradescope writes to w the zip a Gradescope programming assignment
+// takes, grading exercises (see autograderFiles).
+func Gradescope(root string, exercises []grade.Exercise, w io.Writer) error {
+	files, err := autograderFiles(root, exercises)
+	if err != nil {
+		return err
+	}
+	z := zip.NewWriter(w)
+	// The scripts first, where a reader of the listing looks.
+	names := slices.Sorted(maps.Keys(files))
+	slices.SortStableFunc(names, func(a, b string) int {
+		return cmp.Compare(strings.Count(a, "/"), strings.Count(b, "/"))
+	})
+	for _, name := range names {
+		mode := fs.FileMode(0o644)
+		if files[name].exec {
+			mode = 0o755
+		}
+		if err := add(z, name, mode, files[name].data); err != nil {
+			return err
+		}
 	}
 	return z.Close()
 }

@@ -172,7 +172,13 @@ func TestGradescope(t *testing.T) {
 
 func runAutograder(t *testing.T, ag string) gradescopeResults {
 	t.Helper()
-	cmd := exec.Command("bash", filepath.Join(ag, "source", "run_autograder"))
+	return runEntry(t, exec.Command("bash", filepath.Join(ag, "source", "run_autograder")), ag)
+}
+
+// runEntry runs run_autograder, with /autograder at ag, and reads the
+// results it wrote.
+func runEntry(t *testing.T, cmd *exec.Cmd, ag string) gradescopeResults {
+	t.Helper()
 	cmd.Dir = ag
 	cmd.Env = append(os.Environ(), "AUTOGRADER_ROOT="+ag,
 		"PATH="+filepath.Join(runtime.GOROOT(), "bin")+string(os.PathListSeparator)+os.Getenv("PATH"))
