@@ -19,6 +19,7 @@ tar -C /usr/local -xzf /tmp/go.tar.gz
 rm /tmp/go.tar.gz
 export PATH="/usr/local/go/bin:$PATH" GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 export NOTEBOOK_CACHE="$root/source/cache"
+unset REDIS_URL # grading uses the embedded server
 go version
 
 # The modules, the runner, and a warm build cache: grading the reference
