@@ -20,8 +20,8 @@ import (
 func init() {
 	register(command{
 		name:    "check",
-		args:    "[EXERCISE]",
-		summary: "grade your exercises in exercises/ (a package per chapter), or one of them (check 3, check letters)",
+		args:    "[EXERCISE...]",
+		summary: "grade your exercises in exercises/ (a package per chapter), or some of them (check 3, check letters, check 7 8)",
 		setup:   setupCheck,
 	})
 }
@@ -37,7 +37,7 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 	watchMode := fs.Bool("watch", false, "grade again on every save, and show the next exercise to do")
 	seed := fs.Uint64("seed", 0, "make the generated cases from this seed, which check prints: the same seed, the same cases (default: a new one)")
 	return func(args []string) int {
-		if len(args) > 1 {
+		if len(args) > 1 && *hint {
 			fs.Usage()
 			return exitBadArgs
 		}
@@ -56,9 +56,7 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json and --format are for tools: give one")
 		}
 		c := checker{out: os.Stdout, errOut: os.Stderr, settings: *run, json: *asJSON, gradescope: *format == "gradescope", seed: *seed}
-		if len(args) == 1 {
-			c.exercise = args[0]
-		}
+		c.exercises = args
 		if *hint {
 			return c.showHint()
 		}
@@ -78,14 +76,14 @@ type checker struct {
 	settings    settings.Run
 	json        bool
 	gradescope  bool
-	exercise    string // "" for all
-	seed        uint64 // of the generated cases; 0: a new one
+	exercises   []string // as named on the command line; none: all
+	seed        uint64   // of the generated cases; 0: a new one
 }
 
 // showHint prints an exercise's hint, before any failure: rustlings's
 // hint command.
 func (c *checker) showHint() int {
-	if c.exercise == "" {
+	if len(c.exercises) == 0 {
 		return fail(c.errOut, exitBadArgs, "--hint needs an exercise: check --hint 3, or check --hint letters")
 	}
 	_, _, ex, err := c.selected()
@@ -108,8 +106,25 @@ func (c *checker) selected() (root string, m *grade.Manifest, exercises []grade.
 	if m, err = grade.LoadManifest(root); err != nil {
 		return "", nil, nil, err
 	}
-	exercises, err = m.Select(c.exercise)
-	return root, m, exercises, err
+	if len(c.exercises) == 0 {
+		exercises, err = m.Select("")
+		return root, m, exercises, err
+	}
+	// Several named (an assignment's): each once, in the manifest's order.
+	named := map[int]bool{}
+	for _, arg := range c.exercises {
+		ex, err := m.Select(arg)
+		if err != nil {
+			return "", nil, nil, err
+		}
+		named[ex[0].ID] = true
+	}
+	for _, e := range m.Exercises() {
+		if named[e.ID] {
+			exercises = append(exercises, e)
+		}
+	}
+	return root, m, exercises, nil
 }
 
 func (c *checker) run(solutions bool, dir string, watching bool) int {
@@ -133,7 +148,7 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 			j.dir = filepath.Join(root, "solutions", set.Package)
 		case dir != "":
 			j.dir, err = grade.FindPackage(dir, set.Package)
-			if err != nil && c.exercise == "" {
+			if err != nil && len(c.exercises) != 1 {
 				continue // a submission of some chapters' packages: those are graded
 			}
 			if err != nil {

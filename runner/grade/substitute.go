@@ -12,6 +12,7 @@ import (
 	"go/printer"
 	"go/token"
 	"maps"
+	"os"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -89,13 +90,25 @@ func replaced(pkg *Package, broken map[string][]build.Diagnostic, byFile map[str
 		if !ok {
 			continue
 		}
-		stub, err := stubFile(filepath.Join(root, "solutions", name, file), name, e.Funcs)
-		if err != nil {
-			return nil, err
+		var stub []byte
+		for _, ref := range stubSources(root, pkg.Dir, name, file) {
+			if s, err := stubFile(ref, name, e.Funcs); err == nil {
+				stub = s
+				break
+			}
 		}
-		v.Files[file] = stub
 		for _, f := range e.Funcs {
-			v.Funcs[f] = true
+			if stub != nil {
+				v.Funcs[f] = true
+			} else {
+				// Nothing says the functions' signatures: they are
+				// left out with their file, and a file that calls
+				// them is reported in turn.
+				delete(v.Funcs, f)
+			}
+		}
+		if stub != nil {
+			v.Files[file] = stub
 		}
 	}
 	h := sha256.New()
@@ -105,6 +118,27 @@ func replaced(pkg *Package, broken map[string][]build.Diagnostic, byFile map[str
 	}
 	v.Hash = hex.EncodeToString(h.Sum(nil))
 	return &v, nil
+}
+
+// stubSources returns the files, in order of preference, whose
+// signatures the stub of an exercise's file may be written from: the
+// course's own stub, exercises/<name>/<file>, which every checkout and
+// every published copy of the course ships, unless that is the very file
+// that does not compile (a learner checking their own exercises/); then
+// the reference solution where the checkout has one (a teacher's). None
+// may be there: a student's copy of the course has no solutions/.
+func stubSources(root, pkgDir, name, file string) []string {
+	var out []string
+	graded, gerr := os.Stat(filepath.Join(pkgDir, file))
+	shipped := filepath.Join(root, "exercises", name, file)
+	if st, err := os.Stat(shipped); err == nil && st.Mode().IsRegular() && (gerr != nil || !os.SameFile(st, graded)) {
+		out = append(out, shipped)
+	}
+	ref := filepath.Join(root, "solutions", name, file)
+	if st, err := os.Stat(ref); err == nil && st.Mode().IsRegular() {
+		out = append(out, ref)
+	}
+	return out
 }
 
 // stubFile writes a stub of funcs, with the signatures they have in the

@@ -304,9 +304,12 @@ func Detect() (string, error) {
 	if err != nil {
 		return "", errors.New("bwrap is not installed")
 	}
-	// --size needs bubblewrap 0.8 or later.
-	cmd := exec.Command(path, "--unshare-all", "--die-with-parent", "--ro-bind", "/", "/",
-		"--size", "1048576", "--tmpfs", "/tmp", "true")
+	// --size needs bubblewrap 0.8 or later. The mounts are a run's (see
+	// Command): inside a container or another sandbox, bwrap may start
+	// but be refused /proc, and then every submission would fail to
+	// start, blamed on its author.
+	cmd := exec.Command(path, "--unshare-all", "--die-with-parent", "--new-session", "--ro-bind", "/", "/",
+		"--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", "/tmp", "true")
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	if os.Geteuid() == 0 {
 		uid := uint32(runUID())
