@@ -47,10 +47,15 @@ func CompileWasm(ctx context.Context, root string, ch *chapter.Chapter, progress
 	if err != nil {
 		return nil, err
 	}
+	named := namedFiles(ch)
 	for _, e := range entries {
 		n := e.Name()
 		// The chapters themselves are not data; a .go file would be compiled.
 		if !e.Type().IsRegular() || strings.HasPrefix(n, ".") || strings.HasSuffix(n, ".md") || strings.HasSuffix(n, ".go") {
+			continue
+		}
+		// Another chapter's data is not this one's download.
+		if !named(n) {
 			continue
 		}
 		data, err := os.ReadFile(filepath.Join(dir, n))
@@ -108,6 +113,23 @@ func CompileWasm(ctx context.Context, root string, ch *chapter.Chapter, progress
 			return nil, fmt.Errorf("building %s for the browser: %w", ch.Path, err)
 		}
 		return finishBrowserProgram(wasm)
+	}
+}
+
+// namedFiles reports whether a data file of the chapter's folder belongs
+// in its browser program: a cell that runs in the browser names it, as a
+// Go string ("godoc.zip"), or it is the licence notice of one that does
+// (godoc.zip.COPYRIGHT), which travels with it.
+func namedFiles(ch *chapter.Chapter) func(name string) bool {
+	var code strings.Builder
+	for _, c := range ch.Cells() {
+		if !c.NoRun && c.Only != chapter.Redis {
+			code.WriteString(c.Code)
+		}
+	}
+	return func(name string) bool {
+		name = strings.TrimSuffix(name, ".COPYRIGHT")
+		return strings.Contains(code.String(), strconv.Quote(name)) || strings.Contains(code.String(), "`"+name+"`")
 	}
 }
 
