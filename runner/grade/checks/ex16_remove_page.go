@@ -25,7 +25,7 @@ var RuleKeysAPageAtATime = Rule{
 func checkRemovePage(t *T) {
 	removePage := lookup[removePageFunc](t, "RemovePage")
 	prefix := t.key(fmt.Sprintf("Index%d:", t.rnd.IntN(1000)))
-	vocab := vocabulary(t.rnd, 500+t.rnd.IntN(200))
+	vocab := vocabulary(t.rnd, 400+t.rnd.IntN(100))
 	urls := pageURLs(t.rnd, 12)
 	ix := index{}
 	for _, u := range urls {
@@ -56,7 +56,7 @@ func checkRemovePage(t *T) {
 	// Many keys outside the index, which SCAN MATCH walks too: pages of
 	// SCAN without an index key come before the end.
 	pipe := t.rdb.Pipeline()
-	for i := range 1500 {
+	for i := range 600 {
 		pipe.Set(t.ctx, t.key(fmt.Sprintf("Cache:%04d", i)), i, 0)
 	}
 	if _, err := pipe.Exec(t.ctx); err != nil {
