@@ -167,15 +167,7 @@ func (ix index) listing(url string) map[string]int {
 	return out
 }
 
-func (ix index) clone() index {
-	out := index{}
-	for w, pages := range ix {
-		out[w] = maps.Clone(pages)
-	}
-	return out
-}
-
-// store writes ix into Redis with the grader's own commands, a pipeline at
+// storeIndex writes ix into Redis with the grader's own commands, a pipeline at
 // a time.
 func (t *T) storeIndex(prefix string, ix index) {
 	words := slices.Sorted(maps.Keys(ix))
