@@ -30,7 +30,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	csvPath := fs.String("csv", "", "write the grades here: a row per submission and exercise "+
 		"(submission, exercise, name, status, points, max_points, seconds, message); "+
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
-	pkg := fs.String("package", "redisbasics", "the package the class hands in: a chapter's, as exercises/exercises.json lists them (redisbasics, pipelines)")
+	pkg := fs.String("package", "redisbasics", "the package the class hands in: a chapter's, as exercises/exercises.json lists them (redisbasics, pipelines, searchindex)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	run := settings.Defaults // a class is graded on embedded miniredis, whatever $REDIS_URL says
 	fs.DurationVar(&run.Timeout, "timeout", settings.DefaultTimeout, "stop an exercise that runs longer than this; it fails, the others go on")

@@ -70,5 +70,5 @@ func TestGradeChapterPackage(t *testing.T) {
 		os.WriteFile(filepath.Join(sub, e.Name()), b, 0o644)
 	}
 	runner(t, "", "grade", "--package", "pipelines", "--csv", "-", dir).expect(t, exitOK, "alice,11,transfer,passed,1,1,", "")
-	runner(t, "", "grade", "--package", "nope", dir).expect(t, exitBadArgs, "", "--package nope: the packages are redisbasics, pipelines")
+	runner(t, "", "grade", "--package", "nope", dir).expect(t, exitBadArgs, "", "--package nope: the packages are redisbasics, pipelines, searchindex")
 }

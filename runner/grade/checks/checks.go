@@ -1,5 +1,6 @@
 // Package checks holds what the grader checks of each exercise of the
-// course (chapter 1's package redisbasics, chapter 2's pipelines): the
+// course (chapter 1's package redisbasics, chapter 2's pipelines,
+// chapter 3's searchindex): the
 // results the learner's functions return, what they leave in Redis, and
 // which commands they send to get there.
 //
@@ -100,6 +101,12 @@ var checks = map[string]check{
 	"bulk-load":   {checkBulkLoad, false},
 	"rate-limit":  {checkRateLimit, true},
 	"transfer":    {checkTransfer, false},
+	// Chapter 3's, package searchindex.
+	"index-page":  {checkIndexPage, false},
+	"word-pages":  {checkWordPages, false},
+	"search":      {checkSearch, false},
+	"reindex":     {checkReindex, false},
+	"remove-page": {checkRemovePage, false},
 }
 
 // An Exercise is what the checker is told of one exercise, from the

@@ -18,6 +18,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/redisbackend"
 	chapter2 "github.com/redis-notebook/tutorial/solutions/pipelines"
 	solution "github.com/redis-notebook/tutorial/solutions/redisbasics"
+	chapter3 "github.com/redis-notebook/tutorial/solutions/searchindex"
 )
 
 // solutions are the reference solutions, linked into the test: the checks
@@ -40,6 +41,11 @@ var solutions = Funcs{
 	"LoadAnagrams":      chapter2.LoadAnagrams,
 	"Allow":             chapter2.Allow,
 	"Transfer":          chapter2.Transfer,
+	"IndexPage":         chapter3.IndexPage,
+	"WordPages":         chapter3.WordPages,
+	"Search":            chapter3.Search,
+	"Reindex":           chapter3.Reindex,
+	"RemovePage":        chapter3.RemovePage,
 }
 
 // course is the manifest's exercises, as the grader tells the checker
@@ -271,5 +277,59 @@ func TestAnagramData(t *testing.T) {
 	}
 	if n := len(smallGroups[0]); n != 5 {
 		t.Errorf("the first small group has %d words; the checks need one of 5, just under the chapter's 6", n)
+	}
+}
+
+// TestWatchSteps: with watchSteps, another client looks between the
+// commands of a pipeline that is no transaction, as Redis may let it, and
+// only after a transaction, which Redis runs as one step.
+func TestWatchSteps(t *testing.T) {
+	b, err := redisbackend.Open(redisbackend.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	rec := newRecorder()
+	b.Client.AddHook(rec)
+	ctx := context.Background()
+	// The looks are another client's, which the recorder does not watch.
+	other := (&T{rdb: b.Client}).otherClient()
+	defer other.Close()
+	b.Client.Ping(ctx) // the connection's handshake, before the recording
+	var seen []string
+	rec.watchSteps(func() {
+		v, _ := other.HGetAll(ctx, "h").Result()
+		seen = append(seen, fmt.Sprint(len(v)))
+	})
+	rec.start()
+	b.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, "h", "a", 1)
+		p.HSet(ctx, "h", "b", 2)
+		p.HSet(ctx, "h", "c", 3)
+		return nil
+	})
+	b.Client.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.HDel(ctx, "h", "a")
+		p.HDel(ctx, "h", "b")
+		return nil
+	})
+	rec.stop()
+	if got := strings.Join(seen, " "); got != "1 2 3 1" {
+		t.Errorf("fields seen between steps: %s; want 1 2 3 (a pipeline, a command at a time), then 1 (a transaction at once)", got)
+	}
+	if _, trips := rec.sent(); trips != 2 {
+		t.Errorf("%d round trips, want 2: splitting a pipeline into steps adds none", trips)
+	}
+	rec.watchTrips(func() { seen = append(seen, "trip") })
+	seen = nil
+	rec.start()
+	b.Client.Pipelined(ctx, func(p redis.Pipeliner) error {
+		p.HSet(ctx, "h", "x", 1)
+		p.HSet(ctx, "h", "y", 1)
+		return nil
+	})
+	rec.stop()
+	if len(seen) != 1 {
+		t.Errorf("watchTrips looked %d times at one pipeline, want once", len(seen))
 	}
 }

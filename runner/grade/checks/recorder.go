@@ -95,10 +95,17 @@ type recorder struct {
 	// afterTrip, when set, runs after each of the learner's round trips,
 	// to look at what the server holds between them.
 	afterTrip func()
+	// betweenCmds: afterTrip also runs between the commands of a round
+	// trip outside MULTI/EXEC, which Redis may interleave with other
+	// clients' commands (see watchSteps).
+	betweenCmds bool
 	// replied are the strings the replies to the call carried, every
 	// element of every array (up to maxLog of them): what the call
 	// fetched, whatever the commands that fetched it.
 	replied []string
+	// each are the same strings, reply by reply: what one command's
+	// reply carried at once.
+	each [][]string
 }
 
 // An interference is another client's change, made just before the
@@ -178,8 +185,45 @@ func (r *recorder) interfering(cmds []redis.Cmder) func() {
 // stops.
 func (r *recorder) watchTrips(f func()) {
 	r.mu.Lock()
-	r.afterTrip = f
+	r.afterTrip, r.betweenCmds = f, false
 	r.mu.Unlock()
+}
+
+// watchSteps is watchTrips, and f also runs between the commands of a
+// round trip that are not one MULTI/EXEC transaction: a pipeline is one
+// round trip but not one step, since Redis may serve another client
+// between its commands, and the grader does so. A transaction's commands
+// are sent on together, as Redis runs them.
+func (r *recorder) watchSteps(f func()) {
+	r.mu.Lock()
+	r.afterTrip, r.betweenCmds = f, f != nil
+	r.mu.Unlock()
+}
+
+// steps splits a round trip's commands into what Redis runs as one step:
+// a MULTI … EXEC block (or a MULTI left open to the trip's end), or one
+// command.
+func steps(cmds []redis.Cmder) [][]redis.Cmder {
+	var out [][]redis.Cmder
+	for i := 0; i < len(cmds); {
+		j := i + 1
+		if strings.EqualFold(cmds[i].Name(), "multi") {
+			for j < len(cmds) && !strings.EqualFold(cmds[j-1].Name(), "exec") {
+				j++
+			}
+		}
+		out = append(out, cmds[i:j])
+		i = j
+	}
+	return out
+}
+
+// splitting says whether the learner's round trips are run a step at a
+// time, with afterTrip between the steps.
+func (r *recorder) splitting() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.on && r.afterTrip != nil && r.betweenCmds
 }
 
 func (r *recorder) tripDone() {
@@ -205,7 +249,7 @@ func (r *recorder) start() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.on, r.trips, r.log, r.recent = true, 0, nil, nil
-	r.replied, r.notServed, r.notHere = nil, nil, false
+	r.replied, r.each, r.notServed, r.notHere = nil, nil, nil, false
 	clear(r.scanEnd)
 }
 
@@ -378,7 +422,19 @@ func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 		if f := r.interfering(cmds); f != nil {
 			f()
 		}
-		err := next(ctx, cmds)
+		var err error
+		if parts := steps(cmds); len(parts) > 1 && r.splitting() {
+			for i, part := range parts {
+				if i > 0 {
+					r.tripDone()
+				}
+				if e := next(ctx, part); e != nil && err == nil {
+					err = e
+				}
+			}
+		} else {
+			err = next(ctx, cmds)
+		}
 		r.noteReplies(cmds...)
 		r.tripDone()
 		return err
@@ -387,7 +443,7 @@ func (r *recorder) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.Pro
 
 // noteReplies keeps the strings the replies to cmds carried.
 func (r *recorder) noteReplies(cmds ...redis.Cmder) {
-	var got []string
+	var each [][]string
 	for _, c := range cmds {
 		if c.Err() != nil {
 			continue
@@ -398,14 +454,24 @@ func (r *recorder) noteReplies(cmds ...redis.Cmder) {
 		if !m.IsValid() || m.Type().NumIn() != 0 {
 			continue
 		}
+		var got []string
 		for _, v := range m.Call(nil) {
 			got = appendStrings(got, v, 0)
 		}
+		each = append(each, got)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.on {
-		r.replied = append(r.replied, got[:min(len(got), maxLog-len(r.replied))]...)
+	if !r.on {
+		return
+	}
+	for _, got := range each {
+		got = got[:min(len(got), maxLog-len(r.replied))]
+		if len(got) == 0 {
+			continue
+		}
+		r.replied = append(r.replied, got...)
+		r.each = append(r.each, got)
 	}
 }
 
@@ -451,4 +517,12 @@ func (r *recorder) replies() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.replied)
+}
+
+// eachReply returns, reply by reply, the strings the replies to the last
+// call carried.
+func (r *recorder) eachReply() [][]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.each)
 }
