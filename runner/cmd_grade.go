@@ -10,6 +10,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
@@ -36,7 +37,9 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	fs.DurationVar(&run.Timeout, "timeout", settings.DefaultTimeout, "stop an exercise that runs longer than this; it fails, the others go on")
 	feedback := fs.String("feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
 		"default SUBMISSIONS_DIR, as NAME.feedback.md")
-	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json)")
+	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json, beside the feedback)")
+	visibility := fs.String("visibility", "", visibilityUsage)
+	stdoutVisibility := fs.String("stdout-visibility", "", stdoutVisibilityUsage)
 	seed := fs.Uint64("seed", 0, "make the generated cases from this seed, which grade prints: the same seed, the same cases (default: a new one, the same for every submission)")
 	return func(args []string) int {
 		if len(args) != 1 {
@@ -46,7 +49,8 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		if *format != "" && *format != "gradescope" {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{*csvPath, *feedback, *format == "gradescope"}, *jobs, run, *seed)
+		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{
+			csv: *csvPath, feedback: *feedback, gradescope: *format == "gradescope", visibility: *visibility, stdoutVisibility: *stdoutVisibility}, *jobs, run, *seed)
 	}
 }
 
@@ -55,6 +59,8 @@ type gradeOutputs struct {
 	csv        string // "" for SUBMISSIONS_DIR/grades.csv, "-" for standard output
 	feedback   string // the folder for feedback files; "" for the submissions folder
 	gradescope bool   // a results.json per submission
+	// Gradescope's visibilities: --visibility and --stdout-visibility.
+	visibility, stdoutVisibility string
 }
 
 func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, run settings.Run, seed uint64) int {
@@ -74,6 +80,10 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 			names = append(names, p.Package)
 		}
 		return fail(errOut, exitBadArgs, "--package %s: the packages are %s", pkg, strings.Join(names, ", "))
+	}
+	gsOpt, err := gradescopeOptions(outputs.visibility, outputs.stdoutVisibility, set.Exercises)
+	if err != nil {
+		return fail(errOut, exitBadArgs, "%v", err)
 	}
 	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
 		return fail(errOut, exitBadArgs, "%s: not a folder of submissions", dir)
@@ -123,10 +133,10 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 			return fail(errOut, exitFailed, "writing the feedback: %v", err)
 		}
 		if outputs.gradescope {
-			if err := s.WriteGradescope(&gs, class.Exercises); err != nil {
+			if err := s.WriteGradescope(&gs, class.Exercises, gsOpt); err != nil {
 				return fail(errOut, exitFailed, "%v", err)
 			}
-			if err := os.WriteFile(filepath.Join(dir, s.Name+".results.json"), gs.Bytes(), 0o644); err != nil {
+			if err := os.WriteFile(filepath.Join(feedbackDir, s.Name+".results.json"), gs.Bytes(), 0o644); err != nil {
 				return fail(errOut, exitFailed, "writing the results: %v", err)
 			}
 		}
@@ -137,7 +147,28 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	}
 	fmt.Fprintf(out, "feedback: %s\n", filepath.Join(feedbackDir, "NAME"+suffix))
 	if outputs.gradescope {
-		fmt.Fprintf(out, "Gradescope results: %s\n", filepath.Join(dir, "NAME.results.json"))
+		fmt.Fprintf(out, "Gradescope results: %s\n", filepath.Join(feedbackDir, "NAME.results.json"))
 	}
 	return exitOK
+}
+
+const (
+	visibilityUsage = "with --format gradescope, when students see each exercise's test: a comma-separated list of " +
+		"VISIBILITY (every exercise's) and EXERCISE=VISIBILITY (an id or a name), the visibilities being hidden, " +
+		"after_due_date, after_published and visible (default visible, as Gradescope's)"
+	stdoutVisibilityUsage = "with --format gradescope, when students see the autograder's standard output: " +
+		"hidden, after_due_date, after_published or visible (default hidden, as Gradescope's)"
+)
+
+// gradescopeOptions reads --visibility and --stdout-visibility.
+func gradescopeOptions(visibility, stdout string, exercises []grade.Exercise) (grade.GradescopeOptions, error) {
+	opt, err := grade.ParseGradescopeVisibility(visibility, exercises)
+	if err != nil {
+		return opt, fmt.Errorf("--visibility %w", err)
+	}
+	if stdout != "" && !slices.Contains(grade.GradescopeVisibilities, stdout) {
+		return opt, fmt.Errorf("--stdout-visibility %s: the visibilities are %s", stdout, strings.Join(grade.GradescopeVisibilities, ", "))
+	}
+	opt.Stdout = stdout
+	return opt, nil
 }

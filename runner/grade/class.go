@@ -134,9 +134,9 @@ func (s *Submission) WriteMarkdown(w io.Writer, exercises []Exercise) {
 }
 
 // WriteGradescope writes the submission's results as Gradescope's
-// results.json (see Report.WriteGradescope).
-func (s *Submission) WriteGradescope(w io.Writer, exercises []Exercise) error {
-	return s.report(exercises).WriteGradescope(w)
+// results.json (see Report.WriteGradescopeWith).
+func (s *Submission) WriteGradescope(w io.Writer, exercises []Exercise, opt GradescopeOptions) error {
+	return s.report(exercises).WriteGradescopeWith(w, opt)
 }
 
 // CSVHeader names the CSV's columns.
