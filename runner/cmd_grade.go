@@ -31,6 +31,8 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	csvPath := fs.String("csv", "", "write the grades here: a row per submission and exercise "+
 		"(submission, exercise, name, status, points, max_points, seconds, message); "+
 		"default SUBMISSIONS_DIR/grades.csv; - for standard output")
+	gradebook := fs.String("gradebook", "", "write a gradebook here: a row per submission, with its total and a column per exercise "+
+		"(what Canvas, Moodle and Google Classroom import); default SUBMISSIONS_DIR/gradebook.csv; - for standard output")
 	pkg := fs.String("package", "redisbasics", "the package the class hands in: a chapter's, as exercises/exercises.json lists them (redisbasics, pipelines)")
 	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	run := settings.Defaults // a class is graded on embedded miniredis, whatever $REDIS_URL says
@@ -50,13 +52,14 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
 		}
 		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, gradeOutputs{
-			csv: *csvPath, feedback: *feedback, gradescope: *format == "gradescope", visibility: *visibility, stdoutVisibility: *stdoutVisibility}, *jobs, run, *seed)
+			csv: *csvPath, gradebook: *gradebook, feedback: *feedback, gradescope: *format == "gradescope", visibility: *visibility, stdoutVisibility: *stdoutVisibility}, *jobs, run, *seed)
 	}
 }
 
 // gradeOutputs say what grade writes besides its summary.
 type gradeOutputs struct {
 	csv        string // "" for SUBMISSIONS_DIR/grades.csv, "-" for standard output
+	gradebook  string // "" for SUBMISSIONS_DIR/gradebook.csv, "-" for standard output
 	feedback   string // the folder for feedback files; "" for the submissions folder
 	gradescope bool   // a results.json per submission
 	// Gradescope's visibilities: --visibility and --stdout-visibility.
@@ -91,6 +94,13 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	if csvPath == "" {
 		csvPath = filepath.Join(dir, "grades.csv")
 	}
+	gradebookPath := outputs.gradebook
+	if gradebookPath == "" {
+		gradebookPath = filepath.Join(dir, "gradebook.csv")
+	}
+	if csvPath == "-" && gradebookPath == "-" {
+		return fail(errOut, exitBadArgs, "--csv - and --gradebook -: only one can go to standard output")
+	}
 	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer cancel()
 	fmt.Fprintf(errOut, "grading the submissions in %s…\n", dir)
@@ -119,6 +129,16 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	} else if err := os.WriteFile(csvPath, csv.Bytes(), 0o644); err != nil {
 		return fail(errOut, exitFailed, "writing the grades: %v", err)
 	}
+	var book bytes.Buffer
+	if err := class.WriteGradebook(&book); err != nil {
+		return fail(errOut, exitFailed, "%v", err)
+	}
+	if gradebookPath == "-" {
+		out.Write(book.Bytes())
+		fmt.Fprintln(out)
+	} else if err := os.WriteFile(gradebookPath, book.Bytes(), 0o644); err != nil {
+		return fail(errOut, exitFailed, "writing the gradebook: %v", err)
+	}
 	feedbackDir, suffix := outputs.feedback, ".md"
 	if feedbackDir == "" {
 		feedbackDir, suffix = dir, ".feedback.md"
@@ -144,6 +164,9 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 	class.WriteSummary(out)
 	if csvPath != "-" {
 		fmt.Fprintf(out, "grades: %s\n", csvPath)
+	}
+	if gradebookPath != "-" {
+		fmt.Fprintf(out, "gradebook: %s\n", gradebookPath)
 	}
 	fmt.Fprintf(out, "feedback: %s\n", filepath.Join(feedbackDir, "NAME"+suffix))
 	if outputs.gradescope {
