@@ -32,11 +32,20 @@ type Class struct {
 	Jobs        int
 	Elapsed     time.Duration
 	Seed        uint64 // of the generated cases, the same for every submission
+	Shard       Shard  // the part of the class graded; zero: all of it
+	Kept        int    // submissions whose results a part had kept, not graded again
+	Parts       int    // merged from this many parts (MergeParts); 0: graded here
 }
 
 // ClassOptions says how to grade a class.
 type ClassOptions struct {
 	Options
+	Shard Shard // grade only this shard's submissions; zero: all
+	// Part, when set, is a folder where each submission's results are
+	// kept as it finishes (see Part): graded again with the same part, a
+	// class goes on where it stopped, grading only the submissions not
+	// kept or changed since.
+	Part string
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
@@ -58,19 +67,41 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, err
 	}
 	opt.Isolated = classBuilds
+	if opt.Seed == 0 && opt.Part != "" {
+		if head, err := readPartHead(opt.Part); err == nil {
+			opt.Seed = head.Seed // going on with the part's cases
+		}
+	}
 	if opt.Seed == 0 {
 		opt.Seed = NewSeed() // the same cases for every submission
 	}
 	start := time.Now()
-	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed}
+	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed, Shard: opt.Shard}
+	var names []string
 	for _, e := range entries {
 		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			if !opt.Shard.Has(e.Name()) {
+				continue
+			}
 			c.Submissions = append(c.Submissions, &Submission{Name: e.Name()})
+			names = append(names, e.Name())
 		}
 	}
 	if len(c.Submissions) == 0 {
+		if opt.Shard.N > 1 {
+			return nil, fmt.Errorf("%s: no submissions in shard %s", dir, opt.Shard)
+		}
 		return nil, fmt.Errorf("%s: no submissions (a folder per student)", dir)
 	}
+	var part *Part
+	if opt.Part != "" {
+		if part, err = OpenPart(opt.Part, exercises, opt.Seed, opt.Shard.whole(), names); err != nil {
+			return nil, err
+		}
+	}
+	var saveErr error
+	var saveOnce sync.Once
+	var kept sync.Mutex
 	builds := make(chan struct{}, c.Jobs)
 	runs := make(chan struct{}, 4*c.Jobs)
 	var wg sync.WaitGroup
@@ -79,24 +110,52 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		go func() {
 			defer wg.Done()
 			sub := filepath.Join(dir, s.Name)
-			pkgDir, err := FindPackage(sub, exercises[0].Package)
-			if err != nil {
-				s.Err = err
-				return
+			var hash string
+			if part != nil {
+				var err error
+				if hash, err = HashSubmission(sub); err == nil {
+					if done := part.Load(s.Name, hash, exercises); done != nil {
+						*s = *done
+						kept.Lock()
+						c.Kept++
+						kept.Unlock()
+						return
+					}
+				}
 			}
-			rel, _ := filepath.Rel(dir, pkgDir)
-			pkg, err := ReadPackage(pkgDir, rel, sub)
-			if err != nil {
-				s.Err = err
-				return
+			s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+			if part != nil && hash != "" && ctx.Err() == nil {
+				// Kept only when no Ctrl-C cut it short.
+				if err := part.Save(s, hash); err != nil {
+					saveOnce.Do(func() { saveErr = fmt.Errorf("keeping the results in %s: %w", part.Dir, err) })
+				}
 			}
-			s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt.Options, limits{builds, runs})
 		}()
 	}
 	wg.Wait()
 	pruneClassBuilds(classBuildsKept)
 	c.Elapsed = time.Since(start)
+	if saveErr != nil {
+		return c, saveErr
+	}
 	return c, ctx.Err()
+}
+
+// grade grades the submission in its folder, in the class's folder dir.
+func (s *Submission) grade(ctx context.Context, dir string, exercises []Exercise, opt Options, lim limits) {
+	sub := filepath.Join(dir, s.Name)
+	pkgDir, err := FindPackage(sub, exercises[0].Package)
+	if err != nil {
+		s.Err = err
+		return
+	}
+	rel, _ := filepath.Rel(dir, pkgDir)
+	pkg, err := ReadPackage(pkgDir, rel, sub)
+	if err != nil {
+		s.Err = err
+		return
+	}
+	s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt, lim)
 }
 
 // classBuilds prefixes the names of a class's builds in the build cache.
@@ -224,7 +283,20 @@ func (c *Class) WriteSummary(w io.Writer) {
 		parts = append(parts, fmt.Sprintf("%d %s %d/%d", e.ID, e.Name, passed[i], len(c.Submissions)))
 	}
 	fmt.Fprintf(w, "passed: %s\n", strings.Join(parts, ", "))
-	fmt.Fprintf(w, "graded %d submissions in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
-		len(c.Submissions), c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+	switch {
+	case c.Parts > 0:
+		fmt.Fprintf(w, "merged %d submissions from %d parts, graded in %s in all (✓ passed, ✗ failed, · not done)\n",
+			len(c.Submissions), c.Parts, c.Elapsed.Round(100*time.Millisecond))
+	default:
+		what := fmt.Sprintf("%d submissions", len(c.Submissions))
+		if c.Shard.N > 1 {
+			what = fmt.Sprintf("shard %s, %s,", c.Shard, what)
+		}
+		fmt.Fprintf(w, "graded %s in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
+			what, c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+	}
+	if c.Kept > 0 {
+		fmt.Fprintf(w, "%d of them kept from an earlier run, unchanged since, not graded again\n", c.Kept)
+	}
 	fmt.Fprintf(w, "%s\n", seedLine(c.Seed, fmt.Sprintf("grade --seed %d", c.Seed)))
 }
