@@ -124,8 +124,10 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				}
 			}
 			s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
-			if part != nil && hash != "" && ctx.Err() == nil {
-				// Kept only when no Ctrl-C cut it short.
+			if part != nil && ctx.Err() == nil {
+				// Kept only when no Ctrl-C cut it short; one that could
+				// not be hashed is kept too, for merge, under no hash:
+				// graded again each time.
 				if err := part.Save(s, hash); err != nil {
 					saveOnce.Do(func() { saveErr = fmt.Errorf("keeping the results in %s: %w", part.Dir, err) })
 				}

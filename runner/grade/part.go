@@ -149,7 +149,7 @@ func (p *Part) path(name string) string {
 // when the part has none, or one of other files than hash's.
 func (p *Part) Load(name, hash string, exercises []Exercise) *Submission {
 	s, hashed, err := loadSubmission(p.path(name), exercises)
-	if err != nil || hashed != hash || s.Name != name {
+	if err != nil || hash == "" || hashed != hash || s.Name != name {
 		return nil
 	}
 	return s
@@ -230,7 +230,10 @@ func HashSubmission(dir string) (string, error) {
 		}
 		return nil
 	})
-	return hex.EncodeToString(h.Sum(nil)), err
+	if err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // MergeParts makes one class of the part folders dirs, graded with the

@@ -253,3 +253,52 @@ func TestPartGoesOn(t *testing.T) {
 		t.Errorf("another seed in the same part: %v", err)
 	}
 }
+
+// TestHashSubmission: a submission's hash is its files' (paths, contents,
+// links), wherever the folder is: a change of any of them is another
+// hash, which a part grades again.
+func TestHashSubmission(t *testing.T) {
+	write := func(dir string, files map[string]string) string {
+		for name, body := range files {
+			os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755)
+			os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644)
+		}
+		h, err := HashSubmission(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	files := map[string]string{"redisbasics/01_json.go": "package redisbasics\n", "redisbasics/doc.go": "package redisbasics\n"}
+	a := write(t.TempDir(), files)
+	if b := write(t.TempDir(), files); a != b {
+		t.Errorf("the same files in two folders: %s and %s", a, b)
+	}
+	seen := map[string]string{a: "the files"}
+	dir := t.TempDir()
+	write(dir, files)
+	for _, step := range []struct {
+		what   string
+		change func()
+	}{
+		{"a file edited", func() {
+			os.WriteFile(filepath.Join(dir, "redisbasics/doc.go"), []byte("package redisbasics // x\n"), 0o644)
+		}},
+		{"a file added", func() { os.WriteFile(filepath.Join(dir, "redisbasics/02_lists.go"), nil, 0o644) }},
+		{"a file renamed", func() {
+			os.Rename(filepath.Join(dir, "redisbasics/02_lists.go"), filepath.Join(dir, "redisbasics/03.go"))
+		}},
+		{"a link", func() { os.Symlink("/etc/passwd", filepath.Join(dir, "redisbasics/04.go")) }},
+	} {
+		what := step.what
+		step.change()
+		h, err := HashSubmission(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if before, ok := seen[h]; ok {
+			t.Errorf("%s: the same hash as %s", what, before)
+		}
+		seen[h] = what
+	}
+}
