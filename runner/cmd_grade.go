@@ -83,7 +83,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 				if *seed == 0 {
 					return fail(os.Stderr, exitBadArgs, "--shard %s needs --seed: every shard grades on the same cases (any number: --seed 1)", sh)
 				}
-				if outputs != (gradeOutputs{gradescope: outputs.gradescope}) || outputs.gradescope {
+				if outputs != (gradeOutputs{}) { // any of --csv, --gradebook, --feedback, --format, --visibility…
 					return fail(os.Stderr, exitBadArgs, "--shard %s grades a part of the class into --part: grade merge PARTS... writes the grades, gradebook and feedback", sh)
 				}
 				if *part == "" {

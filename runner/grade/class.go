@@ -14,6 +14,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
 
@@ -78,10 +79,14 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	start := time.Now()
 	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed, Shard: opt.Shard}
 	var names []string
+	partDir := ""
+	if opt.Part != "" {
+		partDir = paths.Resolved(opt.Part)
+	}
 	for _, e := range entries {
 		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
-			if !opt.Shard.Has(e.Name()) {
-				continue
+			if !opt.Shard.Has(e.Name()) || paths.Resolved(filepath.Join(dir, e.Name())) == partDir {
+				continue // another shard's, or the part kept among the submissions
 			}
 			c.Submissions = append(c.Submissions, &Submission{Name: e.Name()})
 			names = append(names, e.Name())

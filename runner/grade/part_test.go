@@ -203,7 +203,7 @@ func TestPartGoesOn(t *testing.T) {
 	submission(t, dir, "alice", "solutions", nil)
 	submission(t, dir, "bob", "exercises", nil)
 	submission(t, dir, "hal", "solutions", hang.Files)
-	part := filepath.Join(t.TempDir(), "part")
+	part := filepath.Join(dir, "part") // among the submissions, and not one of them
 	opt := ClassOptions{Options: options(), Part: part}
 	opt.Timeout = time.Minute // hal's hang outlasts the Ctrl-C
 
@@ -230,6 +230,9 @@ func TestPartGoesOn(t *testing.T) {
 	c, err := GradeClass(context.Background(), dir, manifest.Exercises, opt)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(c.Submissions) != 3 {
+		t.Fatalf("%d submissions graded, want alice, bob and hal", len(c.Submissions))
 	}
 	if c.Kept != 2 || c.Seed != seed || c.Submissions[2].Report == nil || c.Submissions[2].Report.Results[0].Status != "failed" {
 		t.Fatalf("kept %d (want 2), seed %d (want %d), hal %+v", c.Kept, c.Seed, seed, c.Submissions[2])
