@@ -39,6 +39,16 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 	jobs := fs.Int("jobs", runtime.NumCPU(), "how many submissions build at once (four times as many exercises run at once: they mostly wait)")
 	run := settings.Defaults // a class is graded on embedded miniredis, whatever $REDIS_URL says
 	fs.DurationVar(&run.Timeout, "timeout", settings.DefaultTimeout, "stop an exercise that runs longer than this; it fails, the others go on")
+	fs.Var(redisURLValue{&run.RedisURL}, "redis", "grade on the real Redis server at this `URL`, every exercise of the class one after "+
+		"another in its database, as check --redis does (default: an embedded miniredis per exercise, whatever $REDIS_URL says); "+
+		"with no /N in the URL, database 15, or the highest empty one on a server with fewer")
+	fs.Func("redis-url-file", "read the Redis URL from the first line of this `FILE`, "+
+		"so that its password stays out of the command line and shell history", func(path string) error {
+		url, err := readURLFile(path)
+		run.RedisURL = url
+		return err
+	})
+	fs.BoolVar(&run.AllowDirty, "allow-dirty", false, "with --redis, grade even if the server's database already holds keys (they are never touched)")
 	fs.StringVar(&outputs.feedback, "feedback", "", "write each submission's feedback (Markdown) here, as NAME.md; "+
 		"default SUBMISSIONS_DIR, as NAME.feedback.md (merge: feedback/NAME.md)")
 	format := fs.String("format", "", "also write, per submission, gradescope: Gradescope's results.json (NAME.results.json, beside the feedback)")

@@ -3,10 +3,12 @@ package grade
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -55,11 +57,11 @@ type ClassOptions struct {
 // compile or hangs holds back nobody else. Up to opt.Jobs submissions
 // build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
-// limit.
+// limit. On a real server (opt.RedisURL), the exercises of the whole
+// class run one after another in its database, each with the safety of
+// check --redis: a database holding keys refused (unless AllowDirty),
+// and only the keys the exercise created removed.
 func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
-	if opt.RedisURL != "" {
-		return nil, fmt.Errorf("grading a class needs a fresh Redis per exercise: use the embedded miniredis, not --redis")
-	}
 	if len(exercises) == 0 {
 		return nil, fmt.Errorf("grading a class needs exercises to grade")
 	}
@@ -77,7 +79,13 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		opt.Seed = NewSeed() // the same cases for every submission
 	}
 	start := time.Now()
-	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed, Shard: opt.Shard}
+	// Submissions build Jobs at once, also on a real server: only their
+	// exercises, in its one database, run one at a time.
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	c := &Class{Dir: dir, Exercises: exercises, Jobs: jobs, Seed: opt.Seed, Shard: opt.Shard}
 	var names []string
 	partDir := ""
 	if opt.Part != "" {
@@ -106,9 +114,20 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	}
 	var saveErr error
 	var saveOnce sync.Once
+	// A real server refused (somebody's keys in its database, out of
+	// reach) stops the class at the first submission it refuses, rather
+	// than failing every one of them.
+	var refused error
+	var refusedOnce sync.Once
+	userCtx := ctx
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
 	var kept sync.Mutex
 	builds := make(chan struct{}, c.Jobs)
 	runs := make(chan struct{}, 4*c.Jobs)
+	if opt.RedisURL != "" {
+		runs = make(chan struct{}, 1) // one database: one exercise at a time
+	}
 	var wg sync.WaitGroup
 	for _, s := range c.Submissions {
 		wg.Add(1)
@@ -129,6 +148,11 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				}
 			}
 			s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+			if be, ok := errors.AsType[*backendError](s.Err); ok {
+				refusedOnce.Do(func() { refused = be.err })
+				stop()
+				return
+			}
 			if part != nil && ctx.Err() == nil {
 				// Kept only when no Ctrl-C cut it short; one that could
 				// not be hashed is kept too, for merge, under no hash:
@@ -142,10 +166,13 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	wg.Wait()
 	pruneClassBuilds(classBuildsKept)
 	c.Elapsed = time.Since(start)
+	if refused != nil {
+		return nil, refused
+	}
 	if saveErr != nil {
 		return c, saveErr
 	}
-	return c, ctx.Err()
+	return c, userCtx.Err()
 }
 
 // grade grades the submission in its folder, in the class's folder dir.
