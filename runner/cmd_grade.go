@@ -21,9 +21,9 @@ import (
 func init() {
 	register(command{
 		name: "grade",
-		args: "SUBMISSIONS_DIR | merge PARTS...",
+		args: "SUBMISSIONS_DIR",
 		summary: "grade a class: each folder in SUBMISSIONS_DIR is one student's submission; " +
-			"writes a CSV and prints a summary (grade merge: one class of the parts of grade --shard)",
+			"writes a CSV and prints a summary (grade merge PARTS...: one class of grade --shard's parts)",
 		setup: setupGrade,
 	})
 }
