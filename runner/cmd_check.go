@@ -36,6 +36,8 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 	hint := fs.Bool("hint", false, "show the exercise's hint (check --hint 3) instead of grading")
 	watchMode := fs.Bool("watch", false, "grade again on every save, and show the next exercise to do")
 	seed := fs.Uint64("seed", 0, "make the generated cases from this seed, which check prints: the same seed, the same cases (default: a new one)")
+	visibility := fs.String("visibility", "", visibilityUsage)
+	stdoutVisibility := fs.String("stdout-visibility", "", stdoutVisibilityUsage)
 	return func(args []string) int {
 		if len(args) > 1 && *hint {
 			fs.Usage()
@@ -55,7 +57,8 @@ func setupCheck(fs *flag.FlagSet) func([]string) int {
 		if *watchMode && (*asJSON || *format == "gradescope") {
 			return fail(os.Stderr, exitBadArgs, "--watch shows results for a person; --json and --format are for tools: give one")
 		}
-		c := checker{out: os.Stdout, errOut: os.Stderr, settings: *run, json: *asJSON, gradescope: *format == "gradescope", seed: *seed}
+		c := checker{out: os.Stdout, errOut: os.Stderr, settings: *run, json: *asJSON, gradescope: *format == "gradescope", seed: *seed,
+			visibility: *visibility, stdoutVisibility: *stdoutVisibility}
 		c.exercises = args
 		if *hint {
 			return c.showHint()
@@ -78,6 +81,8 @@ type checker struct {
 	gradescope  bool
 	exercises   []string // as named on the command line; none: all
 	seed        uint64   // of the generated cases; 0: a new one
+	// Gradescope's visibilities: --visibility and --stdout-visibility.
+	visibility, stdoutVisibility string
 }
 
 // showHint prints an exercise's hint, before any failure: rustlings's
@@ -129,6 +134,10 @@ func (c *checker) selected() (root string, m *grade.Manifest, exercises []grade.
 
 func (c *checker) run(solutions bool, dir string, watching bool) int {
 	root, m, exercises, err := c.selected()
+	if err != nil {
+		return fail(c.errOut, exitBadArgs, "%v", err)
+	}
+	gsOpt, err := gradescopeOptions(c.visibility, c.stdoutVisibility, exercises)
 	if err != nil {
 		return fail(c.errOut, exitBadArgs, "%v", err)
 	}
@@ -211,7 +220,7 @@ func (c *checker) run(solutions bool, dir string, watching bool) int {
 	}
 	rep := grade.Combine(reps)
 	if c.gradescope {
-		if err := rep.WriteGradescope(c.out); err != nil {
+		if err := rep.WriteGradescopeWith(c.out, gsOpt); err != nil {
 			return fail(c.errOut, exitFailed, "%v", err)
 		}
 		return exitOK // the score says how it went; Gradescope wants the run itself to succeed

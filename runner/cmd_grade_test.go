@@ -10,7 +10,8 @@ import (
 
 // TestGradeOutputs grades a class of two from the command line: the CSV,
 // a feedback file per submission, and with --format gradescope a
-// results.json per submission.
+// results.json per submission, beside the feedback: in --feedback's
+// folder when it names one, never then in the submissions'.
 func TestGradeOutputs(t *testing.T) {
 	dir := t.TempDir()
 	for name, from := range map[string]string{"alice": "solutions", "bob": "exercises"} {
@@ -20,6 +21,14 @@ func TestGradeOutputs(t *testing.T) {
 		for _, e := range entries {
 			b, _ := os.ReadFile(filepath.Join("..", from, "redisbasics", e.Name()))
 			os.WriteFile(filepath.Join(sub, e.Name()), b, 0o644)
+		}
+	}
+	feedback := filepath.Join(t.TempDir(), "feedback")
+	runner(t, "", "grade", "--format", "gradescope", "--visibility", "hidden,json=visible", "--feedback", feedback, dir).
+		expect(t, exitOK, "Gradescope results: "+filepath.Join(feedback, "NAME.results.json"), "")
+	for _, name := range []string{"alice", "bob"} {
+		if _, err := os.Stat(filepath.Join(dir, name+".results.json")); err == nil {
+			t.Errorf("%s.results.json written in the submissions' folder, not --feedback's", name)
 		}
 	}
 	runner(t, "", "grade", "--format", "gradescope", dir).expect(t, exitOK, "feedback: "+filepath.Join(dir, "NAME.feedback.md"), "")
@@ -34,13 +43,15 @@ func TestGradeOutputs(t *testing.T) {
 	var res struct {
 		Score float64 `json:"score"`
 		Tests []struct {
-			Name     string  `json:"name"`
-			Score    float64 `json:"score"`
-			MaxScore float64 `json:"max_score"`
+			Name       string  `json:"name"`
+			Score      float64 `json:"score"`
+			MaxScore   float64 `json:"max_score"`
+			Visibility string  `json:"visibility"`
 		} `json:"tests"`
 	}
-	b, _ := os.ReadFile(filepath.Join(dir, "alice.results.json"))
-	if err := json.Unmarshal(b, &res); err != nil || res.Score != 6 || len(res.Tests) != 6 || res.Tests[5].Score != 1 || res.Tests[5].MaxScore != 1 {
+	b, _ := os.ReadFile(filepath.Join(feedback, "alice.results.json"))
+	if err := json.Unmarshal(b, &res); err != nil || res.Score != 6 || len(res.Tests) != 6 || res.Tests[5].Score != 1 || res.Tests[5].MaxScore != 1 ||
+		res.Tests[0].Visibility != "visible" || res.Tests[5].Visibility != "hidden" {
 		t.Errorf("alice.results.json (%v):\n%s", err, b)
 	}
 }

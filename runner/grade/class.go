@@ -3,10 +3,12 @@ package grade
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +16,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
+	"github.com/redis-notebook/tutorial/runner/paths"
 	"github.com/redis-notebook/tutorial/runner/term"
 )
 
@@ -32,11 +35,20 @@ type Class struct {
 	Jobs        int
 	Elapsed     time.Duration
 	Seed        uint64 // of the generated cases, the same for every submission
+	Shard       Shard  // the part of the class graded; zero: all of it
+	Kept        int    // submissions whose results a part had kept, not graded again
+	Parts       int    // merged from this many parts (MergeParts); 0: graded here
 }
 
 // ClassOptions says how to grade a class.
 type ClassOptions struct {
 	Options
+	Shard Shard // grade only this shard's submissions; zero: all
+	// Part, when set, is a folder where each submission's results are
+	// kept as it finishes (see Part): graded again with the same part, a
+	// class goes on where it stopped, grading only the submissions not
+	// kept or changed since.
+	Part string
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
@@ -45,11 +57,11 @@ type ClassOptions struct {
 // compile or hangs holds back nobody else. Up to opt.Jobs submissions
 // build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
-// limit.
+// limit. On a real server (opt.RedisURL), the exercises of the whole
+// class run one after another in its database, each with the safety of
+// check --redis: a database holding keys refused (unless AllowDirty),
+// and only the keys the exercise created removed.
 func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt ClassOptions) (*Class, error) {
-	if opt.RedisURL != "" {
-		return nil, fmt.Errorf("grading a class needs a fresh Redis per exercise: use the embedded miniredis, not --redis")
-	}
 	if len(exercises) == 0 {
 		return nil, fmt.Errorf("grading a class needs exercises to grade")
 	}
@@ -58,45 +70,126 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, err
 	}
 	opt.Isolated = classBuilds
+	if opt.Seed == 0 && opt.Part != "" {
+		if head, err := readPartHead(opt.Part); err == nil {
+			opt.Seed = head.Seed // going on with the part's cases
+		}
+	}
 	if opt.Seed == 0 {
 		opt.Seed = NewSeed() // the same cases for every submission
 	}
 	start := time.Now()
-	c := &Class{Dir: dir, Exercises: exercises, Jobs: opt.jobs(), Seed: opt.Seed}
+	// Submissions build Jobs at once, also on a real server: only their
+	// exercises, in its one database, run one at a time.
+	jobs := opt.Jobs
+	if jobs <= 0 {
+		jobs = runtime.NumCPU()
+	}
+	c := &Class{Dir: dir, Exercises: exercises, Jobs: jobs, Seed: opt.Seed, Shard: opt.Shard}
+	var names []string
+	partDir := ""
+	if opt.Part != "" {
+		partDir = paths.Resolved(opt.Part)
+	}
 	for _, e := range entries {
 		if e.IsDir() && !strings.HasPrefix(e.Name(), ".") {
+			if !opt.Shard.Has(e.Name()) || paths.Resolved(filepath.Join(dir, e.Name())) == partDir {
+				continue // another shard's, or the part kept among the submissions
+			}
 			c.Submissions = append(c.Submissions, &Submission{Name: e.Name()})
+			names = append(names, e.Name())
 		}
 	}
 	if len(c.Submissions) == 0 {
+		if opt.Shard.N > 1 {
+			return nil, fmt.Errorf("%s: no submissions in shard %s", dir, opt.Shard)
+		}
 		return nil, fmt.Errorf("%s: no submissions (a folder per student)", dir)
 	}
+	var part *Part
+	if opt.Part != "" {
+		if part, err = OpenPart(opt.Part, exercises, opt.Seed, opt.Shard.whole(), names); err != nil {
+			return nil, err
+		}
+	}
+	var saveErr error
+	var saveOnce sync.Once
+	// A real server refused (somebody's keys in its database, out of
+	// reach) stops the class at the first submission it refuses, rather
+	// than failing every one of them.
+	var refused error
+	var refusedOnce sync.Once
+	userCtx := ctx
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	var kept sync.Mutex
 	builds := make(chan struct{}, c.Jobs)
 	runs := make(chan struct{}, 4*c.Jobs)
+	if opt.RedisURL != "" {
+		runs = make(chan struct{}, 1) // one database: one exercise at a time
+	}
 	var wg sync.WaitGroup
 	for _, s := range c.Submissions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			sub := filepath.Join(dir, s.Name)
-			pkgDir, err := FindPackage(sub, exercises[0].Package)
-			if err != nil {
-				s.Err = err
+			var hash string
+			if part != nil {
+				var err error
+				if hash, err = HashSubmission(sub); err == nil {
+					if done := part.Load(s.Name, hash, exercises); done != nil {
+						*s = *done
+						kept.Lock()
+						c.Kept++
+						kept.Unlock()
+						return
+					}
+				}
+			}
+			s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+			if be, ok := errors.AsType[*backendError](s.Err); ok {
+				refusedOnce.Do(func() { refused = be.err })
+				stop()
 				return
 			}
-			rel, _ := filepath.Rel(dir, pkgDir)
-			pkg, err := ReadPackage(pkgDir, rel, sub)
-			if err != nil {
-				s.Err = err
-				return
+			if part != nil && ctx.Err() == nil {
+				// Kept only when no Ctrl-C cut it short; one that could
+				// not be hashed is kept too, for merge, under no hash:
+				// graded again each time.
+				if err := part.Save(s, hash); err != nil {
+					saveOnce.Do(func() { saveErr = fmt.Errorf("keeping the results in %s: %w", part.Dir, err) })
+				}
 			}
-			s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt.Options, limits{builds, runs})
 		}()
 	}
 	wg.Wait()
 	pruneClassBuilds(classBuildsKept)
 	c.Elapsed = time.Since(start)
-	return c, ctx.Err()
+	if refused != nil {
+		return nil, refused
+	}
+	if saveErr != nil {
+		return c, saveErr
+	}
+	return c, userCtx.Err()
+}
+
+// grade grades the submission in its folder, in the class's folder dir.
+func (s *Submission) grade(ctx context.Context, dir string, exercises []Exercise, opt Options, lim limits) {
+	sub := filepath.Join(dir, s.Name)
+	pkgDir, err := FindPackage(sub, exercises[0].Package)
+	if err != nil {
+		s.Err = err
+		return
+	}
+	rel, _ := filepath.Rel(dir, pkgDir)
+	pkg, err := ReadPackage(pkgDir, rel, sub)
+	if err != nil {
+		s.Err = err
+		return
+	}
+	s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt, lim)
 }
 
 // classBuilds prefixes the names of a class's builds in the build cache.
@@ -134,9 +227,9 @@ func (s *Submission) WriteMarkdown(w io.Writer, exercises []Exercise) {
 }
 
 // WriteGradescope writes the submission's results as Gradescope's
-// results.json (see Report.WriteGradescope).
-func (s *Submission) WriteGradescope(w io.Writer, exercises []Exercise) error {
-	return s.report(exercises).WriteGradescope(w)
+// results.json (see Report.WriteGradescopeWith).
+func (s *Submission) WriteGradescope(w io.Writer, exercises []Exercise, opt GradescopeOptions) error {
+	return s.report(exercises).WriteGradescopeWith(w, opt)
 }
 
 // CSVHeader names the CSV's columns.
@@ -224,7 +317,20 @@ func (c *Class) WriteSummary(w io.Writer) {
 		parts = append(parts, fmt.Sprintf("%d %s %d/%d", e.ID, e.Name, passed[i], len(c.Submissions)))
 	}
 	fmt.Fprintf(w, "passed: %s\n", strings.Join(parts, ", "))
-	fmt.Fprintf(w, "graded %d submissions in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
-		len(c.Submissions), c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+	switch {
+	case c.Parts > 0:
+		fmt.Fprintf(w, "merged %d submissions from %d parts, graded in %s in all (✓ passed, ✗ failed, · not done)\n",
+			len(c.Submissions), c.Parts, c.Elapsed.Round(100*time.Millisecond))
+	default:
+		what := fmt.Sprintf("%d submissions", len(c.Submissions))
+		if c.Shard.N > 1 {
+			what = fmt.Sprintf("shard %s, %s,", c.Shard, what)
+		}
+		fmt.Fprintf(w, "graded %s in %s (%d building at once, ✓ passed, ✗ failed, · not done)\n",
+			what, c.Elapsed.Round(100*time.Millisecond), c.Jobs)
+	}
+	if c.Kept > 0 {
+		fmt.Fprintf(w, "%d of them kept from an earlier run, unchanged since, not graded again\n", c.Kept)
+	}
 	fmt.Fprintf(w, "%s\n", seedLine(c.Seed, fmt.Sprintf("grade --seed %d", c.Seed)))
 }

@@ -72,7 +72,7 @@ func BenchmarkGradeClass(b *testing.B) {
 }
 
 // generateClass writes n submissions into dir.
-func generateClass(b *testing.B, dir string, n int) {
+func generateClass(b testing.TB, dir string, n int) {
 	wrong, _ := filepath.Glob("testdata/wrong/*.txtar")
 	broken, _ := txtar.ParseFile("testdata/compile-error.txtar")
 	for i := range n {

@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -92,43 +91,3 @@ func mdInline(s string) string {
 }
 
 func mdCell(s string) string { return strings.ReplaceAll(mdInline(s), "|", "\\|") }
-
-// gradescope is Gradescope's results.json, as its autograder reads it.
-type gradescope struct {
-	Score  float64          `json:"score"`
-	Output string           `json:"output,omitempty"`
-	Tests  []gradescopeTest `json:"tests"`
-}
-
-type gradescopeTest struct {
-	Name     string  `json:"name"`
-	Score    float64 `json:"score"`
-	MaxScore float64 `json:"max_score"`
-	Status   string  `json:"status"` // passed or failed
-	Output   string  `json:"output,omitempty"`
-}
-
-// WriteGradescope writes the report as Gradescope's results.json: the
-// score, and a test per exercise with its name, score, max_score and, as
-// output, what check would say of it.
-func (r *Report) WriteGradescope(w io.Writer) error {
-	doc := gradescope{Score: float64(r.Points()), Tests: []gradescopeTest{}}
-	if r.Compile != nil {
-		doc.Output = "The package does not compile:\n" + visibleCompile(r.Compile).Error()
-	}
-	for i, res := range r.rows() {
-		e := r.Exercises[i]
-		t := gradescopeTest{Name: fmt.Sprintf("%d %s", e.ID, e.Title), Score: float64(res.Points), MaxScore: float64(res.Max), Status: "failed"}
-		if res.Status == verdict.Passed {
-			t.Status = "passed"
-		}
-		one := &Report{Package: r.Package, Backend: r.Backend, Exercises: r.Exercises[i : i+1], Results: []Result{res}}
-		var b strings.Builder
-		one.WriteText(&b, TextOptions{Width: 100})
-		t.Output = strings.TrimSpace(b.String())
-		doc.Tests = append(doc.Tests, t)
-	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	return enc.Encode(doc)
-}

@@ -232,8 +232,17 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	opt.Bwrap = opt.bwrap()
 	if opt.RedisURL != "" {
-		if err := h.TryBackend(ctx, opt.RunConfig); err != nil {
-			return nil, h, err
+		// A class's exercises are running in the same database: the
+		// probe waits its turn, not to find their keys.
+		if lim.runs != nil {
+			lim.runs <- struct{}{}
+		}
+		err := h.TryBackend(ctx, opt.RunConfig)
+		if lim.runs != nil {
+			<-lim.runs
+		}
+		if err != nil {
+			return nil, h, &backendError{err}
 		}
 	}
 	sem := lim.runs
@@ -272,6 +281,13 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 	}
 	return rep, h, nil
 }
+
+// A backendError is a real server that refused to grade: unreachable, or
+// its database holding keys (without AllowDirty). A class stops at it.
+type backendError struct{ err error }
+
+func (e *backendError) Error() string { return e.err.Error() }
+func (e *backendError) Unwrap() error { return e.err }
 
 // Combine makes one report of the reports of several packages, for the
 // formats that hold one (JSON, Gradescope's): their exercises and results

@@ -726,7 +726,7 @@ func TestGradeClass(t *testing.T) {
 		}
 	}
 	var gs bytes.Buffer
-	if err := byName["dave"].WriteGradescope(&gs, manifest.Exercises); err != nil {
+	if err := byName["dave"].WriteGradescope(&gs, manifest.Exercises, GradescopeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	var doc struct {

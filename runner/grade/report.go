@@ -73,27 +73,7 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		}
 		shown++
 		fmt.Fprintf(w, "\n%s\n", style.Bold(term.Wrap(fmt.Sprintf("%d %s: %s", res.Exercise, res.Name, res.Message), width+12)))
-		field := func(label, value string) {
-			if value != "" {
-				fmt.Fprintf(w, "  %-9s %s\n", label, indent(term.Wrap(value, width), "            "))
-			}
-		}
-		field("called", res.Called)
-		field("expected", res.Expected)
-		field("got", res.Got)
-		field("at", res.Where)
-		for i, s := range res.Sent {
-			if i == 0 {
-				field("sent", s)
-			} else {
-				field("", s)
-			}
-		}
-		field("why", res.Why)
-		field("hint", res.Hint)
-		if res.Output != "" {
-			field("printed", res.Output)
-		}
+		writeDetails(w, res, width)
 	}
 	if r.Seed != 0 && slices.ContainsFunc(r.Results, func(res Result) bool { return res.Status == verdict.Failed }) {
 		// A failure on generated cases can be replayed.
@@ -134,6 +114,30 @@ func (r *Report) WriteText(w io.Writer, opt TextOptions) {
 		}
 	}
 	fmt.Fprintln(w, "every exercise passes: well done")
+}
+
+// writeDetails writes what went wrong beyond the message: a line per
+// field, labelled, wrapped to width after the label.
+func writeDetails(w io.Writer, res Result, width int) {
+	field := func(label, value string) {
+		if value != "" {
+			fmt.Fprintf(w, "  %-9s %s\n", label, indent(term.Wrap(value, width), "            "))
+		}
+	}
+	field("called", res.Called)
+	field("expected", res.Expected)
+	field("got", res.Got)
+	field("at", res.Where)
+	for i, s := range res.Sent {
+		if i == 0 {
+			field("sent", s)
+		} else {
+			field("", s)
+		}
+	}
+	field("why", res.Why)
+	field("hint", res.Hint)
+	field("printed", res.Output)
 }
 
 // editFile is the file to edit for res: where the problem is, when that is
