@@ -222,7 +222,19 @@ func sharedBuild(ctx context.Context, id string, req build.Request, progress bui
 // named by their hash, with the overlay that grafts them into the module.
 func snapshot(pkg *Package) (string, error) {
 	dir := snapshotDir(pkg)
-	if _, err := os.Stat(filepath.Join(dir, "overlay.json")); err == nil {
+	replace := map[string]string{}
+	for name := range pkg.Files {
+		replace[filepath.ToSlash(filepath.Join(graftDir, name))] = filepath.Join(dir, name)
+	}
+	overlay, err := json.Marshal(map[string]any{"Replace": replace})
+	if err != nil {
+		return "", err
+	}
+	// A folder whose overlay names it is complete. One whose overlay names
+	// another folder was copied, with the whole cache, from elsewhere (a
+	// pre-warmed grading image): its overlay would graft the files of the
+	// cache it came from, so it is written again.
+	if old, err := os.ReadFile(filepath.Join(dir, "overlay.json")); err == nil && bytes.Equal(old, overlay) {
 		now := time.Now()
 		os.Chtimes(dir, now, now) // recently used: pruned last
 		return dir, nil
@@ -230,16 +242,10 @@ func snapshot(pkg *Package) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
 	}
-	replace := map[string]string{}
 	for name, src := range pkg.Files {
 		if err := writeAtomic(filepath.Join(dir, name), src); err != nil {
 			return "", err
 		}
-		replace[filepath.ToSlash(filepath.Join(graftDir, name))] = filepath.Join(dir, name)
-	}
-	overlay, err := json.Marshal(map[string]any{"Replace": replace})
-	if err != nil {
-		return "", err
 	}
 	// The overlay last: its presence says the folder is complete.
 	return dir, writeAtomic(filepath.Join(dir, "overlay.json"), overlay)
@@ -253,12 +259,27 @@ func snapshotDir(pkg *Package) string {
 
 // writeAtomic writes a file that others may be reading: a build of the
 // same sources in another process never sees it half written.
+// The temporary file's name is its own: two graders in one process may
+// write the same snapshot at once.
 func writeAtomic(path string, b []byte) error {
-	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
 		return err
 	}
-	return os.Rename(tmp, path)
+	_, err = f.Write(b)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(f.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(f.Name(), path)
+	}
+	if err != nil {
+		os.Remove(f.Name())
+	}
+	return err
 }
 
 // sourcesOf returns the sources of the module's folders dirs, which a
