@@ -118,9 +118,9 @@ func connectServer(cfg Config) (*Backend, error) {
 			redisconn.Explain(err, opt, "SCAN", "the runner needs it to leave the keys already there alone"))
 	}
 	if len(existing) > 0 && !cfg.AllowDirty {
-		return nil, fmt.Errorf("%s already holds %d keys; the runner will not work among somebody's data. "+
+		return nil, fmt.Errorf("%s already holds %s; the runner will not work among somebody's data. "+
 			"Name an empty database in the URL (redis://%s/N), or pass --allow-dirty to run beside those keys without touching them",
-			where, len(existing), opt.Addr)
+			where, term.Plural(len(existing), "key"), opt.Addr)
 	}
 	rec := redisproxy.NewRecord(existing)
 	client := guard.NewClient(opt, redisproxy.Policy{DB: opt.DB}, rec)
