@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/autograder"
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/grade"
 )
 
@@ -64,25 +65,11 @@ func setupAutograder(fs *flag.FlagSet) func([]string) int {
 		if err := autograder.Gradescope(root, sel, &b); err != nil {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
-		if err := writeWholeFile(*out, b.Bytes()); err != nil {
+		if err := build.WriteFile(*out, b.Bytes()); err != nil {
 			return fail(os.Stderr, exitFailed, "%v", err)
 		}
 		fmt.Printf("wrote %s: Gradescope grades exercises %s (%d points); upload it as the assignment's autograder\n",
 			displayDir(*out), strings.Join(names, ", "), points)
 		return exitOK
 	}
-}
-
-// writeWholeFile writes b to path by rename: a reader never sees it half
-// written, and a failed write leaves the old file as it was.
-func writeWholeFile(path string, b []byte) error {
-	tmp := fmt.Sprintf("%s.tmp%d", path, os.Getpid())
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -90,7 +90,7 @@ func Compile(ctx context.Context, req Request, progress Progress) (string, error
 	var files []string
 	for name, src := range req.Files {
 		p := filepath.Join(dir, name)
-		if err := writeWhole(p, src); err != nil {
+		if err := WriteFile(p, src); err != nil {
 			return "", err
 		}
 		if strings.HasSuffix(name, ".go") {
@@ -122,9 +122,11 @@ func Compile(ctx context.Context, req Request, progress Progress) (string, error
 // there to line them up.
 var linked = func() {}
 
-// writeWhole writes a file under a temporary name and renames it into
-// place: a reader sees the old file or the new one, never part of it.
-func writeWhole(path string, data []byte) error {
+// WriteFile writes a file under a temporary name of its own and renames
+// it into place: a reader (another build, another process) sees the old
+// file or the new one, never part of it, and two writers at once never
+// share the temporary file. A failed write leaves the old file as it was.
+func WriteFile(path string, data []byte) error {
 	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
 	if err != nil {
 		return err

@@ -243,43 +243,18 @@ func snapshot(pkg *Package) (string, error) {
 		return "", err
 	}
 	for name, src := range pkg.Files {
-		if err := writeAtomic(filepath.Join(dir, name), src); err != nil {
+		if err := build.WriteFile(filepath.Join(dir, name), src); err != nil {
 			return "", err
 		}
 	}
 	// The overlay last: its presence says the folder is complete.
-	return dir, writeAtomic(filepath.Join(dir, "overlay.json"), overlay)
+	return dir, build.WriteFile(filepath.Join(dir, "overlay.json"), overlay)
 }
 
 // snapshotDir is where pkg's files are copied for the build. Not in a
 // folder named "grade-…": the build cache prunes old builds by name.
 func snapshotDir(pkg *Package) string {
 	return filepath.Join(build.CacheDir(), "sources", "grade", pkg.Hash[:20])
-}
-
-// writeAtomic writes a file that others may be reading: a build of the
-// same sources in another process never sees it half written.
-// The temporary file's name is its own: two graders in one process may
-// write the same snapshot at once.
-func writeAtomic(path string, b []byte) error {
-	f, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(b)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Chmod(f.Name(), 0o644)
-	}
-	if err == nil {
-		err = os.Rename(f.Name(), path)
-	}
-	if err != nil {
-		os.Remove(f.Name())
-	}
-	return err
 }
 
 // sourcesOf returns the sources of the module's folders dirs, which a
