@@ -110,15 +110,7 @@ func TestRunEdited(t *testing.T) {
 // cells around it in the file; a cell left as it was counts from its
 // first line in the file.
 func TestCompileErrorsAtCells(t *testing.T) {
-	root := t.TempDir()
-	path := filepath.Join(root, "chapters", "01-basics.md")
-	os.Mkdir(filepath.Dir(path), 0o755)
-	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	srv := New(t.TempDir())
-	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+	srv := failingRun(t, func(ch *chapter.Chapter) error {
 		// What notebook reports: positions the program's //line
 		// directives give, the chapter named by ch.Path.
 		c := ch.Cells()
@@ -127,7 +119,7 @@ func TestCompileErrorsAtCells(t *testing.T) {
 			{File: ch.Path, Line: c[2].Line, Col: 13, Msg: "undefined: y"},
 			{File: "elsewhere.go", Line: 7, Msg: "not the chapter's"},
 		}}
-	}
+	})
 	// Cell 1 grows to twenty lines, past where cell 2 starts in the file.
 	edit := strings.Repeat(`fmt.Println(\"long\")\n`, 20)
 	code, body := request(srv, "POST", "/_run", "application/json",
@@ -152,6 +144,23 @@ func TestCompileErrorsAtCells(t *testing.T) {
 // and its line in the edited code, not by the far range edited cells'
 // positions are moved to.
 func TestEditedCellPanics(t *testing.T) {
+	srv := failingRun(t, func(ch *chapter.Chapter) error {
+		c := ch.Cells()[1]
+		return &notebook.CellError{Path: ch.Path, Cell: c, Line: c.Line + 1, What: "panicked", Msg: "boom"}
+	})
+	_, body := request(srv, "POST", "/_run", "application/json",
+		`{"chapter": "01-basics.md", "upTo": 2, "cells": {"2": "x := 1\npanic(\"boom\")"}}`)
+	var ev struct{ Kind, Message string }
+	json.Unmarshal([]byte(strings.TrimSpace(body)), &ev)
+	if want := "cell 2 panicked (line 2 of the edited cell): boom"; ev.Kind != "error" || ev.Message != want {
+		t.Errorf("got %s %q, want error %q", ev.Kind, ev.Message, want)
+	}
+}
+
+// failingRun is a server of the three-cell chapter whose runs of edited
+// chapters fail as fail says, given the edited chapter.
+func failingRun(t *testing.T, fail func(ch *chapter.Chapter) error) *Server {
+	t.Helper()
 	root := t.TempDir()
 	path := filepath.Join(root, "chapters", "01-basics.md")
 	os.Mkdir(filepath.Dir(path), 0o755)
@@ -160,15 +169,6 @@ func TestEditedCellPanics(t *testing.T) {
 	}
 	srv := New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
-		c := ch.Cells()[1]
-		return &notebook.CellError{Path: ch.Path, Cell: c, Line: c.Line + 1, What: "panicked", Msg: "boom"}
-	}
-	_, body := request(srv, "POST", "/_run", "application/json",
-		`{"chapter": "01-basics.md", "upTo": 2, "cells": {"2": "x := 1\npanic(\"boom\")"}}`)
-	var ev struct{ Kind, Message string }
-	json.Unmarshal([]byte(strings.TrimSpace(body)), &ev)
-	if want := "cell 2 panicked (line 2 of the edited cell): boom"; ev.Kind != "error" || ev.Message != want {
-		t.Errorf("got %s %q, want error %q", ev.Kind, ev.Message, want)
-	}
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error { return fail(ch) }
+	return srv
 }
