@@ -25,6 +25,9 @@ type Submission struct {
 	Name   string  // the folder's name
 	Report *Report // nil when Err is set
 	Err    error   // the folder could not be graded: no Go files, say
+	// Reused says the results are an earlier grading's of the same
+	// files, grader and settings (see Verdicts), not graded again.
+	Reused bool
 }
 
 // A Class is a folder of submissions, graded.
@@ -37,6 +40,7 @@ type Class struct {
 	Seed        uint64 // of the generated cases, the same for every submission
 	Shard       Shard  // the part of the class graded; zero: all of it
 	Kept        int    // submissions whose results a part had kept, not graded again
+	Reused      int    // submissions whose verdicts an earlier grading had left (see Verdicts)
 	Parts       int    // merged from this many parts (MergeParts); 0: graded here
 }
 
@@ -49,6 +53,10 @@ type ClassOptions struct {
 	// class goes on where it stopped, grading only the submissions not
 	// kept or changed since.
 	Part string
+	// Regrade grades every submission, even those whose verdicts an
+	// earlier grading of the same files, grader and settings left in
+	// the cache (see Verdicts); it keeps the new ones there.
+	Regrade bool
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
@@ -112,6 +120,10 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 			return nil, err
 		}
 	}
+	verdicts, err := openVerdicts(exercises, opt.Options)
+	if err != nil {
+		return nil, fmt.Errorf("reading the grader's sources: %w", err)
+	}
 	var saveErr error
 	var saveOnce sync.Once
 	// A real server refused (somebody's keys in its database, out of
@@ -134,20 +146,32 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		go func() {
 			defer wg.Done()
 			sub := filepath.Join(dir, s.Name)
-			var hash string
+			hash, err := HashSubmission(sub)
+			if err != nil {
+				hash = "" // graded, and kept by no hash: graded again each time
+			}
 			if part != nil {
-				var err error
-				if hash, err = HashSubmission(sub); err == nil {
-					if done := part.Load(s.Name, hash, exercises); done != nil {
-						*s = *done
-						kept.Lock()
-						c.Kept++
-						kept.Unlock()
-						return
-					}
+				if done := part.Load(s.Name, hash, exercises); done != nil {
+					*s = *done
+					kept.Lock()
+					c.Kept++
+					kept.Unlock()
+					return
 				}
 			}
-			s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+			if done := verdicts.Load(s.Name, hash, exercises); done != nil && !opt.Regrade {
+				*s = *done
+				s.Reused = true
+				kept.Lock()
+				c.Reused++
+				kept.Unlock()
+			} else {
+				s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+				if ctx.Err() == nil {
+					// A verdict not kept is only graded again: no error.
+					verdicts.Save(s, hash)
+				}
+			}
 			if be, ok := errors.AsType[*backendError](s.Err); ok {
 				refusedOnce.Do(func() { refused = be.err })
 				stop()
@@ -165,6 +189,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	}
 	wg.Wait()
 	pruneClassBuilds(classBuildsKept)
+	pruneVerdicts(classBuildsKept)
 	c.Elapsed = time.Since(start)
 	if refused != nil {
 		return nil, refused
@@ -331,6 +356,9 @@ func (c *Class) WriteSummary(w io.Writer) {
 	}
 	if c.Kept > 0 {
 		fmt.Fprintf(w, "%d of them kept from an earlier run, unchanged since, not graded again\n", c.Kept)
+	}
+	if c.Reused > 0 {
+		fmt.Fprintf(w, "%d of them graded before with the same files, grader and seed: their verdicts reused (grade --regrade grades them again)\n", c.Reused)
 	}
 	fmt.Fprintf(w, "%s\n", seedLine(c.Seed, fmt.Sprintf("grade --seed %d", c.Seed)))
 }

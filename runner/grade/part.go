@@ -157,6 +157,11 @@ func (p *Part) Load(name, hash string, exercises []Exercise) *Submission {
 
 // Save keeps a finished submission, graded from files of this hash.
 func (p *Part) Save(s *Submission, hash string) error {
+	return saveSubmission(p.path(s.Name), s, hash)
+}
+
+// saveSubmission writes a finished submission into path, under hash.
+func saveSubmission(path string, s *Submission, hash string) error {
 	saved := savedSubmission{Name: s.Name, Hash: hash}
 	if s.Err != nil {
 		saved.Err = s.Err.Error()
@@ -169,7 +174,7 @@ func (p *Part) Save(s *Submission, hash string) error {
 	if err != nil {
 		return err
 	}
-	return build.WriteFile(p.path(s.Name), append(b, '\n'))
+	return build.WriteFile(path, append(b, '\n'))
 }
 
 func loadSubmission(path string, exercises []Exercise) (*Submission, string, error) {
