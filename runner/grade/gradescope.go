@@ -22,8 +22,8 @@ var GradescopeVisibilities = []string{"hidden", "after_due_date", "after_publish
 // GradescopeOptions are the teacher's choices in Gradescope's results.
 type GradescopeOptions struct {
 	// Visibility is each exercise's test's, by exercise id; an exercise
-	// not in it has Default's, and "" is Gradescope's own default,
-	// "visible".
+	// not in it has the manifest's (Exercise.Visibility), else Default's,
+	// and "" is Gradescope's own default, "visible".
 	Visibility map[int]string
 	Default    string
 	// Stdout is the autograder's standard output's visibility; "" is
@@ -119,7 +119,9 @@ func (r *Report) WriteGradescopeWith(w io.Writer, opt GradescopeOptions) error {
 		t := gradescopeTest{
 			Name: fmt.Sprintf("%d %s", e.ID, e.Title), Number: strconv.Itoa(e.ID),
 			Score: float64(res.Points), MaxScore: float64(res.Max), Status: "failed",
-			Visibility: cmp.Or(opt.Visibility[e.ID], opt.Default, "visible"),
+			// The most particular choice wins: the flag's for this
+			// exercise, the manifest's, the flag's for every one.
+			Visibility: cmp.Or(opt.Visibility[e.ID], e.Visibility, opt.Default, "visible"),
 		}
 		var b strings.Builder
 		switch res.Status {

@@ -148,3 +148,52 @@ func TestParseGradescopeVisibility(t *testing.T) {
 		t.Errorf("ParseGradescopeVisibility(\"\") = %+v, %v", opt, err)
 	}
 }
+
+// TestManifestVisibility: an exercise's "visibility" in the manifest is
+// its test's in results.json, unless --visibility names the exercise; the
+// others keep the flag's or Gradescope's default. An unknown one is
+// refused, naming the file and line.
+func TestManifestVisibility(t *testing.T) {
+	m, err := parseManifest("m.json", []byte(`{"packages": [{"package": "redisbasics", "exercises": [
+		{"id": 1, "name": "json", "title": "J", "file": "01_json.go", "points": 1, "visibility": "after_due_date"},
+		{"id": 2, "name": "lists", "title": "L", "file": "02_lists.go", "points": 1, "visibility": "hidden"},
+		{"id": 3, "name": "letters", "title": "C", "file": "03_letters.go", "points": 1}]}]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ex := m.Packages[0].Exercises
+	rep := &Report{Package: "alice/redisbasics", Backend: "miniredis", Exercises: ex}
+	for _, r := range ex {
+		rep.Results = append(rep.Results, Result{Name: r.Name, Points: 1, Max: 1, Result: verdict.Result{Exercise: r.ID, Status: verdict.Passed}})
+	}
+	for spec, want := range map[string][]string{
+		"":                        {"after_due_date", "hidden", "visible"},
+		"after_published":         {"after_due_date", "hidden", "after_published"},
+		"visible,lists=visible":   {"after_due_date", "visible", "visible"},
+		"1=hidden,after_due_date": {"hidden", "hidden", "after_due_date"},
+	} {
+		opt, err := ParseGradescopeVisibility(spec, ex)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		if err := rep.WriteGradescopeWith(&b, opt); err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, tc := range decodeGradescope(t, b.Bytes()).Tests {
+			got = append(got, tc.Visibility)
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("--visibility %q: the tests' visibilities are %q, want %q", spec, got, want)
+		}
+	}
+
+	_, err = parseManifest("m.json", []byte(`{"packages": [{"package": "redisbasics", "exercises": [
+		{"id": 1, "name": "json", "file": "01_json.go"},
+		{"id": 2, "name": "lists", "file": "02_lists.go",
+		 "visibility": "after_exam"}]}]}`))
+	if want := `m.json:4: exercise 2 lists: visibility "after_exam": Gradescope's visibilities are hidden, after_due_date`; err == nil || !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("an unknown visibility: %v, want %s...", err, want)
+	}
+}

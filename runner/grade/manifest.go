@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -33,14 +35,18 @@ type PackageExercises struct {
 
 // An Exercise is one entry of the manifest.
 type Exercise struct {
-	ID      int      `json:"id"`
-	Name    string   `json:"name"`
-	Title   string   `json:"title"`
-	File    string   `json:"file"`  // in the package's folder
-	Funcs   []string `json:"funcs"` // the functions the learner writes
-	Points  int      `json:"points"`
-	Hint    string   `json:"hint"`
-	Package string   `json:"-"` // its package's, filled in by LoadManifest
+	ID     int      `json:"id"`
+	Name   string   `json:"name"`
+	Title  string   `json:"title"`
+	File   string   `json:"file"`  // in the package's folder
+	Funcs  []string `json:"funcs"` // the functions the learner writes
+	Points int      `json:"points"`
+	Hint   string   `json:"hint"`
+	// Visibility is when Gradescope shows students this exercise's test
+	// (one of GradescopeVisibilities); "": Gradescope's default, or
+	// what --visibility says.
+	Visibility string `json:"visibility,omitempty"`
+	Package    string `json:"-"` // its package's, filled in by LoadManifest
 }
 
 // A ManifestError is a manifest that cannot be used, with the line that
@@ -103,6 +109,10 @@ func parseManifest(path string, b []byte) (*Manifest, error) {
 			case ids[e.ID] || names[strings.ToLower(e.Name)]:
 				return nil, &ManifestError{Path: path, Msg: fmt.Sprintf("exercise %d %s: ids and names must be unique across packages", e.ID, e.Name)}
 			}
+			if e.Visibility != "" && !slices.Contains(GradescopeVisibilities, e.Visibility) {
+				return nil, &ManifestError{Path: path, Line: lineOf(b, `"visibility"`, e.Visibility), Msg: fmt.Sprintf(
+					"exercise %d %s: visibility %q: Gradescope's visibilities are %s", e.ID, e.Name, e.Visibility, strings.Join(GradescopeVisibilities, ", "))}
+			}
 			ids[e.ID], names[strings.ToLower(e.Name)] = true, true
 		}
 	}
@@ -110,6 +120,17 @@ func parseManifest(path string, b []byte) (*Manifest, error) {
 		return nil, &ManifestError{Path: path, Msg: "no exercises"}
 	}
 	return &m, nil
+}
+
+// lineOf returns the line of the first field key whose value is the
+// string value, or 0.
+func lineOf(b []byte, key, value string) int {
+	quoted, _ := json.Marshal(value)
+	re := regexp.MustCompile(regexp.QuoteMeta(key) + `\s*:\s*` + regexp.QuoteMeta(string(quoted)))
+	if loc := re.FindIndex(b); loc != nil {
+		return bytes.Count(b[:loc[0]], []byte("\n")) + 1
+	}
+	return 0
 }
 
 // Exercises returns every exercise of the course, package after package.
