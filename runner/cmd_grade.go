@@ -59,6 +59,8 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 		"into the --part folder; grade merge makes the class of the parts (needs --seed, the same for every shard)")
 	part := fs.String("part", "", "keep each submission's results in this folder as it finishes, so that the same command, "+
 		"run again after Ctrl-C, goes on where it stopped (default with --shard K/N: grade-part-K-of-N)")
+	regrade := fs.Bool("regrade", false, "grade every submission again, even one graded before with the same files, grader, seed and settings "+
+		"(by default its verdicts, kept in the runner's cache, are reused)")
 	return func(args []string) int {
 		if *format != "" && *format != "gradescope" {
 			return fail(os.Stderr, exitBadArgs, "--format %s: the only other format is gradescope", *format)
@@ -101,7 +103,7 @@ func setupGrade(fs *flag.FlagSet) func([]string) int {
 				}
 			}
 		}
-		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, outputs, *jobs, run, *seed, sh, *part)
+		return runGrade(os.Stdout, os.Stderr, args[0], *pkg, outputs, *jobs, run, *seed, sh, *part, *regrade)
 	}
 }
 
@@ -115,7 +117,7 @@ type gradeOutputs struct {
 	visibility, stdoutVisibility string
 }
 
-func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, run settings.Run, seed uint64, shard grade.Shard, part string) int {
+func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs int, run settings.Run, seed uint64, shard grade.Shard, part string, regrade bool) int {
 	root, err := moduleRoot()
 	if err != nil {
 		return fail(errOut, exitBadArgs, "%v", err)
@@ -159,8 +161,9 @@ func runGrade(out, errOut io.Writer, dir, pkg string, outputs gradeOutputs, jobs
 			Progress:  depsProgress(progressPrinter(os.Stderr)),
 			Note:      func(s string) { fmt.Fprintf(errOut, "note: %s\n", s) },
 		},
-		Shard: shard,
-		Part:  part,
+		Shard:   shard,
+		Part:    part,
+		Regrade: regrade,
 	})
 	if err != nil {
 		if ctx.Err() != nil {
