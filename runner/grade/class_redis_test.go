@@ -19,7 +19,8 @@ import (
 // that only a real server's paging shows is caught, and the database is
 // empty afterwards. A database holding somebody's key is refused; with
 // AllowDirty the class is graded beside it, and the key is left as it
-// was.
+// was. Graded again unchanged, nothing runs on the server: the verdicts
+// are reused.
 func TestGradeClassOnRedis(t *testing.T) {
 	url := needs.Redis(t, 9)
 	ropt, err := redis.ParseURL(url)
@@ -65,6 +66,12 @@ func TestGradeClassOnRedis(t *testing.T) {
 	if n := rdb.DBSize(ctx).Val(); n != 0 {
 		t.Errorf("%d keys left in %s after grading", n, url)
 	}
+	// Graded again unchanged, on the same server: the verdicts are
+	// reused, and nothing runs on it.
+	if c := grade(); c.Reused != len(c.Submissions) {
+		t.Errorf("graded again unchanged on %s, %d of %d verdicts reused", url, c.Reused, len(c.Submissions))
+	}
+	opt.Regrade = true // from here on, graded on the server each time
 
 	if err := rdb.Set(ctx, "somebody", "theirs", 0).Err(); err != nil {
 		t.Fatal(err)
