@@ -30,7 +30,7 @@ const dockerfile = `# Written by ` + "`go run ./runner autograder docker`" + `: 
 #
 # out/results.json is then Gradescope's results format.
 FROM ` + DockerBase + `
-COPY setup.sh run_autograder /autograder/source/
+COPY setup.sh install_go.sh run_autograder /autograder/source/
 COPY course/ /autograder/source/course/
 RUN bash /autograder/source/setup.sh
 ENTRYPOINT ["/autograder/source/run_autograder"]
@@ -39,7 +39,7 @@ ENTRYPOINT ["/autograder/source/run_autograder"]
 // Docker writes into dir, which must not exist or be empty, the build
 // context of a grading image for exercises: the Dockerfile, and the files
 // of the Gradescope autograder, whose run_autograder is its entry point.
-func Docker(root string, exercises []grade.Exercise, dir string) ([]string, error) {
+func Docker(root string, exercises []grade.Exercise, sums GoChecksums, dir string) ([]string, error) {
 	entries, err := os.ReadDir(dir)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
@@ -47,7 +47,7 @@ func Docker(root string, exercises []grade.Exercise, dir string) ([]string, erro
 	if len(entries) > 0 {
 		return nil, fmt.Errorf("%s already holds %s: write the image's files into a new or empty folder (nothing is overwritten)", dir, entries[0].Name())
 	}
-	files, err := autograderFiles(root, exercises)
+	files, err := autograderFiles(root, exercises, sums)
 	if err != nil {
 		return nil, err
 	}

@@ -25,10 +25,10 @@ func TestDocker(t *testing.T) {
 		t.Fatal(err)
 	}
 	context := filepath.Join(t.TempDir(), "image")
-	if _, err := Docker(root, sel, context); err != nil {
+	if _, err := Docker(root, sel, someSums, context); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Docker(root, sel, context); err == nil || !strings.Contains(err.Error(), "already holds") {
+	if _, err := Docker(root, sel, someSums, context); err == nil || !strings.Contains(err.Error(), "already holds") {
 		t.Errorf("writing into the same folder again: %v, want refused", err)
 	}
 	df, err := os.ReadFile(filepath.Join(context, "Dockerfile"))

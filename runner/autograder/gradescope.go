@@ -14,7 +14,6 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +24,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/grade"
 )
 
-//go:embed gradescope/setup.sh gradescope/run_autograder
+//go:embed gradescope/setup.sh gradescope/install_go.sh gradescope/run_autograder
 var gradescopeFiles embed.FS
 
 // Select returns the exercises spec names, in the manifest's order: a
@@ -92,39 +91,13 @@ type file struct {
 // course/ the students' copy of the course (course.Publish) with the
 // reference solutions, which setup.sh grades once to warm the build
 // cache, then deletes.
-func autograderFiles(root string, exercises []grade.Exercise) (map[string]file, error) {
+func autograderFiles(root string, exercises []grade.Exercise, sums GoChecksums) (map[string]file, error) {
 	if len(exercises) == 0 {
 		return nil, fmt.Errorf("no exercises to grade")
 	}
-	var ids, shown, packages []string
-	for _, e := range exercises {
-		ids = append(ids, strconv.Itoa(e.ID))
-		shown = append(shown, fmt.Sprintf("%d %s", e.ID, e.Name))
-		if !slices.Contains(packages, e.Package) {
-			packages = append(packages, e.Package)
-		}
-	}
-	data := map[string]string{
-		"Go":       runtime.Version(),
-		"IDs":      strings.Join(ids, " "),
-		"Shown":    strings.Join(shown, ", "),
-		"Packages": strings.Join(packages, " "),
-	}
-	out := map[string]file{}
-	for _, name := range []string{"setup.sh", "run_autograder"} {
-		text, err := gradescopeFiles.ReadFile("gradescope/" + name)
-		if err != nil {
-			return nil, err
-		}
-		t, err := template.New(name).Parse(string(text))
-		if err != nil {
-			return nil, err
-		}
-		var b bytes.Buffer
-		if err := t.Execute(&b, data); err != nil {
-			return nil, err
-		}
-		out[name] = file{b.Bytes(), true}
+	out, err := scripts(exercises, sums)
+	if err != nil {
+		return nil, err
 	}
 	tmp, err := os.MkdirTemp("", "autograder-course")
 	if err != nil {
@@ -159,10 +132,57 @@ func autograderFiles(root string, exercises []grade.Exercise) (map[string]file, 
 	return out, nil
 }
 
+// scripts are the autograder's scripts, for exercises, with the Go
+// toolchain's checksums: setup.sh, install_go.sh and run_autograder.
+func scripts(exercises []grade.Exercise, sums GoChecksums) (map[string]file, error) {
+	known, err := sums.forVersion(goVersion)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, k := range known {
+		names = append(names, k.Name)
+	}
+	var ids, shown, packages []string
+	for _, e := range exercises {
+		ids = append(ids, strconv.Itoa(e.ID))
+		shown = append(shown, fmt.Sprintf("%d %s", e.ID, e.Name))
+		if !slices.Contains(packages, e.Package) {
+			packages = append(packages, e.Package)
+		}
+	}
+	data := map[string]any{
+		"Go":        goVersion,
+		"IDs":       strings.Join(ids, " "),
+		"Shown":     strings.Join(shown, ", "),
+		"Packages":  strings.Join(packages, " "),
+		"Checksums": known,
+		"Known":     strings.Join(names, ", "),
+	}
+	out := map[string]file{}
+	for _, name := range []string{"setup.sh", "install_go.sh", "run_autograder"} {
+		text, err := gradescopeFiles.ReadFile("gradescope/" + name)
+		if err != nil {
+			return nil, err
+		}
+		t, err := template.New(name).Parse(string(text))
+		if err != nil {
+			return nil, err
+		}
+		var b bytes.Buffer
+		if err := t.Execute(&b, data); err != nil {
+			return nil, err
+		}
+		out[name] = file{b.Bytes(), true}
+	}
+	return out, nil
+}
+
 // Gradescope writes to w the zip a Gradescope programming assignment
-// takes, grading exercises (see autograderFiles).
-func Gradescope(root string, exercises []grade.Exercise, w io.Writer) error {
-	files, err := autograderFiles(root, exercises)
+// takes, grading exercises, installing the Go toolchain whose tarball
+// has one of sums (see autograderFiles).
+func Gradescope(root string, exercises []grade.Exercise, sums GoChecksums, w io.Writer) error {
+	files, err := autograderFiles(root, exercises, sums)
 	if err != nil {
 		return err
 	}

@@ -80,14 +80,14 @@ func TestGradescope(t *testing.T) {
 		t.Fatal(err)
 	}
 	var z bytes.Buffer
-	if err := Gradescope(root, sel, &z); err != nil {
+	if err := Gradescope(root, sel, someSums, &z); err != nil {
 		t.Fatal(err)
 	}
 	ag := filepath.Join(t.TempDir(), "autograder")
 	source := filepath.Join(ag, "source")
 	unzip(t, z.Bytes(), source)
 
-	for _, script := range []string{"setup.sh", "run_autograder"} {
+	for _, script := range []string{"setup.sh", "install_go.sh", "run_autograder"} {
 		if out, err := exec.Command("bash", "-n", filepath.Join(source, script)).CombinedOutput(); err != nil {
 			t.Errorf("bash -n %s: %v\n%s", script, err, out)
 		}
@@ -97,7 +97,7 @@ func TestGradescope(t *testing.T) {
 	}
 	setup, _ := os.ReadFile(filepath.Join(source, "setup.sh"))
 	for _, step := range []string{"go_version=" + runtime.Version() + "\n", "apt-get install -y --no-install-recommends bubblewrap",
-		"https://go.dev/dl/${go_version}.linux-${arch}.tar.gz", "go mod download", `go build -o "$root/source/bin/runner" ./runner`,
+		`bash "$root/source/install_go.sh"`, "go mod download", `go build -o "$root/source/bin/runner" ./runner`,
 		"check --solutions", `rm -rf solutions "$NOTEBOOK_CACHE/sources"`} {
 		if !bytes.Contains(setup, []byte(step)) {
 			t.Errorf("setup.sh has no %q", step)

@@ -11,12 +11,10 @@ go_version={{.Go}}
 apt-get update
 apt-get install -y --no-install-recommends bubblewrap ca-certificates curl
 
-# The Go toolchain the autograder was written with.
-arch=$(dpkg --print-architecture)
-curl -fsSL "https://go.dev/dl/${go_version}.linux-${arch}.tar.gz" -o /tmp/go.tar.gz
-rm -rf /usr/local/go
-tar -C /usr/local -xzf /tmp/go.tar.gz
-rm /tmp/go.tar.gz
+# The Go toolchain the autograder was written with, from
+# https://go.dev/dl/${go_version}.linux-ARCH.tar.gz, checked against the
+# SHA-256 given when the autograder was written (see install_go.sh).
+bash "$root/source/install_go.sh"
 export PATH="/usr/local/go/bin:$PATH" GOTOOLCHAIN=local GOFLAGS=-mod=readonly
 export NOTEBOOK_CACHE="$root/source/cache"
 unset REDIS_URL # grading uses the embedded server
