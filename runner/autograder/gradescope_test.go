@@ -171,7 +171,7 @@ func TestGradescope(t *testing.T) {
 	})
 }
 
-func runAutograder(t *testing.T, ag string) gradescopeResults {
+func runAutograder(t testing.TB, ag string) gradescopeResults {
 	t.Helper()
 	return runEntry(t, exec.Command("bash", filepath.Join(ag, "source", "run_autograder")), ag)
 }
@@ -179,7 +179,7 @@ func runAutograder(t *testing.T, ag string) gradescopeResults {
 // runEntry runs run_autograder, with /autograder at ag, and reads the
 // results it wrote. Where bubblewrap can, it runs with no network, as on
 // Gradescope; and then inside another sandbox, as in a container.
-func runEntry(t *testing.T, cmd *exec.Cmd, ag string) gradescopeResults {
+func runEntry(t testing.TB, cmd *exec.Cmd, ag string) gradescopeResults {
 	t.Helper()
 	if noNet := noNetwork(); noNet != nil {
 		cmd.Args = append(noNet, cmd.Args...)
@@ -205,7 +205,7 @@ func runEntry(t *testing.T, cmd *exec.Cmd, ag string) gradescopeResults {
 	return r
 }
 
-func write(t *testing.T, path string, b []byte) {
+func write(t testing.TB, path string, b []byte) {
 	t.Helper()
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		t.Fatal(err)
@@ -215,7 +215,7 @@ func write(t *testing.T, path string, b []byte) {
 	}
 }
 
-func unzip(t *testing.T, b []byte, dir string) {
+func unzip(t testing.TB, b []byte, dir string) {
 	t.Helper()
 	r, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
 	if err != nil {
