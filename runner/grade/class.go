@@ -184,7 +184,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		b.pkgs = append(b.pkgs, pkg)
 		p.batch = b
 	}
-	if len(batches) > 0 {
+	if len(batches) > 0 && batching {
 		m, err := LoadManifest(opt.Root)
 		if err != nil {
 			return nil, err
@@ -225,7 +225,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				c.Reused++
 				kept.Unlock()
 			default:
-				if p.batch != nil {
+				if p.batch != nil && batching {
 					select {
 					case <-p.batch.done:
 					case <-ctx.Done():
