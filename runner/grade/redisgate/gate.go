@@ -17,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
@@ -113,8 +114,9 @@ func (g *Gate) serveConn(c net.Conn) {
 	defer s.Close()
 	r := bufio.NewReaderSize(c, 64<<10)
 	w := bufio.NewWriterSize(c, 64<<10)
+	framed := false
 	for {
-		cmds, err := readTrip(c, r)
+		cmds, err := readTrip(c, r, &framed)
 		if len(cmds) > 0 {
 			for _, reply := range s.Trip(cmds) {
 				w.Write(reply)
@@ -133,9 +135,12 @@ func (g *Gate) serveConn(c net.Conn) {
 	}
 }
 
-// readTrip reads the commands of one round trip: those already buffered
-// after the first, and for a big trip those that follow within tripWait.
-func readTrip(c net.Conn, r *bufio.Reader) ([]Command, error) {
+// readTrip reads the commands of one round trip. A framed client (one
+// that sent wire.TripEnd when it connected) ends each trip with
+// wire.TripEnd: the trip is what came before it, however long it took to
+// arrive. Another's trip is the commands already buffered after the
+// first, and for a big trip those that follow within tripWait.
+func readTrip(c net.Conn, r *bufio.Reader, framed *bool) ([]Command, error) {
 	var cmds []Command
 	size := 0
 	for len(cmds) < maxTrip {
@@ -143,9 +148,16 @@ func readTrip(c net.Conn, r *bufio.Reader) ([]Command, error) {
 		if err != nil {
 			return cmds, err
 		}
+		if len(cmd) == 1 && cmd[0] == wire.TripEnd {
+			*framed = true
+			if len(cmds) > 0 {
+				break
+			}
+			continue // the hello, or a trip of nothing
+		}
 		cmds = append(cmds, cmd)
 		size += n
-		if r.Buffered() > 0 {
+		if *framed || r.Buffered() > 0 {
 			continue
 		}
 		if size < bigTrip {

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/grade/wire"
 	"github.com/redis-notebook/tutorial/runner/resp"
 )
 
@@ -126,5 +128,71 @@ func TestInline(t *testing.T) {
 	line, _ := bufio.NewReader(c).ReadString('\n')
 	if !strings.HasPrefix(line, "-ERR protocol error") {
 		t.Errorf("reply %q, want a protocol error", line)
+	}
+}
+
+// TestFramedTrips: a framed client's trips end where the client reads,
+// however slowly a big pipeline arrives. Its pieces come here 50 ms
+// apart, longer than the gate waits for an unframed client (tripWait),
+// as on a loaded machine; and the machine is loaded meanwhile (a busy
+// goroutine per CPU). Unframed, the same pieces make a trip each.
+func TestFramedTrips(t *testing.T) {
+	stop := make(chan struct{})
+	defer close(stop)
+	for range runtime.NumCPU() {
+		go func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+			}
+		}()
+	}
+	var big strings.Builder
+	for i := range 3000 {
+		big.WriteString(encodeCommand("HSET", "h", fmt.Sprintf("field%04d", i), strings.Repeat("v", 20)))
+	}
+	// Split at command boundaries, into three pieces.
+	var pieces []string
+	rest := big.String()
+	for range 2 {
+		cut := len(rest) / 2
+		for rest[cut] != '*' {
+			cut++
+		}
+		pieces = append(pieces, rest[:cut])
+		rest = rest[cut:]
+	}
+	pieces = append(pieces, rest)
+	send := func(c net.Conn) {
+		for _, p := range pieces {
+			c.Write([]byte(p))
+			time.Sleep(50 * time.Millisecond)
+		}
+	}
+
+	rec, raw := serve(t)
+	c, err := wire.Frame(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := bufio.NewReader(c)
+	for range 3 {
+		c.Write([]byte(encodeCommand("PING")))
+		readReplies(t, r, 1)
+		send(c)
+		readReplies(t, r, 3000)
+	}
+	if got := rec.sizes(); fmt.Sprint(got) != "[1 3000 1 3000 1 3000]" {
+		t.Errorf("framed: trips of %v commands, want [1 3000 1 3000 1 3000]", got)
+	}
+
+	rec, raw = serve(t)
+	send(raw)
+	readReplies(t, bufio.NewReader(raw), 3000)
+	if got := rec.sizes(); len(got) < 2 {
+		t.Errorf("unframed, pieces 50 ms apart: trips of %v commands, want the pipeline split (else this test proves nothing)", got)
 	}
 }
