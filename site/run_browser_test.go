@@ -239,8 +239,8 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	srv := serve.New(out)
 	srv.Built()
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
-		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev})
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
+		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev, Step: step})
 		return err
 	}
 	m, err := grade.LoadManifest(root)
