@@ -174,6 +174,8 @@ func failingRun(t *testing.T, fail func(ch *chapter.Chapter) error) *Server {
 	}
 	srv := New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error { return fail(ch) }
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
+		return fail(ch)
+	}
 	return srv
 }
