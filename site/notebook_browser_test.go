@@ -132,8 +132,12 @@ func TestBrowserNotebook(t *testing.T) {
 	})()`) {
 		t.Errorf("cell 2 differs from the recorded output, but is not shown so: %s", eval[string](t, ctx, `document.getElementById("cell-2").outerHTML`))
 	}
+	eval[chromedp.Void](t, ctx, `document.querySelector(".nb-toolbar").scrollIntoView()`)
+	saveShot(t, ctx, filepath.Join(shots, "notebook-1280-run.png"))
 	// On a phone the live output's label stays on one line.
 	do(t, ctx, "phone", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(1), chromedp.EmulateMobile, chromedp.EmulatePortrait))
+	eval[chromedp.Void](t, ctx, `document.querySelector("#cell-1").scrollIntoView()`)
+	saveShot(t, ctx, filepath.Join(shots, "notebook-390-run.png"))
 	if h := eval[float64](t, ctx, `(() => { const l = document.querySelector("#cell-1 .cell-live .output-label"); return l.getBoundingClientRect().height / parseFloat(getComputedStyle(l).lineHeight) })()`); h > 1.5 {
 		t.Errorf("cell 1's live label takes %.1f lines on a phone", h)
 	}

@@ -261,6 +261,9 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if name != "editor.js" { // minified already
+			data = compactAsset(name, data)
+		}
 		scripts[i] = asset(name, data)
 	}
 	// The editor's licence notices, under the name its first line gives.

@@ -122,19 +122,6 @@
   });
   panel.querySelector(".nb-close").addEventListener("click", () => { hideDrawer(); consoleToggle.focus(); });
 
-  for (const c of cells) {
-    const el = cellEl(c.cell);
-    if (!el) continue;
-    const pre = el.querySelector(".cell-code pre");
-    originals.set(c.cell, pre.textContent.replace(/\n$/, ""));
-    codeBlocks.set(c.cell, pre);
-    const b = button("nb-run", "Run", `Run cell ${c.cell}, after the cells before it`);
-    b.addEventListener("click", () => run(c.cell));
-    inBar(el, b);
-    if (canEdit) addEditing(el, c.cell);
-  }
-  updateResetAll();
-
   toolbar.querySelector(".nb-runall").addEventListener("click", () => {
     const last = cells[cells.length - 1];
     if (last) run(last.cell);
@@ -298,13 +285,17 @@
 
   // --- Running -------------------------------------------------------
 
-  // calibrate: the worker times its start (compiling 18 MB of WebAssembly
-  // and starting Go), work for the processor alone; a slow or busy device
-  // gets longer time limits in proportion (from 1 to 5 times the
-  // chapter's), since the chapter's limits were set for a native run.
-  const referenceStartMs = 700; // this project's 2-core machine, busy
+  // calibrate: the worker times its start (compiling the WebAssembly and
+  // starting Go), work for the processor alone, in proportion to the
+  // program's size; a slow or busy device gets longer time limits in
+  // proportion (1 to 5 times the chapter's), since the chapter's limits
+  // hold on this project's own busy 2-core machine.
+  const referenceMsPerMB = 30; // 25 to 45 ms per MB there, at a load of 14
+  let programBytes = +conf.dataset.size;
   function calibrate(ms) {
-    slowness = Math.min(5, Math.max(1, ms / referenceStartMs));
+    const perMB = ms / (programBytes / 1e6);
+    slowness = Math.min(5, Math.max(1, perMB / referenceMsPerMB));
+    panel.dataset.startMsPerMb = perMB.toFixed(1);
     panel.dataset.slowness = slowness.toFixed(2);
   }
 
@@ -323,6 +314,7 @@
     worker.onmessage = (ev) => receive(ev.data);
     worker.onerror = (ev) => { setStatus("The chapter's program failed to start: " + (ev.message || "error")); stop(); };
     const msg = { type: "load", wasm: url(conf.dataset.program), wasmExec: url(conf.dataset.exec), size: +conf.dataset.size };
+    programBytes = wasm ? wasm.length : +conf.dataset.size;
     if (wasm) { msg.bytes = wasm; msg.size = wasm.length; }
     worker.postMessage(msg, wasm ? [wasm.buffer] : []);
   }
@@ -681,4 +673,18 @@
     start();
     worker.postMessage({ type: "command", line });
   });
+
+  // Last: the cells' buttons use every declaration above.
+  for (const c of cells) {
+    const el = cellEl(c.cell);
+    if (!el) continue;
+    const pre = el.querySelector(".cell-code pre");
+    originals.set(c.cell, pre.textContent.replace(/\n$/, ""));
+    codeBlocks.set(c.cell, pre);
+    const b = button("nb-run", "Run", `Run cell ${c.cell}, after the cells before it`);
+    b.addEventListener("click", () => run(c.cell));
+    inBar(el, b);
+    if (canEdit) addEditing(el, c.cell);
+  }
+  updateResetAll();
 })();

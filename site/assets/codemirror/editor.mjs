@@ -38,6 +38,9 @@ function create({ parent, doc, label, onChange, onRun }) {
           ...defaultKeymap,
           ...historyKeymap,
         ]),
+        // Long lines wrap, as the page's outputs do: a phone has no width
+        // to scroll in, and a scrolling box would need a tab stop of its own.
+        EditorView.lineWrapping,
         EditorView.contentAttributes.of({ "aria-label": label }),
         EditorView.updateListener.of((u) => { if (u.docChanged) onChange(u.state.doc.toString()); }),
       ],
