@@ -262,7 +262,9 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	if !ch.Cells()[next-1].Runs(chapter.Miniredis) {
 		t.Fatalf("cell %d, after the signature cell, does not run", next)
 	}
-	text := func(css string) string { return eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, css)) }
+	text := func(css string) string {
+		return eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, css))
+	}
 	fetched := func(name string) bool {
 		return eval[bool](t, ctx, fmt.Sprintf(`performance.getEntriesByType("resource").some(e => e.name.includes(%q))`, "/assets/"+name))
 	}
