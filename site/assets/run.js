@@ -592,7 +592,7 @@
           mark.innerHTML = `<span aria-hidden="true">✓</span><span class="nb-sr">same as the recorded output</span>`;
           b.label.append(" ", mark);
         } else if (hasRecord) {
-          b.label.append(" · differs from the recorded output below");
+          b.label.append(" · differs (recorded below)");
         }
         if (!b.text) b.samp.textContent = "(no output)";
         setStatus(m.cell >= ranUpTo ? `Ran up to cell ${m.cell}.` : `Running…`);
