@@ -26,7 +26,8 @@ func notebookChapter() string {
 	return "# Notebook\n\n" + prose + "\n\n" +
 		fence + "go\nfmt.Println(\"same\")\n" + fence + "\n\n" + fence + "output\nsame\n" + fence + "\n\n" + prose + "\n\n" +
 		fence + "go\nfmt.Println(\"new\")\n" + fence + "\n\n" + fence + "output\nold\n" + fence + "\n\n" + prose + "\n\n" +
-		fence + "go\nrdb.Set(ctx, \"k\", \"from the chapter\", 0).Err()\n" + fence + "\n\n" + prose + "\n\n" + prose + "\n"
+		fence + "go\nrdb.Set(ctx, \"k\", \"from the chapter\", 0).Err()\n" + fence + "\n\n" + prose + "\n\n" +
+		fence + "go timeout=2s\ntime.Sleep(2500 * time.Millisecond)\nfmt.Println(\"slept\")\n" + fence + "\n\n" + fence + "output\nslept\n" + fence + "\n\n" + prose + "\n"
 }
 
 // notebookSite builds a course of notebookChapter for the browser.
@@ -114,7 +115,16 @@ func TestBrowserNotebook(t *testing.T) {
 		t.Errorf("the toolbar says %q, not that cells run in this tab", s)
 	}
 	do(t, ctx, "Run all", chromedp.Click(chromedp.CSS(".nb-runall")))
-	poll(t, ctx, "Run all", `document.querySelectorAll(".cell-live[data-ms]").length === 3`, 2*time.Minute)
+	// The slow last cell shows its time against its limit, and takes more.
+	poll(t, ctx, "the slow cell's progress", `!!document.querySelector("#cell-4 .nb-running progress")`, 2*time.Minute)
+	do(t, ctx, "More time", chromedp.Click(chromedp.CSS("#cell-4 .nb-more")))
+	if s := eval[string](t, ctx, `document.querySelector(".nb-status").textContent`); !strings.Contains(s, "Cell 4 may now run for") {
+		t.Errorf("after More time the page says %q", s)
+	}
+	poll(t, ctx, "Run all", `document.querySelectorAll(".cell-live[data-ms]").length === 4`, 2*time.Minute)
+	if !eval[bool](t, ctx, `document.querySelector("#cell-4 .cell-live").classList.contains("live-same") && !document.querySelector("#cell-4 .nb-running")`) {
+		t.Errorf("the slow cell, given more time, did not finish as recorded: %s", eval[string](t, ctx, `document.getElementById("cell-4").outerHTML`))
+	}
 	// Cell 1 printed what was recorded: its output, marked ✓, in place of the recorded one.
 	if !eval[bool](t, ctx, `(() => {
 		const c = document.getElementById("cell-1"), live = c.querySelector(".cell-live");

@@ -542,6 +542,17 @@
     }, 250);
   }
 
+  // elapsedOf shows how long a cell running on the server has run.
+  function elapsedOf(n, began) {
+    clearInterval(ticker);
+    ticker = setInterval(() => {
+      const b = live.get(n);
+      if (!b || current !== n || b.box.dataset.ms) { clearInterval(ticker); return; }
+      const s = (performance.now() - began) / 1000;
+      if (s >= 1) b.label.textContent = `Running… ${Math.floor(s)} s`;
+    }, 250);
+  }
+
   function receive(m) {
     switch (m.type) {
       case "progress":
@@ -565,6 +576,7 @@
         b.label.textContent = "Running…";
         setStatus(`Running cell ${m.cell}…`);
         if (worker) progressOf(m.cell, performance.now());
+        else elapsedOf(m.cell, performance.now()); // on the server, which keeps the limit
         break;
       }
       case "output": {
