@@ -70,10 +70,11 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		// Edited cells run natively, as walk runs them; the edits stay in
 		// memory, never in the chapter's file.
 		srv.ChaptersDir = filepath.Join(root, "chapters")
-		srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+		srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
 			opt := runOptions(root, *f.run)
 			opt.Progress = nil // the page shows the edited run; serve's terminal, the site's builds
 			opt.Events = ev
+			opt.Step = step // the run waits at its end for the page's console
 			_, err := notebook.Run(ctx, ch, opt)
 			return err
 		}
@@ -86,6 +87,7 @@ func setupServe(fs *flag.FlagSet) func([]string) int {
 		httpSrv := &http.Server{Handler: serve.TokenCheck(srv, ln.Addr().String(), token), ReadHeaderTimeout: 10 * time.Second}
 		go httpSrv.Serve(ln)
 		defer httpSrv.Close()
+		defer srv.Close() // an edited run waiting for the console ends, and cleans up
 
 		rebuild := func() {
 			rep, err := site.Render(ctx, opt)

@@ -1,6 +1,8 @@
 package site
 
 import (
+	"bytes"
+	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -17,6 +19,10 @@ const (
 	// The search index is fetched only when the reader searches, and it
 	// grows with the course: it has a budget per chapter instead.
 	maxIndexBytesPerChapter = 32 << 10
+	// The cell editor (CodeMirror with Go) comes with the first Edit, and
+	// only then: 351 KB, 117 KB gzip-compressed, when it was added.
+	maxEditorBytes     = 400 << 10
+	maxEditorGzipBytes = 128 << 10
 )
 
 // checkBudgets measures the site in dir against the budgets, and returns
@@ -67,6 +73,17 @@ func checkBudgets(dir string) (over []string, report string, err error) {
 			index += st.Size()
 		case loaded[name]:
 			total += st.Size()
+		case strings.HasPrefix(name, "editor.") && strings.HasSuffix(name, ".js"):
+			data, err := os.ReadFile(a)
+			if err != nil {
+				return nil, "", err
+			}
+			gz := gzipSize(data)
+			if len(data) > maxEditorBytes || gz > maxEditorGzipBytes {
+				over = append(over, fmt.Sprintf("the editor, %s, is %d bytes (%d gzip), over the %d (%d gzip) it may take", name, len(data), gz, maxEditorBytes, maxEditorGzipBytes))
+			}
+			sizes = append(sizes, fmt.Sprintf("assets/%s (on the first Edit) %.1f KB, %.1f KB gzip", name, float64(len(data))/1024, float64(gz)/1024))
+			continue
 		default:
 			continue
 		}
@@ -80,6 +97,14 @@ func checkBudgets(dir string) (over []string, report string, err error) {
 	}
 	return over, fmt.Sprintf("assets the pages load as they open %.1f KB; search index %.1f KB for %d chapters; %s",
 		float64(total)/1024, float64(index)/1024, chapters, strings.Join(sizes, ", ")), nil
+}
+
+func gzipSize(data []byte) int {
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	zw.Write(data)
+	zw.Close()
+	return buf.Len()
 }
 
 // assetRef finds an asset a page loads as it opens: a stylesheet, script
@@ -127,6 +152,7 @@ func TestBudgetsCatchOversize(t *testing.T) {
 		"big.html": maxPageBytes + 1, "small.html": 10, "assets/a.js": maxAssetsBytes / 2, "assets/b.css": maxAssetsBytes/2 + 1,
 		"assets/search-index.1.js": 2*maxIndexBytesPerChapter + 1, // two chapter pages: big and small
 		"assets/fetched-on-run.js": maxAssetsBytes,                // named by no page: not counted
+		"assets/editor.0123.js":    maxEditorBytes + 1,            // the editor, fetched on the first Edit
 	} {
 		content := make([]byte, size)
 		if name == "small.html" {
@@ -141,7 +167,8 @@ func TestBudgetsCatchOversize(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := strings.Join(over, "\n")
-	if len(over) != 3 || !strings.Contains(got, "big.html") || !strings.Contains(got, "the pages load") || !strings.Contains(got, "search index") {
-		t.Errorf("the budgets found:\n%s\nwant big.html, assets/ and the search index over", got)
+	if len(over) != 4 || !strings.Contains(got, "big.html") || !strings.Contains(got, "the pages load") || !strings.Contains(got, "search index") ||
+		!strings.Contains(got, "the editor") {
+		t.Errorf("the budgets found:\n%s\nwant big.html, assets/, the search index and the editor over", got)
 	}
 }

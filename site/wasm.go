@@ -208,6 +208,7 @@ func wasmExecJS() (string, error) { return wasmExecOnce() }
 // the attributes of run.js's script tag.
 type runData struct {
 	Script, Worker, Exec, CSS, Program string
+	Editor                             string // editor.js: fetched on the first Edit
 	Size, GzipSize                     int64
 	Chapter                            string // the chapter's file name, for /_run
 	Serve                              bool   // under serve: cells can be edited and run natively
@@ -254,14 +255,23 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 	if b.opt.Browser == nil {
 		return nil
 	}
-	var scripts [3]string
-	for i, name := range []string{"run.js", "worker.js", "run.css"} {
+	var scripts [4]string
+	for i, name := range []string{"run.js", "worker.js", "run.css", "editor.js"} {
 		data, err := embedded.ReadFile("assets/" + name)
 		if err != nil {
 			return err
 		}
+		if name != "editor.js" { // minified already
+			data = compactAsset(name, data)
+		}
 		scripts[i] = asset(name, data)
 	}
+	// The editor's licence notices, under the name its first line gives.
+	licences, err := embedded.ReadFile("assets/editor.LICENSES.txt")
+	if err != nil {
+		return err
+	}
+	b.runFiles["assets/editor.LICENSES.txt"] = licences
 	execPaths := map[string]string{} // wasm_exec.js path -> site path
 	for _, p := range b.chapters {
 		bp, err := b.opt.Browser(ctx, p.ch)
@@ -295,7 +305,7 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Exec: exec, Program: name,
+		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Editor: scripts[3], Exec: exec, Program: name,
 			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload,
 			Timeout: settings.DefaultTimeout.Seconds()}
 	}

@@ -248,7 +248,9 @@
       if (!ev.target.closest(".search")) { list.hidden = true; }
     });
     document.addEventListener("keydown", function (ev) {
-      if (ev.key === "/" && document.activeElement !== input && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName)) {
+      // Not while typing: in a field, or in a cell's editor (contenteditable).
+      if (ev.key === "/" && document.activeElement !== input && !/^(INPUT|TEXTAREA|SELECT)$/.test(document.activeElement.tagName) &&
+        !document.activeElement.isContentEditable) {
         ev.preventDefault();
         input.focus();
       }
@@ -310,7 +312,7 @@
     document.addEventListener("keydown", function (ev) {
       if (ev.altKey || ev.ctrlKey || ev.metaKey || ev.shiftKey) { return; }
       var el = document.activeElement;
-      if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.tagName === "PRE")) { return; }
+      if (el && (/^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName) || el.tagName === "PRE" || el.isContentEditable)) { return; }
       var rel = ev.key === "ArrowLeft" ? "prev" : ev.key === "ArrowRight" ? "next" : "";
       var link = rel && document.querySelector(".pager a[rel='" + rel + "']");
       if (link) { ev.preventDefault(); location.href = link.href; }

@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
@@ -18,8 +19,10 @@ import (
 )
 
 // A RunEditedFunc runs a chapter (with the page's edits in its cells)
-// natively, as notebook.Run does, telling ev as it goes.
-type RunEditedFunc func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error
+// natively, as notebook.Run does, telling ev as it goes, and asking step
+// before each cell as notebook.Options.Step does: step holds the program
+// at the end of the run for the page's console (see paused.go).
+type RunEditedFunc func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error
 
 // editRequest is what a page under serve posts to /_run: its chapter's
 // file name, the cell to run up to, and the cells it edited (index ->
@@ -84,17 +87,59 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 			flusher.Flush()
 		}
 	}
+	// The previous edited run, waiting for the console, ends first: on a
+	// real server its keys would stop this one from starting.
+	s.endPaused()
 	s.running.Lock() // one run or check at a time
 	defer s.running.Unlock()
-	err = s.RunEdited(r.Context(), ch, notebook.Events{
-		CellStart: func(c *chapter.Cell) { send(map[string]any{"kind": "begin", "cell": c.Index}) },
-		Output: func(c *chapter.Cell, b []byte) {
-			send(map[string]any{"kind": "output", "cell": c.Index, "text": string(b)})
-		},
-		CellEnd: func(cr *notebook.CellResult) {
-			send(map[string]any{"kind": "end", "cell": cr.Cell.Index, "ms": float64(cr.Elapsed.Microseconds()) / 1000})
-		},
-	})
+	ch, pauseCell := withPause(ch)
+	// The run outlives this request while it waits for the console: its
+	// context is its own, cancelled if the page goes before the pause.
+	runCtx, cancelRun := context.WithCancel(context.Background())
+	p, step, reached := startPaused(runCtx, pauseCell)
+	finished := make(chan error, 1)
+	go func() {
+		defer close(p.ended)
+		defer cancelRun()
+		finished <- s.RunEdited(runCtx, ch, notebook.Events{
+			CellStart: func(c *chapter.Cell) { send(map[string]any{"kind": "begin", "cell": c.Index}) },
+			Output: func(c *chapter.Cell, b []byte) {
+				send(map[string]any{"kind": "output", "cell": c.Index, "text": string(b)})
+			},
+			CellEnd: func(cr *notebook.CellResult) {
+				send(map[string]any{"kind": "end", "cell": cr.Cell.Index, "ms": float64(cr.Elapsed.Microseconds()) / 1000})
+			},
+			Console: func(c notebook.Console) {
+				p.mu.Lock()
+				p.where = c
+				p.mu.Unlock()
+			},
+		}, step)
+	}()
+	select {
+	case <-reached:
+		p.mu.Lock()
+		p.expiry = time.AfterFunc(pausedIdle, func() {
+			s.mu.Lock()
+			if s.paused == p {
+				s.paused = nil
+			}
+			s.mu.Unlock()
+			p.end()
+		})
+		p.mu.Unlock()
+		s.mu.Lock()
+		s.paused = p
+		s.mu.Unlock()
+		// The console now reaches this run's database.
+		send(map[string]any{"kind": "done", "console": true})
+		return
+	case <-r.Context().Done():
+		cancelRun()
+		<-p.ended
+		return
+	case err = <-finished:
+	}
 	if err != nil {
 		msg := map[string]any{"kind": "error", "message": err.Error()}
 		var cellErr *notebook.CellError

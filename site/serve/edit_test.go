@@ -40,7 +40,7 @@ func TestRunEdited(t *testing.T) {
 	var got *chapter.Chapter
 	srv := New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
 		got = ch
 		c := ch.Cells()[0]
 		ev.CellStart(c)
@@ -71,6 +71,11 @@ func TestRunEdited(t *testing.T) {
 		t.Fatal("the chapter did not run")
 	}
 	gc := got.Cells()
+	// After the chapter's cells, the empty one the run waits at.
+	if len(gc) != len(cells)+1 || gc[len(gc)-1].Code != "" || gc[len(gc)-1].NoRun {
+		t.Fatalf("the run's chapter has %d cells, want the chapter's %d and an empty one to pause at", len(gc), len(cells))
+	}
+	gc = gc[:len(cells)]
 	if gc[1].Code != "fmt.Println(\"edited\")\n" || gc[0].Code != cells[0].Code {
 		t.Errorf("the edit was not applied to cell 2 alone: %q, %q", gc[0].Code, gc[1].Code)
 	}
@@ -169,6 +174,8 @@ func failingRun(t *testing.T, fail func(ch *chapter.Chapter) error) *Server {
 	}
 	srv := New(t.TempDir())
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error { return fail(ch) }
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
+		return fail(ch)
+	}
 	return srv
 }

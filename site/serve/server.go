@@ -43,6 +43,7 @@ type Server struct {
 	dir     string
 	files   http.Handler
 	running sync.Mutex // edited runs and checks go one at a time
+	paused  *pausedRun // the last edited run, waiting for the console; under mu
 
 	mu      sync.Mutex
 	version string // of the build being served; "" until the first one
@@ -88,14 +89,16 @@ func (s *Server) notify() {
 	}
 }
 
-// ServeHTTP serves the site's files, /_live, /_live.js, /_run, /_exercise
-// and /_check.
+// ServeHTTP serves the site's files, /_live, /_live.js, /_run, /_console,
+// /_exercise and /_check.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/_live":
 		s.events(w, r)
 	case "/_run":
 		s.runEdited(w, r)
+	case "/_console":
+		s.consoleCommand(w, r)
 	case "/_exercise":
 		s.exerciseSource(w, r)
 	case "/_check":
