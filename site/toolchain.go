@@ -1,0 +1,379 @@
+package site
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	_ "embed"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"go/parser"
+	"go/token"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/program"
+)
+
+// ToolchainRoots are the packages an edited cell may import in the
+// reader's tab, besides those the chapters' programs import already (which
+// are always added): the in-page toolchain ships them and everything they
+// import, and nothing else. Adding a package is one line here.
+var ToolchainRoots = []string{
+	program.KernelPackage,
+	"github.com/redis/go-redis/v9",
+	"embed",
+}
+
+// A Toolchain is what the reader's tab needs to compile an edited chapter
+// (see assets/compile-worker.js): the Go compiler and linker built for
+// js/wasm, the generator of chapter programs (site/gen) built alike, and the
+// js/wasm archives of every package reached from the roots, in one bundle.
+// Each file has a .gz beside it, which is what the page fetches.
+type Toolchain struct {
+	Compile, Link, Gen string // .wasm files in the build cache
+	Bundle             string // the archives, one after the other
+	Archives           map[string][2]int64
+	GoVersion, Lang    string // -goversion and -lang of the compiles
+}
+
+// toolFlags build the compiler and linker small: no symbol table or DWARF,
+// no paths of the build machine.
+var toolFlags = []string{"-trimpath", "-ldflags=-s -w"}
+
+//go:embed gen/main.go
+var genSource []byte
+
+// BuildToolchain builds the in-page toolchain, or finds it in the build
+// cache: the compiler and linker once per Go version, the archives once per
+// set of roots and module sources. roots are added to ToolchainRoots.
+func BuildToolchain(ctx context.Context, root string, roots []string, progress build.Progress) (*Toolchain, error) {
+	goVersion, goroot, err := goEnv(root)
+	if err != nil {
+		return nil, err
+	}
+	lang, err := moduleLang(root)
+	if err != nil {
+		return nil, err
+	}
+	tc := &Toolchain{GoVersion: goVersion, Lang: lang}
+	// The compiler and linker depend on the Go installation only.
+	h := sha256.New()
+	fmt.Fprintln(h, "toolchain v1", goVersion, goroot, strings.Join(toolFlags, " "))
+	dir := filepath.Join(build.CacheDir(), "toolchain-"+hex.EncodeToString(h.Sum(nil))[:16])
+	tc.Compile, tc.Link = filepath.Join(dir, "compile.wasm"), filepath.Join(dir, "link.wasm")
+	for _, tool := range []string{"compile", "link"} {
+		out := filepath.Join(dir, tool+".wasm")
+		if _, err := os.Stat(out + ".gz"); err == nil {
+			continue
+		}
+		if progress != nil {
+			progress(build.Status{Current: "cmd/" + tool + " for the browser (once per Go version, about a minute)"})
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		tmp := out + ".tmp" + strconv.Itoa(os.Getpid())
+		args := append([]string{"build", "-o", tmp}, toolFlags...)
+		cmd := exec.CommandContext(ctx, "go", append(args, "cmd/"+tool)...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			os.Remove(tmp)
+			return nil, fmt.Errorf("building cmd/%s for js/wasm: %v\n%s", tool, err, out)
+		}
+		if err := os.Rename(tmp, out); err != nil {
+			return nil, err
+		}
+		if err := gzipFile(out+".gz", out); err != nil {
+			return nil, err
+		}
+	}
+
+	gen, err := build.Compile(ctx, build.Request{
+		Root: root, Name: "gen", Files: map[string][]byte{"main.go": genSource},
+		Flags: toolFlags, Env: []string{"GOOS=js", "GOARCH=wasm"},
+	}, progress)
+	if err != nil {
+		return nil, fmt.Errorf("building the in-page generator (site/gen): %w", err)
+	}
+	if _, err := os.Stat(gen + ".gz"); err != nil {
+		if err := gzipFile(gen+".gz", gen); err != nil {
+			return nil, err
+		}
+	}
+	tc.Gen = gen
+
+	if err := tc.archives(ctx, root, roots); err != nil {
+		return nil, err
+	}
+	return tc, nil
+}
+
+// archives finds or makes the bundle of the roots' archives. Its cache key
+// is that of a program importing the roots (build.Key): the Go version,
+// go.mod, go.sum and the module's sources it reaches.
+func (tc *Toolchain) archives(ctx context.Context, root string, extra []string) error {
+	roots := slices.Clone(ToolchainRoots)
+	for _, r := range extra {
+		if !slices.Contains(roots, r) {
+			roots = append(roots, r)
+		}
+	}
+	slices.Sort(roots)
+	var src bytes.Buffer
+	src.WriteString("package main\n\nimport (\n")
+	for _, r := range roots {
+		fmt.Fprintf(&src, "\t_ %q\n", r)
+	}
+	src.WriteString(")\n\nfunc main() {}\n")
+	key, err := build.Key(build.Request{
+		Root: root, Name: "archives", Files: map[string][]byte{"roots.go": src.Bytes()},
+		Env: []string{"GOOS=js", "GOARCH=wasm"}, Inputs: [][]byte{[]byte("archives v1")},
+	})
+	if err != nil {
+		return err
+	}
+	dir := filepath.Join(build.CacheDir(), "archives-"+key[:16])
+	tc.Bundle = filepath.Join(dir, "archives.bin")
+	index := filepath.Join(dir, "index.json")
+	if data, err := os.ReadFile(index); err == nil && json.Unmarshal(data, &tc.Archives) == nil {
+		if _, err := os.Stat(tc.Bundle + ".gz"); err == nil {
+			return nil
+		}
+	}
+	// go list -export builds (through the go command's cache) the archive
+	// of each package, as go build would for the browser program.
+	args := append([]string{"list", "-e", "-export", "-deps", "-trimpath", "-f", "{{.ImportPath}}\t{{.Export}}\t{{with .Error}}{{.}}{{end}}"}, roots...)
+	cmd := exec.CommandContext(ctx, "go", args...)
+	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return fmt.Errorf("go list -export of the in-page packages: %v\n%s", err, stderr.Bytes())
+	}
+	var bundle bytes.Buffer
+	archives := map[string][2]int64{}
+	for _, line := range strings.Split(string(out), "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.SplitN(line, "\t", 3)
+		if len(f) != 3 || f[2] != "" {
+			return fmt.Errorf("go list -export: %s", line)
+		}
+		if f[1] == "" {
+			continue // unsafe, and packages with no code, have no archive
+		}
+		data, err := os.ReadFile(f[1])
+		if err != nil {
+			return err
+		}
+		archives[f[0]] = [2]int64{int64(bundle.Len()), int64(len(data))}
+		bundle.Write(data)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if err := build.WriteFile(tc.Bundle, bundle.Bytes()); err != nil {
+		return err
+	}
+	if err := gzipFile(tc.Bundle+".gz", tc.Bundle); err != nil {
+		return err
+	}
+	js, err := json.Marshal(archives)
+	if err != nil {
+		return err
+	}
+	tc.Archives = archives
+	// The index last: with it, the bundle is known whole.
+	return build.WriteFile(index, js)
+}
+
+// Importcfg is the compiler's and linker's importcfg for the bundle's
+// archives, where compile-worker.js puts them: /pkg/PATH.a.
+func (tc *Toolchain) Importcfg() string {
+	var b strings.Builder
+	for _, p := range slices.Sorted(maps.Keys(tc.Archives)) {
+		fmt.Fprintf(&b, "packagefile %s=/pkg/%s.a\n", p, p)
+	}
+	return b.String()
+}
+
+// goEnv is the version and GOROOT of the go command that builds.
+func goEnv(root string) (version, goroot string, err error) {
+	cmd := exec.Command("go", "env", "GOVERSION", "GOROOT")
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		return "", "", fmt.Errorf("go env: %v", err)
+	}
+	f := strings.Fields(string(out))
+	if len(f) != 2 {
+		return "", "", fmt.Errorf("go env GOVERSION GOROOT: %q", out)
+	}
+	return f[0], f[1], nil
+}
+
+var goDirective = regexp.MustCompile(`(?m)^go (\d+)\.(\d+)`)
+
+// moduleLang is the -lang the go command compiles the module's packages
+// with: its go.mod's go line, major.minor.
+func moduleLang(root string) (string, error) {
+	data, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return "", err
+	}
+	m := goDirective.FindSubmatch(data)
+	if m == nil {
+		return "", fmt.Errorf("%s: no go line", filepath.Join(root, "go.mod"))
+	}
+	return "go" + string(m[1]) + "." + string(m[2]), nil
+}
+
+// programImports are the packages a generated program imports.
+func programImports(src []byte) ([]string, error) {
+	f, err := parser.ParseFile(token.NewFileSet(), "main.go", src, parser.ImportsOnly)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, imp := range f.Imports {
+		p, _ := strconv.Unquote(imp.Path.Value)
+		out = append(out, p)
+	}
+	return out, nil
+}
+
+// A toolchainManifest is what compile-worker.js reads first: where the
+// toolchain's files are (relative to the manifest) and how to compile.
+type toolchainManifest struct {
+	GoVersion    string                     `json:"goVersion"`
+	Lang         string                     `json:"lang"`
+	Worker       string                     `json:"worker"`
+	WasmExec     string                     `json:"wasmExec"`
+	Compile      string                     `json:"compile"`
+	Link         string                     `json:"link"`
+	Gen          string                     `json:"gen"`
+	Bundle       string                     `json:"bundle"`
+	Archives     map[string][2]int64        `json:"archives"`
+	Importcfg    string                     `json:"importcfg"`
+	DownloadSize int64                      `json:"downloadSize"` // of compile, link, gen and bundle, compressed
+	Chapters     map[string]manifestChapter `json:"chapters"`
+}
+
+// A manifestChapter is what gen.wasm and the compile need of a chapter:
+// its Markdown, its //line name and its data files (name -> file).
+type manifestChapter struct {
+	Source    string            `json:"source"`
+	LinePath  string            `json:"linePath"`
+	DataFiles map[string]string `json:"dataFiles"`
+}
+
+// toolchainFiles builds the toolchain for the chapters' programs and adds
+// its files to the site under run/, named by content (served as immutable,
+// as the chapters' programs are): only the .gz of each, which
+// compile-worker.js fetches and decompresses itself, so that any static
+// server sends the compressed bytes. It returns the manifest's path.
+func (b *builder) toolchainFiles(ctx context.Context, programs map[string]*BrowserProgram, execPaths map[string]string, worker string) (string, error) {
+	var roots []string
+	var exec string
+	for _, bp := range programs {
+		roots = append(roots, bp.Imports...)
+		exec = execPaths[bp.WasmExec]
+	}
+	tc, err := b.opt.Toolchain(ctx, roots)
+	if err != nil {
+		return "", err
+	}
+	m := toolchainManifest{GoVersion: tc.GoVersion, Lang: tc.Lang, Worker: "../" + worker, WasmExec: "../" + exec,
+		Archives: tc.Archives, Importcfg: tc.Importcfg(), Chapters: map[string]manifestChapter{}}
+	// Cached files are named by their cache folder's key, which names
+	// their content; no need to hash megabytes at every build.
+	add := func(name, path, ext string) (string, error) {
+		st, err := os.Stat(path + ".gz")
+		if err != nil {
+			return "", err
+		}
+		key := filepath.Base(filepath.Dir(path))
+		key = key[strings.LastIndex(key, "-")+1:]
+		out := name + "-" + key + ext + ".gz"
+		b.media["run/"+out] = path + ".gz"
+		m.DownloadSize += st.Size()
+		return out, nil
+	}
+	if m.Compile, err = add("compile", tc.Compile, ".wasm"); err != nil {
+		return "", err
+	}
+	if m.Link, err = add("link", tc.Link, ".wasm"); err != nil {
+		return "", err
+	}
+	if m.Gen, err = add("gen", tc.Gen, ".wasm"); err != nil {
+		return "", err
+	}
+	if m.Bundle, err = add("archives", tc.Bundle, ".bin"); err != nil {
+		return "", err
+	}
+	for _, p := range b.chapters {
+		bp := programs[p.file]
+		if bp == nil {
+			continue
+		}
+		mc := manifestChapter{LinePath: bp.LinePath, DataFiles: map[string]string{}}
+		mc.Source = "chapter-" + contentName(filepath.Base(p.ch.Path), p.ch.Source)
+		b.runFiles["run/"+mc.Source] = p.ch.Source
+		for name, path := range bp.DataFiles {
+			gz, err := gzipCached(path)
+			if err != nil {
+				return "", err
+			}
+			out := filepath.Base(gz)
+			b.media["run/"+out] = gz
+			mc.DataFiles[name] = out
+		}
+		m.Chapters[filepath.Base(p.ch.Path)] = mc
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return "", err
+	}
+	name := "run/" + contentName("toolchain.json", data)
+	b.runFiles[name] = data
+	return name, nil
+}
+
+// contentName is name-HASH.ext, HASH 16 hex digits of data's SHA-256: the
+// form of the site's immutable files under run/.
+func contentName(name string, data []byte) string {
+	sum := sha256.Sum256(data)
+	ext := filepath.Ext(name)
+	return strings.TrimSuffix(name, ext) + "-" + hex.EncodeToString(sum[:])[:16] + ext
+}
+
+// gzipCached compresses a data file once into the build cache, named by
+// its content: data-HASH.bin.gz.
+func gzipCached(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	dir := filepath.Join(build.CacheDir(), "data")
+	gz := filepath.Join(dir, contentName("data.bin", data)+".gz")
+	if _, err := os.Stat(gz); err == nil {
+		return gz, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	return gz, gzipFile(gz, path)
+}
