@@ -327,7 +327,8 @@ async function build(msg, report = () => {}) {
     report("compile " + (main ? "main" : p.importPath), 0);
     const r = await run(compile, args);
     if (r.code !== 0) {
-      const errors = parseErrors(r.output);
+      // Named as the caller named the files, not by where they are here.
+      const errors = parseErrors(r.output).map((e) => ({ ...e, file: e.file.startsWith(dir + "/") ? e.file.slice(dir.length + 1) : e.file }));
       return { errors: errors.length ? errors : [{ file: "", line: 0, col: 0, message: r.output.trim() || `compile exited with status ${r.code}` }] };
     }
     if (!main) cfg += `packagefile ${p.importPath}=${dir}/_pkg_.a\n`;
@@ -362,7 +363,7 @@ function chapterInputs(name, report) {
   return chapterFiles.get(name);
 }
 
-async function buildChapter(msg, report) {
+async function buildChapter(msg, report = () => {}) {
   await loadManifest(msg.manifest);
   const ch = manifest.chapters[msg.chapter];
   if (!ch) throw new Error(`the site's toolchain has no chapter ${msg.chapter}`);

@@ -1,0 +1,230 @@
+package site
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/redis-notebook/tutorial/runner/chapter"
+)
+
+// toolchainSiteOnce builds the tutorial's site with the in-page toolchain,
+// once for the package's tests: it is the same site each time.
+var toolchainSiteOnce struct {
+	sync.Once
+	dir string
+	err error
+}
+
+// toolchainSite is the tutorial's site with chapter programs and the
+// in-page toolchain, and chapter 1.
+func toolchainSite(t *testing.T) (string, *chapter.Chapter) {
+	t.Helper()
+	root, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := chapter.Load(filepath.Join(root, "chapters", "01-redis.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &toolchainSiteOnce
+	o.Do(func() {
+		o.dir, o.err = os.MkdirTemp("", "toolchain-site-")
+		if o.err != nil {
+			return
+		}
+		opt := Options{Root: root, Out: filepath.Join(o.dir, "public"), Run: (&fakeRunner{}).run,
+			Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+				return CompileWasm(ctx, root, ch, nil)
+			},
+			Toolchain: func(ctx context.Context, roots []string) (*Toolchain, error) {
+				return BuildToolchain(ctx, root, roots, nil)
+			}}
+		_, o.err = Render(context.Background(), opt)
+	})
+	if o.err != nil {
+		t.Fatal(o.err)
+	}
+	return filepath.Join(o.dir, "public"), ch
+}
+
+// staticServer serves the site as any static server would: files, no
+// Content-Encoding, no /_run.
+func staticServer(t *testing.T, dir string) *httptest.Server {
+	ts := httptest.NewServer(http.FileServer(http.Dir(dir)))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+func needNode(t *testing.T) string {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("no node:", err)
+		}
+		t.Skip("no node")
+	}
+	return node
+}
+
+// compileInNode runs jobs through compile-worker.js under node, as the
+// page's Worker would, and returns each job's result file's folder.
+func compileInNode(t *testing.T, site, manifest string, jobs []map[string]any) string {
+	t.Helper()
+	node := needNode(t)
+	out := t.TempDir()
+	js, _ := json.Marshal(jobs)
+	jobsFile := filepath.Join(out, "jobs.json")
+	if err := os.WriteFile(jobsFile, js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "testdata/compile-node.js", site, manifest, jobsFile, out)
+	b, err := cmd.CombinedOutput()
+	t.Logf("node: %s", b)
+	if err != nil {
+		t.Fatalf("node: %v", err)
+	}
+	return out
+}
+
+type nodeResult struct {
+	Wasm   bool
+	Ms     int
+	Errors []struct {
+		File    string
+		Cell    int
+		Line    int
+		Col     int
+		Message string
+	}
+}
+
+func readResult(t *testing.T, dir, name string) nodeResult {
+	t.Helper()
+	var r nodeResult
+	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, name+".json"))), &r); err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+// runWasmNode runs a program built for js/wasm under node and returns its
+// output.
+func runWasmNode(t *testing.T, wasm string) string {
+	t.Helper()
+	goroot, err := exec.Command("go", "env", "GOROOT").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	execNode := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec_node.js")
+	out, err := exec.Command(needNode(t), execNode, wasm).CombinedOutput()
+	if err != nil {
+		t.Fatalf("running %s: %v\n%s", wasm, err, out)
+	}
+	return string(out)
+}
+
+// manifestURL is the toolchain manifest the chapter page names.
+func manifestURL(t *testing.T, site, base string) string {
+	t.Helper()
+	page := readFile(t, filepath.Join(site, "01-redis.html"))
+	m := between(page, `data-toolchain="`, `"`)
+	if m == "" {
+		t.Fatal("the chapter page names no toolchain (data-toolchain)")
+	}
+	return base + "/" + m
+}
+
+// TestCompileInNode compiles and links, with the toolchain the site ships
+// and compile-worker.js, a two-package go-redis program that embeds a file,
+// and runs it; a program that does not compile gets its errors by file and
+// line; an edited chapter builds, or names the edited cell's line.
+func TestCompileInNode(t *testing.T) {
+	site, ch := toolchainSite(t)
+	ts := staticServer(t, site)
+	manifest := manifestURL(t, site, ts.URL)
+	var printCell int
+	for _, c := range ch.Cells() {
+		if c.Runs(chapter.Miniredis) && strings.Contains(c.Code, "fmt.Println") {
+			printCell = c.Index
+			break
+		}
+	}
+	if printCell == 0 {
+		t.Fatal("chapter 1 has no cell that prints with fmt.Println")
+	}
+	lib := map[string]any{"importPath": "example.com/greet", "files": map[string]string{
+		"greet.go": "package greet\n\nimport _ \"embed\"\n\n//go:embed hello.txt\nvar Hello string\n",
+	}, "embed": map[string]any{"hello.txt": map[string]string{"hello.txt": "hello from an embedded file"}}}
+	mainPkg := map[string]any{"importPath": "main", "files": map[string]string{"main.go": `package main
+
+import (
+	"context"
+	"fmt"
+
+	"example.com/greet"
+	"github.com/redis-notebook/tutorial/runner/embedded"
+	"github.com/redis/go-redis/v9"
+)
+
+func main() {
+	srv, err := embedded.New()
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	rdb := redis.NewClient(srv.ClientOptions())
+	rdb.Set(ctx, "greeting", greet.Hello, 0)
+	fmt.Println("GET greeting:", rdb.Get(ctx, "greeting").Val())
+}
+`}}
+	broken := map[string]any{"importPath": "main", "files": map[string]string{"broken.go": "package main\n\nfunc main() {\n\tx := 1\n\tundefinedThing(x)\n}\n"}}
+	out := compileInNode(t, site, manifest, []map[string]any{
+		{"name": "redis", "type": "build", "packages": []any{lib, mainPkg}},
+		{"name": "broken", "type": "build", "packages": []any{broken}},
+		{"name": "chapter", "type": "buildChapter", "chapter": "01-redis.md", "cells": map[string]string{
+			itoa(printCell): "fmt.Println(\"edited in the page\")"}},
+		{"name": "chapterBroken", "type": "buildChapter", "chapter": "01-redis.md", "cells": map[string]string{
+			itoa(printCell): "fmt.Println(\"fine\")\nnotDeclared++"}},
+	})
+
+	if r := readResult(t, out, "redis"); !r.Wasm {
+		t.Fatalf("building the go-redis program: %+v", r)
+	} else {
+		t.Logf("go-redis program: built in %d ms", r.Ms)
+	}
+	if got := runWasmNode(t, filepath.Join(out, "redis.wasm")); !strings.Contains(got, "GET greeting: hello from an embedded file") {
+		t.Errorf("the program built in node printed %q", got)
+	}
+
+	r := readResult(t, out, "broken")
+	if r.Wasm || len(r.Errors) == 0 {
+		t.Fatalf("a program calling an undefined function built: %+v", r)
+	}
+	if e := r.Errors[0]; e.File != "broken.go" || e.Line != 5 || e.Col != 2 || !strings.Contains(e.Message, "undefined: undefinedThing") {
+		t.Errorf("the compile error is %+v, want broken.go:5:2 undefined: undefinedThing", e)
+	}
+
+	if r := readResult(t, out, "chapter"); !r.Wasm {
+		t.Fatalf("building the edited chapter: %+v", r)
+	} else {
+		t.Logf("edited chapter: generated and built in %d ms", r.Ms)
+	}
+	r = readResult(t, out, "chapterBroken")
+	if r.Wasm || len(r.Errors) == 0 {
+		t.Fatalf("an edit using an undeclared name built: %+v", r)
+	}
+	if e := r.Errors[0]; e.Cell != printCell || e.Line != 2 || e.Col != 1 || !strings.Contains(e.Message, "undefined: notDeclared") {
+		t.Errorf("the edited chapter's error is %+v, want cell %d line 2:1 undefined: notDeclared", e, printCell)
+	}
+}
+
+func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
