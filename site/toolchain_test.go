@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,6 +12,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 )
@@ -228,3 +232,81 @@ func main() {
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
+
+// TestBrowserEditStatic edits a cell of chapter 1 on a plain static server
+// (no serve, no Go): the tab compiles the chapter with the edit and the
+// cell shows its new output; an edit that does not compile shows the
+// error at the cell, in the cell's own lines. Nothing of the compiler
+// loads before the first edited Run.
+func TestBrowserEditStatic(t *testing.T) {
+	ctx := browserFor(t, 6*time.Minute)
+	out, ch := toolchainSite(t)
+	ts := staticServer(t, out)
+	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
+	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
+	status := func() string { return eval[string](t, ctx, `document.querySelector(".nb-status").textContent`) }
+
+	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html"), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
+	if eval[bool](t, ctx, `!!globalThis.NotebookCompiler || !!document.querySelector('script[src*="compile."]')`) {
+		t.Error("the in-page compiler loaded before any edited Run")
+	}
+	do(t, ctx, "edit the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.querySelector(%q);
+		a.value = a.value.replace('signature("stare")', 'signature("dcba")');
+		a.dispatchEvent(new Event("input"));
+	})()`, sel("textarea"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	c, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live[data-ms]")),
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
+		t.Fatalf("the edited cell did not run: %v; status: %s", err, status())
+	}
+	if live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live samp"))); strings.TrimSpace(live) != `"abcd"` {
+		t.Errorf("the edited cell printed %q, want \"abcd\"", live)
+	}
+	if label := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live .output-label"))); !strings.Contains(label, "in your browser, edited") || !strings.Contains(label, "differs") {
+		t.Errorf("the edited cell's output is labelled %q, want it run in the browser, edited, differing from the recorded one", label)
+	}
+	// The cells before it ran too, as written: the first one's output is
+	// the recorded one.
+	first := cellWhere(t, ch, "runs in the browser with a recorded output", func(c *chapter.Cell) bool {
+		return c.Runs(chapter.Miniredis) && c.Expected != nil && strings.TrimSpace(c.Expected.Text) != ""
+	})
+	if first >= cell {
+		t.Fatalf("the first cell with an output, %d, is not before the edited one, %d", first, cell)
+	}
+	if !eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector("#cell-%d .cell-live.live-same")`, first)) {
+		t.Errorf("cell %d, before the edited one, did not run to its recorded output", first)
+	}
+
+	// An edit that does not compile: a comment line first, so the error's
+	// line in the cell is not its line in the original.
+	callLine := 0
+	for i, l := range strings.Split(ch.Cells()[cell-1].Code, "\n") {
+		if strings.Contains(l, `signature("stare")`) {
+			callLine = i + 2
+		}
+	}
+	do(t, ctx, "break the cell", chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`(() => {
+		const a = document.querySelector(%q);
+		a.value = "// a comment first\n" + a.value.replace('signature("dcba")', 'signature(undefinedName)');
+		a.dispatchEvent(new Event("input"));
+	})()`, sel("textarea"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`(() => {
+		const b = document.querySelector(%q);
+		return !!b && b.classList.contains("live-failed") && b.textContent.includes("undefinedName");
+	})()`, sel(".cell-live")), chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
+		t.Fatalf("the compile error is not shown at the cell: %v; status: %s", err, status())
+	}
+	shown := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live")))
+	if !strings.Contains(shown, "Does not compile") || !strings.Contains(shown, fmt.Sprintf("line %d:", callLine)) {
+		t.Errorf("the cell shows %q, want \"Does not compile\" and its line %d", shown, callLine)
+	}
+
+	// Reverted, the chapter runs as written again.
+	do(t, ctx, "revert and run", chromedp.Click(chromedp.CSS(sel(".nb-edit"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live.live-same")),
+		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
+		t.Fatalf("the reverted cell did not run to its recorded output: %v; status: %s", err, status())
+	}
+}

@@ -17,7 +17,12 @@
   document.head.appendChild(link);
 
   const serve = conf.hasAttribute("data-serve");
-  const edits = new Map(); // cell -> edited code, under serve only
+  // With the in-page compiler (compile.js), edited cells compile in this
+  // tab, on any server; without it, only serve can run them (natively).
+  const compiles = !!conf.dataset.toolchain;
+  const edits = new Map(); // cell -> edited code
+  let builtKey = ""; // the edits the worker's program was compiled with; "": as written
+  let compiling = false;
   let worker = null;
   let state = "idle"; // idle, loading, ready, dead
   let ranUpTo = 0;    // highest cell asked for
@@ -55,7 +60,7 @@
     b.dataset.cell = c.cell;
     b.addEventListener("click", () => run(c.cell));
     inBar(el, b);
-    if (serve) addEditor(el, c.cell);
+    if (serve || compiles) addEditor(el, c.cell);
   }
 
   function fromDisk() {
@@ -68,7 +73,7 @@
     return true;
   }
 
-  function start() {
+  function start(program = conf.dataset.program, size = +conf.dataset.size) {
     if (worker) return;
     where = "in your browser";
     panel.classList.add("nb-active");
@@ -79,12 +84,13 @@
     worker = new Worker(url(conf.dataset.worker));
     worker.onmessage = (ev) => receive(ev.data);
     worker.onerror = (ev) => { setStatus("The chapter's program failed to start: " + (ev.message || "error")); stop(); };
-    worker.postMessage({ type: "load", wasm: url(conf.dataset.program), wasmExec: url(conf.dataset.exec), size: +conf.dataset.size });
+    worker.postMessage({ type: "load", wasm: url(program), wasmExec: url(conf.dataset.exec), size });
   }
 
-  // Under runner serve, a cell can be edited; Run then has the server
-  // compile and run the chapter natively, with the edits, which stay in the
-  // page (the chapter's file is never written).
+  // A cell can be edited; Run then compiles the chapter with the edits in
+  // this tab (pageRun), or, with no in-page compiler, has serve compile and
+  // run it natively (serverRun). The edits stay in the page (the chapter's
+  // file is never written).
   function addEditor(el, n) {
     const b = document.createElement("button");
     b.type = "button";
@@ -145,17 +151,7 @@
           const m = JSON.parse(buf.slice(0, nl));
           buf = buf.slice(nl + 1);
           if (m.kind === "error" && m.cells) {
-            // A compile error: shown at its cells, in their own lines.
-            for (const e of m.cells) {
-              const b = box(e.cell);
-              if (!b.box.classList.contains("live-failed")) { b.text = ""; b.box.classList.add("live-failed"); }
-              b.label.textContent = "Does not compile";
-              b.text += visible(`line ${e.line}${e.col ? ":" + e.col : ""}: ${e.msg}`) + "\n";
-              b.samp.textContent = b.text;
-            }
-            const first = m.cells[0].cell;
-            setStatus(`The edited chapter does not compile: see cell ${first}.`);
-            document.getElementById("cell-" + first).scrollIntoView({ block: "nearest" });
+            compileErrors(m.cells);
           } else if (m.kind === "error") {
             if (current) { const b = box(current); b.box.classList.add("live-failed"); b.label.textContent = "Failed"; }
             setStatus(m.message);
@@ -171,11 +167,94 @@
     }
   }
 
+  // compileErrors shows a compile error at its cells, in their own lines:
+  // [{cell, line, col, msg}]; cell 0 is none of them.
+  function compileErrors(list) {
+    for (const e of list.filter((e) => e.cell)) {
+      const b = box(e.cell);
+      if (!b.box.classList.contains("live-failed")) { b.text = ""; b.box.classList.add("live-failed"); }
+      b.label.textContent = "Does not compile";
+      b.text += visible(`line ${e.line}${e.col ? ":" + e.col : ""}: ${e.msg}`) + "\n";
+      b.samp.textContent = b.text;
+    }
+    const first = list.find((e) => e.cell);
+    if (!first) { setStatus("The edited chapter does not compile: " + list.map((e) => e.msg).join("; ")); return; }
+    setStatus(`The edited chapter does not compile: see cell ${first.cell}.`);
+    document.getElementById("cell-" + first.cell).scrollIntoView({ block: "nearest" });
+  }
+
+  // reset ends the program and clears the live outputs.
+  function reset() {
+    if (worker) worker.terminate();
+    worker = null; state = "idle"; ranUpTo = 0; current = 0; builtKey = "";
+    clearTimeout(timer);
+    for (const b of live.values()) b.box.remove();
+    live.clear();
+  }
+
+  // loadCompiler adds compile.js to the page, at the first edited Run.
+  let compilerLoaded = null;
+  function loadCompiler() {
+    compilerLoaded ??= new Promise((resolve, reject) => {
+      const s = document.createElement("script");
+      s.src = conf.dataset.compile;
+      s.onload = resolve;
+      s.onerror = () => { compilerLoaded = null; reject(new Error("could not load " + conf.dataset.compile)); };
+      document.head.appendChild(s);
+    });
+    return compilerLoaded;
+  }
+
+  // pageRun compiles the chapter with the edits in this tab, then runs
+  // the new program up to cell n, as the chapter's own runs.
+  async function pageRun(n) {
+    if (compiling) { setStatus("Still compiling the edited chapter…"); return; }
+    const key = JSON.stringify([...edits].sort((a, b) => a[0] - b[0]));
+    if (!(worker && key === builtKey)) {
+      reset();
+      compiling = true;
+      panel.classList.add("nb-active");
+      progress.hidden = false;
+      progress.removeAttribute("value");
+      setStatus(`Compiling the edited chapter in your browser…`);
+      let res;
+      try {
+        await loadCompiler();
+        res = await globalThis.NotebookCompiler.buildChapter({
+          chapter: conf.dataset.chapter, cells: Object.fromEntries(edits),
+          onProgress(p) {
+            if (p.stage === "toolchain" || p.stage === "packages") {
+              progress.max = p.total; progress.value = Math.min(p.loaded, p.total);
+              setStatus(`Downloading the Go compiler, once: ${mb(p.loaded)} of ${mb(p.total)}`);
+            } else if (p.stage.startsWith("compile")) setStatus("Compiling the edited chapter in your browser…");
+            else if (p.stage === "link") setStatus("Linking the edited chapter…");
+          },
+        });
+      } catch (err) {
+        res = { errors: [{ cell: 0, message: String(err && err.message || err) }] };
+      } finally {
+        compiling = false;
+        progress.hidden = true;
+      }
+      if (res.errors) { compileErrors(res.errors.map((e) => ({ ...e, msg: e.message }))); return; }
+      builtKey = key;
+      start(URL.createObjectURL(new Blob([res.wasm], { type: "application/wasm" })), res.wasm.length);
+      where = "in your browser, edited";
+    }
+    runWorker(n);
+  }
+
   function run(n) {
     if (fromDisk()) return;
-    if (serve && edits.size > 0) { serverRun(n); return; }
+    if (edits.size > 0) { compiles ? pageRun(n) : serverRun(n); return; }
+    if (builtKey) reset(); // the program running is an edited one
     if (state === "dead" || state === "panicked") { setStatus("The program has stopped: press Restart to run the chapter afresh."); return; }
     start();
+    runWorker(n);
+  }
+
+  function runWorker(n) {
+    if (state === "dead" || state === "panicked") { setStatus("The program has stopped: press Restart to run the chapter afresh."); return; }
     if (n <= ranUpTo) { setStatus(`Cell ${n} has run already; Restart runs the chapter afresh.`); return; }
     for (const c of cells) if (c.cell > ranUpTo && c.cell <= n) box(c.cell).label.textContent = "Queued";
     ranUpTo = n;
@@ -308,11 +387,7 @@
   }
 
   panel.querySelector(".nb-restart").addEventListener("click", () => {
-    if (worker) worker.terminate();
-    worker = null; state = "idle"; ranUpTo = 0; current = 0;
-    clearTimeout(timer);
-    for (const b of live.values()) b.box.remove();
-    live.clear();
+    reset();
     log.textContent = "";
     setStatus("Restarted: the next Run starts the chapter afresh, on an empty database.");
   });
