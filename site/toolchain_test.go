@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -308,5 +309,118 @@ func TestBrowserEditStatic(t *testing.T) {
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live.live-same")),
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
 		t.Fatalf("the reverted cell did not run to its recorded output: %v; status: %s", err, status())
+	}
+}
+
+// maxEditDownload is what a reader's first edited Run may fetch, compressed:
+// the compiler, linker, generator, the archives, and the chapter's own
+// source and data files.
+const maxEditDownload = 25_000_000
+
+// maxFirstRun is what the first Run of chapter 1 as written fetches: its
+// program, compressed, as before the in-page compiler (4.2 MB).
+const maxFirstRun = 4_500_000
+
+// editDownload measures the first edited Run of a chapter page of the
+// site in dir: the bytes it fetches, and each file's share.
+func editDownload(dir, page string) (total int64, report string, err error) {
+	html, err := os.ReadFile(filepath.Join(dir, page))
+	if err != nil {
+		return 0, "", err
+	}
+	manifestPath := between(string(html), `data-toolchain="`, `"`)
+	if manifestPath == "" {
+		return 0, "", fmt.Errorf("%s names no toolchain", page)
+	}
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(manifestPath)))
+	if err != nil {
+		return 0, "", err
+	}
+	var m toolchainManifest
+	if err := json.Unmarshal(data, &m); err != nil {
+		return 0, "", err
+	}
+	files := []string{m.Compile, m.Link, m.Gen, m.Bundle, m.Worker, "../" + between(string(html), `data-compile="`, `"`)}
+	ch, ok := m.Chapters[strings.TrimSuffix(page, ".html")+".md"]
+	if !ok {
+		return 0, "", fmt.Errorf("the toolchain manifest has no chapter for %s", page)
+	}
+	files = append(files, ch.Source)
+	for _, f := range ch.DataFiles {
+		files = append(files, f)
+	}
+	total = int64(len(data))
+	var parts []string
+	for _, f := range files {
+		st, err := os.Stat(filepath.Join(dir, "run", filepath.FromSlash(f)))
+		if err != nil {
+			return 0, "", err
+		}
+		total += st.Size()
+		parts = append(parts, fmt.Sprintf("%s %.2f MB", path.Base(f), float64(st.Size())/1e6))
+	}
+	return total, fmt.Sprintf("first edit of %s fetches %.2f MB: %s", page, float64(total)/1e6, strings.Join(parts, ", ")), nil
+}
+
+// TestEditingBudget: the first edit's download stays within its budget,
+// and the first Run as written is what it was: the compiler adds nothing
+// to it.
+func TestEditingBudget(t *testing.T) {
+	site, _ := toolchainSite(t)
+	total, report, err := editDownload(site, "01-redis.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(report)
+	if total > maxEditDownload {
+		t.Errorf("the first edit fetches %.2f MB compressed, over the budget of %.2f MB", float64(total)/1e6, float64(maxEditDownload)/1e6)
+	}
+	html := readFile(t, filepath.Join(site, "01-redis.html"))
+	prog := between(html, `data-program="`, `"`)
+	st, err := os.Stat(filepath.Join(site, filepath.FromSlash(prog)+".gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("first Run as written fetches %.2f MB", float64(st.Size())/1e6)
+	if st.Size() > maxFirstRun {
+		t.Errorf("the first Run as written fetches %.2f MB, over %.2f MB", float64(st.Size())/1e6, float64(maxFirstRun)/1e6)
+	}
+	for _, name := range []string{"compile-", "link-", "gen-", "archives-", "compile-worker"} {
+		if strings.Contains(html, name) {
+			t.Errorf("the chapter page names %s itself: it would load before the first edit", name)
+		}
+	}
+}
+
+// TestEditingBudgetCatchesOversize: editDownload counts every file the
+// first edit fetches, so a bundle over the budget is caught.
+func TestEditingBudgetCatchesOversize(t *testing.T) {
+	dir := t.TempDir()
+	m := toolchainManifest{Compile: "c.wasm.gz", Link: "l.wasm.gz", Gen: "g.wasm.gz", Bundle: "a.bin.gz", Worker: "../assets/w.js",
+		Chapters: map[string]manifestChapter{"01-x.md": {Source: "x.md", DataFiles: map[string]string{"words": "d.bin.gz"}}}}
+	js, _ := json.Marshal(m)
+	sizes := map[string]int{"run/c.wasm.gz": 10, "run/l.wasm.gz": 10, "run/g.wasm.gz": 10, "run/a.bin.gz": maxEditDownload,
+		"assets/w.js": 10, "assets/c.js": 10, "run/x.md": 10, "run/d.bin.gz": 10, "run/t.json": len(js)}
+	for name, size := range sizes {
+		content := make([]byte, size)
+		if name == "run/t.json" {
+			content = js
+		}
+		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), content, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(dir, "01-x.html"), []byte(`<script data-toolchain="run/t.json" data-compile="assets/c.js"></script>`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	total, report, err := editDownload(dir, "01-x.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := int64(maxEditDownload + 70 + len(js)); total != want || total <= maxEditDownload {
+		t.Errorf("editDownload counted %d bytes, want %d, over the budget (%s)", total, want, report)
 	}
 }
