@@ -124,7 +124,7 @@ func BuildToolchain(ctx context.Context, root string, roots []string, progress b
 	}
 	tc.Gen = gen
 
-	if err := tc.archives(ctx, root, roots); err != nil {
+	if err := tc.archives(ctx, root, roots, progress); err != nil {
 		return nil, err
 	}
 	return tc, nil
@@ -133,7 +133,7 @@ func BuildToolchain(ctx context.Context, root string, roots []string, progress b
 // archives finds or makes the bundle of the roots' archives. Its cache key
 // is that of a program importing the roots (build.Key): the Go version,
 // go.mod, go.sum and the module's sources it reaches.
-func (tc *Toolchain) archives(ctx context.Context, root string, extra []string) error {
+func (tc *Toolchain) archives(ctx context.Context, root string, extra []string, progress build.Progress) error {
 	roots := slices.Clone(ToolchainRoots)
 	for _, r := range extra {
 		if !slices.Contains(roots, r) {
@@ -161,6 +161,9 @@ func (tc *Toolchain) archives(ctx context.Context, root string, extra []string) 
 		if _, err := os.Stat(tc.Bundle + ".gz"); err == nil {
 			return nil
 		}
+	}
+	if progress != nil {
+		progress(build.Status{Current: "the archives of the in-page compiler's packages (once, about a minute)"})
 	}
 	// go list -export builds (through the go command's cache) the archive
 	// of each package, as go build would for the browser program.
