@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -278,6 +279,18 @@ func TestBrowserEditStatic(t *testing.T) {
 	}
 	if !eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector("#cell-%d .cell-live.live-same")`, first)) {
 		t.Errorf("cell %d, before the edited one, did not run to its recorded output", first)
+	}
+
+	// The toolchain's files are kept in Cache Storage: a second visit
+	// fetches nothing, whatever the server says of caching.
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`caches.open("notebook-compiler").then((c) => c.keys()).then((ks) => ks.map((r) => r.url))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/run/compile-", "/run/link-", "/run/gen-", "/run/archives-", "/run/chapter-01-redis-"} {
+		if !slices.ContainsFunc(kept, func(u string) bool { return strings.Contains(u, name) }) {
+			t.Errorf("Cache Storage keeps %q, not %s*", kept, name)
+		}
 	}
 
 	// An edit that does not compile: a comment line first, so the error's

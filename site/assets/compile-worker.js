@@ -205,7 +205,7 @@ let bundle = null;         // Promise: the archives are in the file system
 // decompressed here, unless the server already did (Content-Encoding), so
 // that any static server sends the compressed bytes.
 async function fetchBytes(url, stage, report) {
-  const resp = await fetch(url);
+  const resp = await cachedFetch(url);
   if (!resp.ok) throw new Error(`fetching ${url}: ${resp.status} ${resp.statusText}`);
   const reader = resp.body.getReader();
   const chunks = [];
@@ -225,6 +225,35 @@ async function fetchBytes(url, stage, report) {
     out = new Uint8Array(await new Response(stream).arrayBuffer());
   }
   return out;
+}
+
+// cachedFetch keeps the toolchain's files in Cache Storage too: their
+// names are their content's, so a kept one is never stale, and a second
+// visit fetches nothing even from a server that says nothing of caching.
+// Where there is no Cache Storage (node, a page not served securely), it
+// is a fetch.
+const cacheName = "notebook-compiler";
+async function cachedFetch(url) {
+  let cache = null;
+  try { cache = globalThis.caches && await caches.open(cacheName); } catch { cache = null; }
+  const hit = cache && await cache.match(url);
+  if (hit) return hit;
+  const resp = await fetch(url);
+  // Not awaited: the body is read here meanwhile, for the progress bar.
+  if (cache && resp.ok) cache.put(url, resp.clone()).catch(() => { /* full: fetched again next time */ });
+  return resp;
+}
+
+// forgetOld drops from Cache Storage the files of older toolchains: those
+// the manifest no longer names.
+async function forgetOld() {
+  try {
+    if (!globalThis.caches) return;
+    const cache = await caches.open(cacheName);
+    const keep = new Set([manifest.compile, manifest.link, manifest.gen, manifest.bundle,
+      ...Object.values(manifest.chapters).flatMap((c) => [c.source, ...Object.values(c.dataFiles || {})])].map(at));
+    for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
+  } catch { /* only housekeeping */ }
 }
 
 function module(url, report) {
@@ -247,6 +276,7 @@ async function loadManifest(url) {
     manifest = await (await fetch(url)).json();
   }
   manifestURL = url;
+  forgetOld();
   return manifest;
 }
 
