@@ -128,6 +128,7 @@ func run(siteDir, chromium string, edits int) error {
 	fmt.Printf("%-50s %6.0f ms\n", "longest main-thread block (long tasks)", longest)
 
 	// serve, natively: the same edit, POST /_run, until the cell's end.
+	fmt.Printf("%-50s %6.2f\n", "load average (1 min) now", loadAverage())
 	srv := serve.New(siteDir)
 	srv.Built()
 	srv.ChaptersDir = filepath.Join(root, "chapters")
@@ -138,7 +139,10 @@ func run(siteDir, chromium string, edits int) error {
 	native := httptest.NewServer(srv)
 	defer native.Close()
 	for i := 0; i < 2; i++ {
-		code := strings.Replace(cell.Code, `signature("stare")`, "signature("+strconv.Quote(words[i])+")", 1)
+		// A comment new at each run: serve compiles afresh, as for a new
+		// edit, rather than reusing an earlier run's binary.
+		code := strings.Replace(cell.Code, `signature("stare")`, "signature("+strconv.Quote(words[i])+")", 1) +
+			fmt.Sprintf("// timing %d\n", time.Now().UnixNano())
 		body, _ := json.Marshal(map[string]any{"chapter": "01-redis.md", "upTo": cell.Index, "cells": map[string]string{strconv.Itoa(cell.Index): code}})
 		t0 := time.Now()
 		resp, err := http.Post(native.URL+"/_run", "application/json", bytes.NewReader(body))
@@ -179,4 +183,15 @@ func moduleRoot() (string, error) {
 		return "", err
 	}
 	return filepath.Dir(strings.TrimSpace(string(out))), nil
+}
+
+// loadAverage is the machine's, for reading the figures: they are from a
+// shared machine.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	f, _ := strconv.ParseFloat(strings.Fields(string(data))[0], 64)
+	return f
 }
