@@ -29,6 +29,15 @@ var toolchainSiteOnce struct {
 	err error
 }
 
+// TestMain removes the toolchain site the tests shared.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if d := toolchainSiteOnce.dir; d != "" {
+		os.RemoveAll(d)
+	}
+	os.Exit(code)
+}
+
 // toolchainSite is the tutorial's site with chapter programs and the
 // in-page toolchain, and chapter 1.
 func toolchainSite(t *testing.T) (string, *chapter.Chapter) {
