@@ -77,6 +77,9 @@ func (f *siteFlags) options(root string) site.Options {
 		opt.Browser = func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
 			return site.CompileWasm(ctx, root, ch, progressPrinter(os.Stderr))
 		}
+		opt.Toolchain = func(ctx context.Context, roots []string) (*site.Toolchain, error) {
+			return site.BuildToolchain(ctx, root, roots, progressPrinter(os.Stderr))
+		}
 	}
 	if !f.noCache {
 		opt.CacheDir = filepath.Join(build.CacheDir(), "site")

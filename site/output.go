@@ -8,6 +8,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+
+	"github.com/redis-notebook/tutorial/runner/build"
+	"github.com/redis-notebook/tutorial/runner/paths"
 )
 
 // Marker is the file that says a folder is a site the runner built, and so
@@ -105,9 +108,21 @@ func writeFile(p string, data []byte) error {
 	return os.WriteFile(p, data, 0o644)
 }
 
+// copyFile copies src to dst; a file of the build cache it links there
+// when it can: the in-page toolchain is a few hundred megabytes, and the
+// cache's files are only ever replaced by rename, never rewritten, so a
+// link is a copy that costs nothing. (An image of the repository is
+// copied: editing the site's file must not edit it.)
 func copyFile(dst, src string) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
 		return err
+	}
+	if abs, err := filepath.Abs(src); err == nil {
+		if cache, err := filepath.Abs(build.CacheDir()); err == nil {
+			if _, in := paths.Within(paths.Resolved(cache), paths.Resolved(abs)); in && os.Link(src, dst) == nil {
+				return nil
+			}
+		}
 	}
 	in, err := os.Open(src)
 	if err != nil {

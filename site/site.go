@@ -70,6 +70,10 @@ type Options struct {
 	// Browser builds a chapter for the reader's browser: its page then
 	// gets Run buttons and a Redis console (see wasm.go). nil: none.
 	Browser BrowserFunc
+	// Toolchain builds the in-page compiler, with which a reader edits and
+	// runs cells on any static server (see toolchain.go). nil: cells
+	// cannot be edited (but under serve, which compiles them natively).
+	Toolchain ToolchainFunc
 }
 
 func (o Options) withDefaults() Options {

@@ -29,7 +29,18 @@ type BrowserProgram struct {
 	Size     int64  // of Wasm
 	GzipSize int64  // of Gzip
 	WasmExec string // wasm_exec.js of the Go toolchain that built it
+
+	// For the in-page compiler (toolchain.go): the packages the program
+	// imports, its //line name of the chapter, and its embedded data
+	// files (name -> path).
+	Imports   []string
+	LinePath  string
+	DataFiles map[string]string
 }
+
+// A ToolchainFunc builds the in-page toolchain for programs importing
+// roots, as BuildToolchain does.
+type ToolchainFunc func(ctx context.Context, roots []string) (*Toolchain, error)
 
 // A BrowserFunc compiles a chapter's browser program, as CompileWasm
 // does.
@@ -112,7 +123,18 @@ func CompileWasm(ctx context.Context, root string, ch *chapter.Chapter, progress
 		if err != nil {
 			return nil, fmt.Errorf("building %s for the browser: %w", ch.Path, err)
 		}
-		return finishBrowserProgram(wasm)
+		bp, err := finishBrowserProgram(wasm)
+		if err != nil {
+			return nil, err
+		}
+		if bp.Imports, err = programImports(prog.Source); err != nil {
+			return nil, err
+		}
+		bp.LinePath, bp.DataFiles = linePath, map[string]string{}
+		for _, n := range names {
+			bp.DataFiles[n] = filepath.Join(dir, n)
+		}
+		return bp, nil
 	}
 }
 
@@ -209,10 +231,13 @@ func wasmExecJS() (string, error) { return wasmExecOnce() }
 type runData struct {
 	Script, Worker, Exec, CSS, Program string
 	Editor                             string // editor.js: fetched on the first Edit
-	Size, GzipSize                     int64
-	Chapter                            string // the chapter's file name, for /_run
-	Serve                              bool   // under serve: cells can be edited and run natively
-	Cells                              string // JSON: [{cell, timeout, unordered}]
+	// The in-page compiler, for edited cells: its manifest (see
+	// toolchainFiles) and script; empty when the site has none.
+	Toolchain, Compile string
+	Size, GzipSize     int64
+	Chapter            string // the chapter's file name, for /_run
+	Serve              bool   // under serve: cells can be edited and run natively
+	Cells              string // JSON: [{cell, timeout, unordered}]
 	// Timeout is a cell's time limit, in seconds, unless it has its own:
 	// run.js has none of its own.
 	Timeout float64
@@ -255,8 +280,8 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 	if b.opt.Browser == nil {
 		return nil
 	}
-	var scripts [4]string
-	for i, name := range []string{"run.js", "worker.js", "run.css", "editor.js"} {
+	var scripts [6]string
+	for i, name := range []string{"run.js", "worker.js", "run.css", "editor.js", "compile.js", "compile-worker.js"} {
 		data, err := embedded.ReadFile("assets/" + name)
 		if err != nil {
 			return err
@@ -273,6 +298,7 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 	}
 	b.runFiles["assets/editor.LICENSES.txt"] = licences
 	execPaths := map[string]string{} // wasm_exec.js path -> site path
+	programs := map[string]*BrowserProgram{}
 	for _, p := range b.chapters {
 		bp, err := b.opt.Browser(ctx, p.ch)
 		if err != nil {
@@ -290,6 +316,7 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		name := "run/" + filepath.Base(filepath.Dir(bp.Wasm)) + ".wasm"
 		b.media[name] = bp.Wasm
 		b.media[name+".gz"] = bp.Gzip
+		programs[p.file] = bp
 		var cells []runCell
 		for _, c := range p.ch.Cells() {
 			if !c.Runs(chapter.Miniredis) {
@@ -308,6 +335,16 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		b.runs[p.file] = &runData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2], Editor: scripts[3], Exec: exec, Program: name,
 			Size: bp.Size, GzipSize: bp.GzipSize, Cells: string(js), Chapter: filepath.Base(p.ch.Path), Serve: b.opt.LiveReload,
 			Timeout: settings.DefaultTimeout.Seconds()}
+	}
+	if b.opt.Toolchain == nil || len(programs) == 0 {
+		return nil
+	}
+	manifest, err := b.toolchainFiles(ctx, programs, execPaths, scripts[5])
+	if err != nil {
+		return err
+	}
+	for _, r := range b.runs {
+		r.Toolchain, r.Compile = manifest, scripts[4]
 	}
 	return nil
 }

@@ -27,7 +27,7 @@
   const serve = conf.hasAttribute("data-serve");
   // Editing needs something to compile the edits: serve, or the in-page
   // compiler.
-  const canEdit = serve || !!conf.dataset.compiler || !!globalThis.NotebookCompiler;
+  const canEdit = serve || !!conf.dataset.compile || !!globalThis.NotebookCompiler;
   const edits = new Map();     // cell -> edited code (differs from the chapter's)
   const originals = new Map(); // cell -> the chapter's code
   const codeBlocks = new Map(); // cell -> the chapter's highlighted <pre>
@@ -353,7 +353,7 @@
     if (!compiler) {
       compiler = new Promise((resolve, reject) => {
         const s = document.createElement("script");
-        s.src = url(conf.dataset.compiler);
+        s.src = url(conf.dataset.compile);
         s.onload = () => resolve(globalThis.NotebookCompiler);
         s.onerror = () => { compiler = null; reject(new Error("could not load the compiler")); };
         document.head.appendChild(s);
@@ -365,37 +365,54 @@
   async function compileRun(n, key) {
     resetRun();
     showDrawer();
-    setStatus(`Compiling the edited chapter in this tab…`);
+    progress.hidden = false;
+    progress.removeAttribute("value");
+    setStatus("Compiling the edited chapter in this tab…");
     const cellsObj = Object.fromEntries([...edits].map(([k, v]) => [String(k), v]));
     let res;
     try {
       const C = await loadCompiler();
-      res = await C.buildChapter({ chapter: chapterName, cells: cellsObj, onProgress: (p) => setStatus(`Compiling the edited chapter in this tab: ${typeof p === "string" ? p : JSON.stringify(p)}`) });
+      res = await C.buildChapter({
+        chapter: chapterName, cells: cellsObj,
+        onProgress(p) {
+          if (p.stage === "toolchain" || p.stage === "packages") {
+            progress.max = p.total; progress.value = Math.min(p.loaded, p.total);
+            setStatus(`Downloading the Go compiler, once: ${mb(p.loaded)} of ${mb(p.total)}`);
+          } else if (String(p.stage).startsWith("compile")) setStatus("Compiling the edited chapter in this tab…");
+          else if (p.stage === "link") setStatus("Linking the edited chapter…");
+        },
+      });
     } catch (err) {
+      progress.hidden = true;
       setStatus("The edited chapter could not be compiled in this tab: " + (err.message || err));
       return;
     }
+    progress.hidden = true;
     if (res.errors) {
       compileErrors(res.errors.map((e) => ({ cell: e.cell, line: e.line, col: e.col, msg: e.message })));
       return;
     }
     start(res.wasm);
+    where = "in this tab, edited";
     workerEdits = key;
     run(n);
   }
 
+  // compileErrors shows a compile error at its cells, in their own lines:
+  // [{cell, line, col, msg}]; an error outside every cell (cell 0) is told
+  // in the status line.
   function compileErrors(list) {
-    // A compile error: shown at its cells, in their own lines.
-    for (const e of list) {
+    for (const e of list.filter((e) => e.cell)) {
       const b = box(e.cell);
       if (!b.box.classList.contains("live-failed")) { b.text = ""; b.box.classList.add("live-failed"); }
       b.label.textContent = "Does not compile";
       b.text += visible(`line ${e.line}${e.col ? ":" + e.col : ""}: ${e.msg}`) + "\n";
       b.samp.textContent = b.text;
     }
-    const first = list[0].cell;
-    setStatus(`The edited chapter does not compile: see cell ${first}.`);
-    cellEl(first).scrollIntoView({ block: "nearest" });
+    const first = list.find((e) => e.cell);
+    if (!first) { setStatus("The edited chapter does not compile: " + list.map((e) => e.msg).join("; ")); return; }
+    setStatus(`The edited chapter does not compile: see cell ${first.cell}.`);
+    cellEl(first.cell).scrollIntoView({ block: "nearest" });
   }
 
   async function serverRun(n) {

@@ -34,6 +34,9 @@ func TestCacheControl(t *testing.T) {
 		"assets/site.0123456789.css":                 "body{}",
 		"assets/favicon.svg":                         "<svg/>",
 		"run/chapter-01-redis-0123456789abcdef.wasm": "\x00asm",
+		"run/archives-0123456789abcdef.bin.gz":       "\x1f\x8b",
+		"run/toolchain-0123456789abcdef.json":        "{}",
+		"run/notes-0123.txt":                         "not named by content",
 	}
 	for name, data := range files {
 		p := filepath.Join(dir, filepath.FromSlash(name))
@@ -59,6 +62,9 @@ func TestCacheControl(t *testing.T) {
 		"/assets/favicon.svg":         "no-cache",
 		"/assets/site.0123456789.css": "public, max-age=31536000, immutable",
 		"/run/chapter-01-redis-0123456789abcdef.wasm": "public, max-age=31536000, immutable",
+		"/run/archives-0123456789abcdef.bin.gz":       "public, max-age=31536000, immutable",
+		"/run/toolchain-0123456789abcdef.json":        "public, max-age=31536000, immutable",
+		"/run/notes-0123.txt":                         "no-cache",
 	} {
 		w := get(p, nil)
 		if w.Code != http.StatusOK || w.Header().Get("Cache-Control") != want {
