@@ -42,9 +42,7 @@ const (
 // nothing is ever written into the repository. Each package's path is
 // its own, named by its hash, so that one go build can build the shims
 // of many submissions (see prebuildShims).
-func graftDir(pkg *Package) string {
-	return graftRoot + "/s" + (pkg.Hash + strings.Repeat("0", 12))[:12] + "/redisbasics"
-}
+func graftDir(pkg *Package) string { return graftRoot + "/s" + pkg.Hash[:12] + "/redisbasics" }
 
 // A Harness grades one package: the checker, a program that holds the
 // checks and links no submission's code, and the shim, a program around
