@@ -22,10 +22,6 @@ import (
 // submissions' exercises run while the next shims build.
 const shimsPerBuild = 24
 
-// batching builds a class's shims in batches (prebuildShims); off, each
-// is built by a go build of its own, for the benchmarks' comparison.
-var batching = true
-
 // batchStats count, for the benchmarks and tests, the go build
 // invocations that built several shims, and the shims they built.
 var batchStats struct {

@@ -184,7 +184,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		b.pkgs = append(b.pkgs, pkg)
 		p.batch = b
 	}
-	if len(batches) > 0 && batching {
+	if len(batches) > 0 {
 		m, err := LoadManifest(opt.Root)
 		if err != nil {
 			return nil, err
@@ -225,7 +225,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 				c.Reused++
 				kept.Unlock()
 			default:
-				if p.batch != nil && batching {
+				if p.batch != nil {
 					select {
 					case <-p.batch.done:
 					case <-ctx.Done():

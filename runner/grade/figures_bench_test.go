@@ -1,7 +1,6 @@
 package grade
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"os"
@@ -23,9 +22,6 @@ import (
 //   - cold: the class graded with the runner's cache empty (every shim
 //     and the checker built; the Go build cache warm for the modules);
 //   - again: graded again unchanged (the verdicts reused);
-//   - one-build-each: the same class cold again (another empty cache),
-//     every shim built by a go build of its own, as before shims were
-//     built in batches (sizes up to GRADE_FIGURES_SINGLE, default 30);
 //   - gotest: a per-student go test harness, as a teacher writes by hand
 //     (testdata/gotest-harness: each submission's package with a test
 //     file, go test in a module of its own, NumCPU at once);
@@ -55,20 +51,8 @@ func BenchmarkClassFigures(b *testing.B) {
 				b.Setenv("NOTEBOOK_CACHE", b.TempDir())
 				opt := ClassOptions{Options: Options{Root: root, RunConfig: RunConfig{Seed: 2026}}}
 				b.StartTimer()
-				batchBuilds := batchStats.builds.Load()
 				cold := gradeTimed(b, dir, opt, n)
-				batchBuilds = batchStats.builds.Load() - batchBuilds
 				again := gradeTimed(b, dir, opt, n)
-				single := time.Duration(0)
-				if limit, _ := strconv.Atoi(cmp.Or(os.Getenv("GRADE_FIGURES_SINGLE"), "30")); n <= limit {
-					b.Setenv("NOTEBOOK_CACHE", b.TempDir())
-					batching = false
-					single = gradeTimed(b, dir, opt, n)
-					batching = true
-					b.ReportMetric(single.Seconds()/float64(n), "one-build-each-s/submission")
-					b.Logf("class of %d cold, a go build per shim: %.1f s (%.3f s each); in batches (%d go builds of shims): %.1f s, %.2f times as fast",
-						n, single.Seconds(), single.Seconds()/float64(n), batchBuilds, cold.Seconds(), single.Seconds()/cold.Seconds())
-				}
 				gotest := goTestHarness(b, dir, n)
 				b.ReportMetric(cold.Seconds()/float64(n), "cold-s/submission")
 				b.ReportMetric(again.Seconds()/float64(n), "again-s/submission")
