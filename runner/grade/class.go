@@ -140,97 +140,32 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	if opt.RedisURL != "" {
 		runs = make(chan struct{}, 1) // one database: one exercise at a time
 	}
-	// First what each submission needs, in order: its results kept by
-	// the part, its verdicts reused, or grading, its shim built in a
-	// batch with others (see prebuildShims).
-	type plan struct {
-		hash  string
-		done  *Submission // kept or reused
-		kept  bool        // by the part
-		batch *shimBatch  // to wait for before grading; nil: none
-	}
-	plans := make([]plan, len(c.Submissions))
-	var batches []*shimBatch
-	for i, s := range c.Submissions {
-		sub := filepath.Join(dir, s.Name)
-		p := &plans[i]
-		if hash, err := HashSubmission(sub); err == nil {
-			p.hash = hash // else graded, and kept by no hash: graded again each time
-		}
-		if part != nil {
-			if p.done = part.Load(s.Name, p.hash, exercises); p.done != nil {
-				p.kept = true
-				continue
-			}
-		}
-		if !opt.Regrade {
-			if p.done = verdicts.Load(s.Name, p.hash, exercises); p.done != nil {
-				continue
-			}
-		}
-		pkgDir, err := FindPackage(sub, exercises[0].Package)
-		if err != nil {
-			continue // s.grade says so
-		}
-		rel, _ := filepath.Rel(dir, pkgDir)
-		pkg, err := ReadPackage(pkgDir, rel, sub)
-		if err != nil {
-			continue
-		}
-		if len(batches) == 0 || len(batches[len(batches)-1].pkgs) == shimsPerBuild {
-			batches = append(batches, &shimBatch{done: make(chan struct{})})
-		}
-		b := batches[len(batches)-1]
-		b.pkgs = append(b.pkgs, pkg)
-		p.batch = b
-	}
-	if len(batches) > 0 {
-		m, err := LoadManifest(opt.Root)
-		if err != nil {
-			return nil, err
-		}
-		set := m.Package(exercises[0].Package)
-		go func() {
-			// The checker first: every submission's exercises need it.
-			buildChecker(ctx, opt.Root, opt.Progress)
-			for _, b := range batches {
-				if set != nil && ctx.Err() == nil {
-					// A batch that fails leaves its shims to be built
-					// each alone, which reports what went wrong.
-					prebuildShims(ctx, opt.Root, set, b.pkgs, classBuilds)
-				}
-				close(b.done)
-			}
-		}()
-	}
-
 	var wg sync.WaitGroup
-	for i, s := range c.Submissions {
+	for _, s := range c.Submissions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			p := plans[i]
-			hash := p.hash
-			switch {
-			case p.kept:
-				*s = *p.done
-				kept.Lock()
-				c.Kept++
-				kept.Unlock()
-				return
-			case p.done != nil:
-				*s = *p.done
+			sub := filepath.Join(dir, s.Name)
+			hash, err := HashSubmission(sub)
+			if err != nil {
+				hash = "" // graded, and kept by no hash: graded again each time
+			}
+			if part != nil {
+				if done := part.Load(s.Name, hash, exercises); done != nil {
+					*s = *done
+					kept.Lock()
+					c.Kept++
+					kept.Unlock()
+					return
+				}
+			}
+			if done := verdicts.Load(s.Name, hash, exercises); done != nil && !opt.Regrade {
+				*s = *done
 				s.Reused = true
 				kept.Lock()
 				c.Reused++
 				kept.Unlock()
-			default:
-				if p.batch != nil {
-					select {
-					case <-p.batch.done:
-					case <-ctx.Done():
-					}
-				}
+			} else {
 				s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
 				if ctx.Err() == nil {
 					// A verdict not kept is only graded again: no error.

@@ -110,7 +110,7 @@ func linkShare(b *testing.B) (compile, link time.Duration) {
 	}
 	b.StartTimer()
 	start := time.Now()
-	cmd := exec.Command("go", "build", "-tags=netgo,osusergo", "-overlay="+filepath.Join(src, "overlay.json"), "./"+graftDir(pkg))
+	cmd := exec.Command("go", "build", "-tags=netgo,osusergo", "-overlay="+filepath.Join(src, "overlay.json"), "./"+graftDir)
 	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		b.Fatalf("%v\n%s", err, out)

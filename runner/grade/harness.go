@@ -29,20 +29,13 @@ const (
 	modulePath = "github.com/redis-notebook/tutorial"
 	checksPkg  = modulePath + "/runner/grade/checks"
 	shimPkg    = modulePath + "/runner/grade/shim"
-	// graftRoot holds the folders where graded packages appear to be,
-	// inside the module, for the build: no such folder exists (see
-	// graftDir).
-	graftRoot = "runner/grade/submission"
+	// graftDir is where the graded package appears to be, inside the
+	// module, for the build: no such folder exists. go build -overlay
+	// maps each of its files onto the package's own (a copy in the build
+	// cache), so that any folder can be graded, the module's build cache
+	// stays warm, and nothing is ever written into the repository.
+	graftDir = "runner/grade/submission/redisbasics"
 )
-
-// graftDir is where the graded package appears to be, inside the module,
-// for the build: no such folder exists. go build -overlay maps each of
-// its files onto the package's own (a copy in the build cache), so that
-// any folder can be graded, the module's build cache stays warm, and
-// nothing is ever written into the repository. Each package's path is
-// its own, named by its hash, so that one go build can build the shims
-// of many submissions (see prebuildShims).
-func graftDir(pkg *Package) string { return graftRoot + "/s" + pkg.Hash[:12] + "/redisbasics" }
 
 // A Harness grades one package: the checker, a program that holds the
 // checks and links no submission's code, and the shim, a program around
@@ -74,7 +67,7 @@ package main
 
 import (
 	"` + shimPkg + `"
-	{{if .Usable}}learner{{else}}_{{end}} "` + modulePath + `/{{.Graft}}"
+	{{if .Usable}}learner{{else}}_{{end}} "` + modulePath + "/" + graftDir + `"
 )
 
 func main() {
@@ -121,30 +114,9 @@ func CompileHarness(ctx context.Context, root string, set *PackageExercises, pkg
 			Msg: "package main is a program, which cannot be graded: the exercises are package " + set.Package,
 		}}}
 	}
-	req, src, err := shimRequest(root, set, pkg, isolated)
-	if err != nil {
-		return nil, err
-	}
-	shimBin, err := sharedBuild(ctx, req.Name+"\x00"+src+"\x00"+string(req.Files["main.go"]), req, progress)
-	if ce, ok := errors.AsType[*build.CompileError](err); ok {
-		return nil, learnerDiags(ce, root, src, pkg.Display)
-	}
-	if err != nil {
-		return nil, err
-	}
-	checker, err := buildChecker(ctx, root, progress)
-	if err != nil {
-		return nil, err
-	}
-	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises}, nil
-}
-
-// shimRequest returns the build of pkg's shim, and the folder its
-// snapshot is in.
-func shimRequest(root string, set *PackageExercises, pkg *Package, isolated string) (build.Request, string, error) {
 	src, err := snapshot(pkg)
 	if err != nil {
-		return build.Request{}, "", err
+		return nil, err
 	}
 	type fn struct {
 		Name   string
@@ -162,12 +134,12 @@ func shimRequest(root string, set *PackageExercises, pkg *Package, isolated stri
 	}
 	usable := slices.ContainsFunc(funcs, func(f fn) bool { return f.Usable })
 	var main bytes.Buffer
-	if err := shimMain.Execute(&main, map[string]any{"Funcs": funcs, "Usable": usable, "Graft": graftDir(pkg)}); err != nil {
-		return build.Request{}, "", err
+	if err := shimMain.Execute(&main, map[string]any{"Funcs": funcs, "Usable": usable}); err != nil {
+		return nil, err
 	}
 	shimSrc, err := sourcesOf(root, "runner/grade/shim", "runner/grade/wire", "runner/grade/verdict")
 	if err != nil {
-		return build.Request{}, "", err
+		return nil, err
 	}
 	name := "gradeshim"
 	if isolated != "" {
@@ -186,7 +158,18 @@ func shimRequest(root string, set *PackageExercises, pkg *Package, isolated stri
 			"-tags=netgo,osusergo"},
 		Inputs: [][]byte{shimSrc, []byte(pkg.Hash)},
 	}
-	return req, src, nil
+	shimBin, err := sharedBuild(ctx, name+"\x00"+src+"\x00"+main.String(), req, progress)
+	if ce, ok := errors.AsType[*build.CompileError](err); ok {
+		return nil, learnerDiags(ce, root, src, pkg.Display)
+	}
+	if err != nil {
+		return nil, err
+	}
+	checker, err := buildChecker(ctx, root, progress)
+	if err != nil {
+		return nil, err
+	}
+	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises}, nil
 }
 
 // buildChecker builds the checker, or finds it in the cache: one for
@@ -241,7 +224,7 @@ func snapshot(pkg *Package) (string, error) {
 	dir := snapshotDir(pkg)
 	replace := map[string]string{}
 	for name := range pkg.Files {
-		replace[filepath.ToSlash(filepath.Join(graftDir(pkg), name))] = filepath.Join(dir, name)
+		replace[filepath.ToSlash(filepath.Join(graftDir, name))] = filepath.Join(dir, name)
 	}
 	overlay, err := json.Marshal(map[string]any{"Replace": replace})
 	if err != nil {
@@ -360,7 +343,7 @@ func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
 	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
 	ctx, cancel := context.WithTimeout(ctx, kill)
 	defer cancel()
-	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", graftDir(h.pkg),
+	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", graftDir,
 		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
 	if cfg.Bwrap != "" {
 		args = append(args, "-bwrap", cfg.Bwrap)
@@ -462,7 +445,7 @@ var (
 	// graftPath matches the folder the package was compiled as, in
 	// stack traces: the module's path there may be another clone's, when
 	// the harness came from the build cache.
-	graftPath = regexp.MustCompile(`\S*/` + regexp.QuoteMeta(graftRoot) + `/s[0-9a-f]{12}/redisbasics/`)
+	graftPath = regexp.MustCompile(`\S*/` + regexp.QuoteMeta(graftDir) + `/`)
 )
 
 // mapPaths rewrites positions in the copy that was compiled to the
