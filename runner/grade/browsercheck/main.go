@@ -10,6 +10,10 @@ import (
 // ImportPath is this package's, which a generated main imports.
 const ImportPath = "github.com/redis-notebook/tutorial/runner/grade/browsercheck"
 
+// MainImportPath is the import path the check program's main is
+// compiled as: any path outside the module's real packages would do.
+const MainImportPath = "github.com/redis-notebook/tutorial/runner/grade/browsercheck/internal/checkmain"
+
 // LearnerImportPath is the import path the learner's package is compiled
 // as, in the page and in the tests: the grader's, so that a panic's
 // stack names the learner's file as it does when grading.

@@ -196,19 +196,47 @@ func TestParity(t *testing.T) {
 			slices.SortFunc(c.exercises, func(a, b grade.Exercise) int { return a.ID - b.ID })
 			native := nativeReports(t, pkgDir, c.exercises, dir)
 			bin := buildCheck(t, pkgDir, c.pkg, c.exercises, "js", "wasm")
+			var again [][]nativeReport // the grader's other opinions, when needed
 			for i, e := range c.exercises {
 				want := native[i]
 				got, status := runWasm(t, node, bin, e.ID)
-				if status != want.status || got != want.text {
-					mu.Lock()
-					differ = append(differ, fmt.Sprintf("%s, exercise %d: %s, in the page %s", c.name, e.ID, want.status, status))
-					mu.Unlock()
-					t.Errorf("exercise %d %s: the grader says %s, the in-page check %s\n--- grader:\n%s\n--- in-page check:\n%s",
-						e.ID, e.Name, want.status, status, want.text, got)
+				if status == want.status && got == want.text {
+					continue
 				}
+				if status == want.status && firstLine(got) == firstLine(want.text) {
+					// The same verdict and message, other details: the
+					// learner's code may send its commands in a Go map's
+					// order, which differs from run to run. If the grader
+					// itself says something else when asked again, the
+					// details are not the in-page check's to match.
+					varies := false
+					for try := 0; try < 3 && !varies; try++ {
+						if len(again) <= try {
+							again = append(again, nativeReports(t, pkgDir, c.exercises, dir))
+						}
+						varies = again[try][i].status == want.status && again[try][i].text != want.text
+					}
+					if varies {
+						t.Logf("exercise %d %s: same verdict and message; the details differ, as they do between two "+
+							"of the grader's own runs (the code's order is not fixed)", e.ID, e.Name)
+						continue
+					}
+				}
+				mu.Lock()
+				differ = append(differ, fmt.Sprintf("%s, exercise %d: %s, in the page %s", c.name, e.ID, want.status, status))
+				mu.Unlock()
+				t.Errorf("exercise %d %s: the grader says %s, the in-page check %s\n--- grader:\n%s\n--- in-page check:\n%s",
+					e.ID, e.Name, want.status, status, want.text, got)
 			}
 		})
 	}
+}
+
+// firstLine is a report's first line: the exercise, its verdict and its
+// message.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
 }
 
 type nativeReport struct {
@@ -263,7 +291,7 @@ func buildCheck(t *testing.T, pkgDir, pkgName string, exercises []grade.Exercise
 	}
 	tmp := t.TempDir()
 	learnerDir := filepath.Join(root, strings.TrimPrefix(browsercheck.LearnerImportPath, "github.com/redis-notebook/tutorial/"))
-	mainDir := filepath.Join(root, "runner/grade/browsercheck/internal/checkmain")
+	mainDir := filepath.Join(root, strings.TrimPrefix(browsercheck.MainImportPath, "github.com/redis-notebook/tutorial/"))
 	replace := map[string]string{filepath.Join(mainDir, "main.go"): filepath.Join(tmp, "main.go")}
 	if err := os.WriteFile(filepath.Join(tmp, "main.go"), main, 0o644); err != nil {
 		t.Fatal(err)
