@@ -3,7 +3,6 @@ package browsercheck_test
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
@@ -21,6 +20,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/grade/browsercheck"
+	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkbuild"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
 )
 
@@ -282,40 +282,13 @@ func nativeReports(t *testing.T, pkgDir string, exercises []grade.Exercise, dir 
 }
 
 // buildCheck builds the in-page check program for exercises of the
-// package in pkgDir, as the page compiles it (the learner's package as
-// browsercheck.LearnerImportPath, and the generated main), with go build
-// for goos/goarch.
+// package in pkgDir, as the page compiles it, with go build for
+// goos/goarch.
 func buildCheck(t *testing.T, pkgDir, pkgName string, exercises []grade.Exercise, goos, goarch string) string {
 	t.Helper()
-	pkg, err := grade.ReadPackage(pkgDir, pkgDir, "")
-	if err != nil {
+	bin := filepath.Join(t.TempDir(), "check.wasm")
+	if _, err := checkbuild.Build(context.Background(), root, pkgDir, course.Package(pkgName), exercises, goos, goarch, bin); err != nil {
 		t.Fatal(err)
-	}
-	set := course.Package(pkgName)
-	main, err := browsercheck.MainSource(set, exercises, grade.MainFuncs(set, pkg))
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	learnerDir := filepath.Join(root, strings.TrimPrefix(browsercheck.LearnerImportPath, "github.com/redis-notebook/tutorial/"))
-	mainDir := filepath.Join(root, strings.TrimPrefix(browsercheck.MainImportPath, "github.com/redis-notebook/tutorial/"))
-	replace := map[string]string{filepath.Join(mainDir, "main.go"): filepath.Join(tmp, "main.go")}
-	if err := os.WriteFile(filepath.Join(tmp, "main.go"), main, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	for name := range pkg.Files {
-		replace[filepath.Join(learnerDir, name)] = filepath.Join(pkgDir, name)
-	}
-	overlay, _ := json.Marshal(map[string]any{"Replace": replace})
-	if err := os.WriteFile(filepath.Join(tmp, "overlay.json"), overlay, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(tmp, "check.wasm")
-	cmd := exec.Command("go", "build", "-overlay", filepath.Join(tmp, "overlay.json"), "-o", bin, mainDir)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS="+goos, "GOARCH="+goarch)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("building the check program: %v\n%s\n%s", err, out, main)
 	}
 	return bin
 }
