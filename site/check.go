@@ -95,4 +95,3 @@ func (b *builder) checkBundles() (map[int]string, error) {
 	}
 	return out, nil
 }
-

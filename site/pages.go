@@ -51,7 +51,7 @@ type pageData struct {
 	Body       template.HTML // a chapter's rendered Markdown
 	Chapter    *navItem
 	Exercise   *exercisePage
-	Run        *runData // a chapter's Run buttons; nil without a browser build
+	Run        *runData   // a chapter's Run buttons; nil without a browser build
 	Check      *checkData // an exercise page's Check button
 	// Progress: the index shows the exercises' last verdicts, which
 	// the exercise pages keep in the browser (check.js).
