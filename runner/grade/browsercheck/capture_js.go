@@ -30,6 +30,14 @@ func capture(w io.Writer) (restore func()) {
 		b := make([]byte, length)
 		js.CopyBytesToGo(b, args[1].Call("subarray", offset, offset+length))
 		w.Write(b)
+		if args[0].Int() == 2 {
+			// Also to the host's standard error: code that ends the whole
+			// program (log.Fatal) leaves no report, and the page shows
+			// this instead. Standard output stays the report's.
+			if fsync := js.Global().Get("fs").Get("writeSync"); fsync.Type() == js.TypeFunction {
+				js.Global().Get("fs").Call("writeSync", 2, args[1].Call("subarray", offset, offset+length))
+			}
+		}
 		args[5].Invoke(js.Null(), length)
 		return nil
 	})
