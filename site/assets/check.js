@@ -131,6 +131,17 @@
       onProgress: (p) => { status.textContent = "Compiling… " + (p && p.message ? p.message : ""); },
     });
     if (result.errors) {
+      // The generated main names every function of the exercise: one the
+      // learner's file no longer declares, or made generic, fails there.
+      const named = result.errors.filter((e) => (e.file || "").endsWith("main.go"))
+        .map((e) => (e.message.match(/learner\.(\w+)/) || [])[1]).filter(Boolean);
+      if (named.length && named.length === result.errors.length) {
+        show(`✗ ${id} ${bundle.name}  failed  ${named[0]} is missing, or is not a plain function\n\n` +
+          `  hint      the package must declare func ${named[0]}; its stub's signature is the one to keep\n`);
+        remember("failed", seed);
+        status.textContent = `${named[0]} is missing.`;
+        return;
+      }
       // As go build writes them, in the learner's folder.
       const lines = result.errors.map((e) => {
         const file = e.file && e.file.endsWith(".go") && !e.file.includes("main.go")
