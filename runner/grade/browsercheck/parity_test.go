@@ -210,22 +210,25 @@ func TestParity(t *testing.T) {
 				if status == want.status && got == want.text {
 					continue
 				}
-				if status == want.status && firstLine(got) == firstLine(want.text) {
-					// The same verdict and message, other details: the
-					// learner's code may send its commands in a Go map's
-					// order, which differs from run to run. If the grader
-					// itself says something else when asked again, the
-					// details are not the in-page check's to match.
+				if status == want.status {
+					// The same verdict, other words: the learner's code may
+					// send its commands in a Go map's order, or race a
+					// goroutine against its return, and a check may name
+					// the first of several keys it finds wrong; then the
+					// grader's own runs differ from each other too. The
+					// words must be the grader's where the grader is
+					// consistent: asked again up to three times, does it
+					// ever say something else?
 					varies := false
 					for try := 0; try < 3 && !varies; try++ {
 						if len(again) <= try {
 							again = append(again, nativeReports(t, pkgDir, c.exercises, dir))
 						}
-						varies = again[try][i].status == want.status && again[try][i].text != want.text
+						varies = again[try][i].text != want.text
 					}
 					if varies {
-						t.Logf("exercise %d %s: same verdict and message; the details differ, as they do between two "+
-							"of the grader's own runs (the code's order is not fixed)", e.ID, e.Name)
+						t.Logf("exercise %d %s: the same verdict; the report differs, as it does between two of the grader's own "+
+							"runs:\n--- grader:\n%s\n--- in-page check:\n%s", e.ID, e.Name, want.text, got)
 						continue
 					}
 				}
