@@ -51,9 +51,11 @@ type pageData struct {
 	Body       template.HTML // a chapter's rendered Markdown
 	Chapter    *navItem
 	Exercise   *exercisePage
-	Run        *runData // a chapter's Run buttons; nil without a browser build
-	Check      string   // under serve: the script that grades an exercise edited in its page
-	CheckCSS   string   // and its styles
+	Run        *runData   // a chapter's Run buttons; nil without a browser build
+	Check      *checkData // an exercise page's Check button
+	// Progress: the index shows the exercises' last verdicts, which
+	// the exercise pages keep in the browser (check.js).
+	Progress string
 }
 
 var (
@@ -196,7 +198,11 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 	}
 
 	_, next := neighbours("index.html")
-	if err := render("index", &pageData{Site: site, Kind: "index", Title: site.Title, File: "index.html", Next: next}); err != nil {
+	progress := ""
+	for _, c := range b.checks {
+		progress = c.Script // the same script on every page
+	}
+	if err := render("index", &pageData{Site: site, Kind: "index", Title: site.Title, File: "index.html", Next: next, Progress: progress}); err != nil {
 		return nil, err
 	}
 	for i, p := range b.chapters {
@@ -224,7 +230,7 @@ func (b *builder) renderSite() (map[string][]byte, error) {
 		}
 		prev, next := neighbours(e.file)
 		d := &pageData{Site: site, Kind: "exercise", Title: fmt.Sprintf("Exercise %d: %s", e.ID, e.Title), File: e.file,
-			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checkJS, CheckCSS: b.checkCSS}
+			Outline: outline, Prev: prev, Next: next, Exercise: e, Check: b.checks[e.ID]}
 		if err := render("exercise", d); err != nil {
 			return nil, err
 		}

@@ -197,8 +197,7 @@ type builder struct {
 	media     map[string]string   // output path -> source file, for images
 	runs      map[string]*runData // chapter page -> its Run buttons' settings
 	runFiles  map[string][]byte   // the scripts for those
-	checkJS   string              // under serve: the exercise pages' check.js
-	checkCSS  string              // and the styles of its editor (run.css)
+	checks    map[int]*checkData  // exercise -> its page's Check button
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather

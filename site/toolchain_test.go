@@ -256,8 +256,6 @@ func replaceCode(content, code string) chromedp.Action[chromedp.Void] {
 	})
 }
 
-func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }
-
 // TestBrowserEditStatic edits a cell of chapter 1 on a plain static server
 // (no serve, no Go): the tab compiles the chapter with the edit and the
 // cell shows its new output; an edit that does not compile shows the

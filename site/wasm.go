@@ -243,6 +243,14 @@ type runData struct {
 	Timeout float64
 }
 
+// checkData is what an exercise page's template needs for its Check
+// button: the attributes of check.js's script tag.
+type checkData struct {
+	Script, Worker, Exec, CSS string
+	Bundle                    string // the exercise's checkBundle
+	Serve                     bool   // under serve: the server grades, as before
+}
+
 // runCell is one runnable cell, as run.js reads it.
 type runCell struct {
 	Cell      int     `json:"cell"`
@@ -263,19 +271,37 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		b.runFiles[out] = data
 		return out
 	}
-	if b.opt.LiveReload {
-		// Under serve, exercise pages can edit and grade the learner's file.
-		data, err := embedded.ReadFile("assets/check.js")
+	if len(b.exercises) > 0 {
+		// Exercise pages check the learner's code in the page (and,
+		// under serve, on the server): check.js, the Worker that runs
+		// the check program, the wasm_exec.js of the Go that built the
+		// archives it is compiled against, and each exercise's bundle.
+		var scripts [3]string
+		for i, name := range []string{"check.js", "check-worker.js", "run.css"} {
+			data, err := embedded.ReadFile("assets/" + name)
+			if err != nil {
+				return err
+			}
+			scripts[i] = asset(name, data)
+		}
+		execPath, err := wasmExecJS()
 		if err != nil {
 			return err
 		}
-		b.checkJS = asset("check.js", data)
-		// Its editor and report are styled as the chapter pages' are.
-		css, err := embedded.ReadFile("assets/run.css")
+		data, err := os.ReadFile(execPath)
 		if err != nil {
 			return err
 		}
-		b.checkCSS = asset("run.css", css)
+		bundles, err := b.checkBundles()
+		if err != nil {
+			return err
+		}
+		exec := asset("wasm_exec.js", data)
+		b.checks = map[int]*checkData{}
+		for _, e := range b.exercises {
+			b.checks[e.ID] = &checkData{Script: scripts[0], Worker: scripts[1], CSS: scripts[2],
+				Exec: exec, Bundle: bundles[e.ID], Serve: b.opt.LiveReload}
+		}
 	}
 	if b.opt.Browser == nil {
 		return nil

@@ -264,14 +264,7 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 			runStart := time.Now()
 			res := h.Run(ctx, e.ID, opt.RunConfig)
 			timings.runs.Add(int64(time.Since(runStart)))
-			res.Name, res.Max = e.Name, e.Points
-			if res.Status == verdict.Passed {
-				res.Points = e.Points
-			}
-			if res.Hint == "" && res.Status == verdict.Failed {
-				res.Hint = e.Hint
-			}
-			rep.Results[i] = res
+			rep.Results[i] = Scored(e, res)
 		}()
 	}
 	wg.Wait()
@@ -280,6 +273,19 @@ func checkPackage(ctx context.Context, pkg *Package, exercises []Exercise, opt O
 		return nil, h, err
 	}
 	return rep, h, nil
+}
+
+// Scored is res, exercise e's run, with e's name and points, and e's
+// hint for a failure that gave none of its own.
+func Scored(e Exercise, res Result) Result {
+	res.Name, res.Max = e.Name, e.Points
+	if res.Status == verdict.Passed {
+		res.Points = e.Points
+	}
+	if res.Hint == "" && res.Status == verdict.Failed {
+		res.Hint = e.Hint
+	}
+	return res
 }
 
 // A backendError is a real server that refused to grade: unreachable, or

@@ -25,6 +25,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
@@ -97,10 +99,21 @@ func run(siteDir, chromium string, edits int) error {
 			Output string
 			Status string
 		}
+		// The reader's select-all and paste, in the cell's editor.
+		code := strings.Replace(cell.Code, `signature("stare")`, "signature("+strconv.Quote(word)+")", 1)
+		if _, err := chromedp.Run(bctx, chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			for _, a := range []chromedp.Action[chromedp.Void]{chromedp.WaitVisible(chromedp.CSS(sel + " .cm-content")), chromedp.Click(chromedp.CSS(sel + " .cm-content")),
+				chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl))} {
+				if _, err := a(ctx, t); err != nil {
+					return err
+				}
+			}
+			_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: code})
+			return err
+		})); err != nil {
+			return err
+		}
 		js := fmt.Sprintf(`new Promise((resolve) => {
-			const a = document.querySelector(%[1]q + " textarea");
-			a.value = a.value.replace(/signature\("[^"]*"\)/, 'signature(%[2]q)');
-			a.dispatchEvent(new Event("input"));
 			const t0 = performance.now();
 			document.querySelector(%[1]q + " .nb-run").click();
 			const check = () => {
@@ -110,7 +123,7 @@ func run(siteDir, chromium string, edits int) error {
 				} else setTimeout(check, 10);
 			};
 			setTimeout(check, 50);
-		})`, sel, word)
+		})`, sel)
 		res, err := chromedp.Run(bctx, chromedp.Evaluate[result](js, chromedp.EvalAwaitPromise))
 		if err != nil {
 			return err
@@ -132,8 +145,8 @@ func run(siteDir, chromium string, edits int) error {
 	srv := serve.New(siteDir)
 	srv.Built()
 	srv.ChaptersDir = filepath.Join(root, "chapters")
-	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events) error {
-		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev})
+	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
+		_, err := notebook.Run(ctx, ch, notebook.Options{Root: root, Events: ev, Step: step})
 		return err
 	}
 	native := httptest.NewServer(srv)

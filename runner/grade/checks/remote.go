@@ -44,6 +44,9 @@ type shimProc struct {
 
 	exited  chan struct{}
 	waitErr error
+	// local, for a package served in this process (see Local), ends
+	// it; box and cmd are then nil.
+	local func()
 }
 
 // shimGone is what a call meets when the shim's process has ended.
@@ -120,6 +123,10 @@ func (s *shimProc) greet() *shimGone {
 
 // stop kills the shim and everything it started, and removes its folders.
 func (s *shimProc) stop() {
+	if s.local != nil {
+		s.local()
+		return
+	}
 	s.box.Kill()
 	select {
 	case <-s.exited:
@@ -236,7 +243,7 @@ func (t *T) crashed(gone *shimGone) Result {
 	case <-time.After(2 * time.Second):
 	}
 	stderr := s.out.String()
-	if sandbox.CPULimitKilled(s.waitErr, sandbox.DefaultLimits(t.limit).CPU) {
+	if s.box != nil && sandbox.CPULimitKilled(s.waitErr, sandbox.DefaultLimits(t.limit).CPU) {
 		// The sandbox's CPU limit, a little above the exercise's,
 		// stopped it before the checker's count did.
 		return t.timedOut(t.limit, timeUp{how: overCPU})

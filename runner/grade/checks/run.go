@@ -44,6 +44,9 @@ type Config struct {
 	// its functions are called there, in a process of their own (see
 	// package shim), never in this one.
 	Shim string
+	// Local, instead, serves the graded package in this process, for
+	// the in-page check, in the learner's own tab (see Local).
+	Local *Local
 	// Bwrap is bubblewrap's path: the shim runs in its namespaces. Empty:
 	// without them, with the sandbox's limits still.
 	Bwrap string
@@ -148,13 +151,19 @@ func Run(cfg Config, funcs Funcs) Result {
 		sync.Mutex
 		m *sandbox.Meter
 	}
-	lim := newLimit(cfg.Timeout, funcs != nil, func() *sandbox.Meter { meter.Lock(); defer meter.Unlock(); return meter.m })
+	lim := newLimit(cfg.Timeout, funcs != nil || cfg.Local != nil, func() *sandbox.Meter { meter.Lock(); defer meter.Unlock(); return meter.m })
 	stopLimit := make(chan struct{})
 	defer close(stopLimit)
 	go func() {
 		if funcs == nil {
-			s, err := startShim(cfg, b.Client, rec)
-			if s != nil {
+			var s *shimProc
+			var err error
+			if cfg.Local != nil {
+				s = startLocal(cfg, b.Client, rec)
+			} else {
+				s, err = startShim(cfg, b.Client, rec)
+			}
+			if s != nil && s.box != nil {
 				meter.Lock()
 				meter.m = s.box.MeterFor()
 				meter.Unlock()

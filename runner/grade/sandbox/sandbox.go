@@ -10,7 +10,7 @@
 // the limits are applied by re-running that program as a small launcher
 // (setrlimit, then exec), so that they hold from the graded program's
 // first instruction, its package initializers included.
-//go:build !windows
+//go:build !windows && !js
 
 package sandbox
 

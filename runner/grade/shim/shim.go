@@ -15,6 +15,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"reflect"
@@ -41,23 +42,39 @@ const (
 func Main(funcs map[string]any) {
 	sock := flag.String("redis", "", "the Unix socket where the checker serves Redis")
 	flag.Parse()
-	rdb := redis.NewClient(&redis.Options{
-		Network: "unix", Addr: *sock,
-		// RESP2: the checker's gate speaks it, and HELLO is refused.
-		Protocol: 2, DisableIdentity: true, MaxRetries: -1,
-		// Framed: the gate counts round trips by the client's own
-		// reads, never by how fast a big pipeline arrives.
-		Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
-			c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
-			if err != nil {
-				return nil, err
-			}
-			return wire.Frame(c)
-		},
-	})
+	err := Serve(funcs, os.NewFile(requestsFD, "requests"), os.NewFile(responsesFD, "responses"),
+		redis.Options{
+			Network: "unix", Addr: *sock,
+			// Framed: the gate counts round trips by the client's own
+			// reads, never by how fast a big pipeline arrives.
+			Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
+				c, err := (&net.Dialer{}).DialContext(ctx, network, addr)
+				if err != nil {
+					return nil, err
+				}
+				return wire.Frame(c)
+			},
+		})
+	if err != nil {
+		os.Exit(3)
+	}
+	os.Exit(0)
+}
+
+// Serve answers the checker's requests, read from requests, on
+// responses, until requests end (nil) or an answer cannot be sent. opt
+// says where the checker serves Redis (its address, or a Dialer); the
+// rest of the client's options are the shim's. The shim's process calls
+// it through Main; the in-page check (package browsercheck), where the
+// learner's code and the checks share one program, calls it directly.
+func Serve(funcs map[string]any, requests io.Reader, responses io.Writer, opt redis.Options) error {
+	// RESP2: the checker's gate speaks it, and HELLO is refused.
+	opt.Protocol, opt.DisableIdentity, opt.MaxRetries = 2, true, -1
+	rdb := redis.NewClient(&opt)
+	defer rdb.Close()
 	calls := &callWatch{}
 	rdb.AddHook(calls)
-	conn := wire.NewConn(os.NewFile(requestsFD, "requests"), os.NewFile(responsesFD, "responses"))
+	conn := wire.NewConn(requests, responses)
 	hello := wire.Hello{Funcs: map[string]string{}}
 	for name, f := range funcs {
 		if u, ok := f.(Unusable); ok {
@@ -67,13 +84,13 @@ func Main(funcs map[string]any) {
 		hello.Funcs[name] = reflect.TypeOf(f).String()
 	}
 	if err := conn.Send(hello); err != nil {
-		os.Exit(3)
+		return err
 	}
 	ctx := context.Background()
 	for {
 		var req wire.Request
 		if err := conn.Receive(&req); err != nil {
-			os.Exit(0)
+			return nil
 		}
 		f, ok := funcs[req.Func]
 		var resp wire.Response
@@ -94,7 +111,7 @@ func Main(funcs map[string]any) {
 		resp.Late = calls.takeLate()
 		resp.Seq = req.Seq
 		if err := conn.Send(resp); err != nil {
-			os.Exit(3)
+			return err
 		}
 	}
 }

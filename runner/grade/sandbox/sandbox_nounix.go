@@ -1,3 +1,5 @@
+//go:build windows || js
+
 package sandbox
 
 import (
@@ -8,7 +10,8 @@ import (
 	"time"
 )
 
-// On Windows the graded program runs without a sandbox: in a scratch
+// On Windows (and on js, where the in-page check links the checks but
+// starts no process) the graded program runs without a sandbox: in a scratch
 // folder, killed at the end, with no limits.
 
 // Limits bound one run (not applied on Windows).
