@@ -7,7 +7,7 @@ import (
 	"slices"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
-	"github.com/redis-notebook/tutorial/runner/grade/browsercheck"
+	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkprog"
 	"github.com/redis-notebook/tutorial/runner/settings"
 )
 
@@ -63,7 +63,7 @@ func (b *builder) checkBundles() (map[int]string, error) {
 		// stubs declare them all, and the page compiles the learner's
 		// file with the package's other stubs.
 		one := &grade.PackageExercises{Package: set.Package, Exercises: []grade.Exercise{e}}
-		main, err := browsercheck.MainSource(set, one.Exercises, grade.MainFuncs(one, pkg))
+		main, err := checkprog.MainSource(set, one.Exercises, grade.MainFuncs(one, pkg))
 		if err != nil {
 			return nil, err
 		}
@@ -76,13 +76,13 @@ func (b *builder) checkBundles() (map[int]string, error) {
 		}
 		bundle := checkBundle{
 			ID: e.ID, Name: e.Name, Package: set.Package, File: e.File, Files: files,
-			ImportPath: browsercheck.LearnerImportPath, Main: string(main),
-			MainPath:     browsercheck.MainImportPath,
-			RootPackages: []string{browsercheck.ImportPath},
+			ImportPath: checkprog.LearnerImportPath, Main: string(main),
+			MainPath:     checkprog.MainImportPath,
+			RootPackages: []string{checkprog.ImportPath},
 			Timeout:      settings.DefaultTimeout.Seconds(),
-			Exit: map[string]int{"passed": browsercheck.ExitPassed, "failed": browsercheck.ExitFailed,
-				"not done": browsercheck.ExitNotDone, "error": browsercheck.ExitError},
-			CheckCommand:  browsercheck.CheckCommand,
+			Exit: map[string]int{"passed": checkprog.ExitPassed, "failed": checkprog.ExitFailed,
+				"not done": checkprog.ExitNotDone, "error": checkprog.ExitError},
+			CheckCommand:  checkprog.CheckCommand,
 			DownloadPaths: "exercises/" + set.Package,
 		}
 		data, err := json.Marshal(bundle)

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
-	"github.com/redis-notebook/tutorial/runner/grade/browsercheck"
+	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkprog"
 )
 
 // TestCheckBundles: every exercise page carries the in-page check (its
@@ -48,10 +48,10 @@ func TestCheckBundles(t *testing.T) {
 			t.Fatal(err)
 		}
 		stub := readFile(t, filepath.Join(root, "exercises", e.Package, e.File))
-		if b.ID != e.ID || b.File != e.File || b.Files[e.File] != stub || b.ImportPath != browsercheck.LearnerImportPath {
+		if b.ID != e.ID || b.File != e.File || b.Files[e.File] != stub || b.ImportPath != checkprog.LearnerImportPath {
 			t.Errorf("exercise %d: bundle of exercise %d, file %s, import path %s", e.ID, b.ID, b.File, b.ImportPath)
 		}
-		if !strings.Contains(b.Main, `browsercheck.Main(`) || !strings.Contains(b.Main, `\"id\":`+itoa(e.ID)+`,`) {
+		if !strings.Contains(b.Main, `checkprog.Main(`) || !strings.Contains(b.Main, `\"id\":`+itoa(e.ID)+`,`) {
 			t.Errorf("exercise %d: the bundle's main does not check it:\n%s", e.ID, b.Main)
 		}
 		for _, f := range e.Funcs {

@@ -28,6 +28,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkprog"
 	"github.com/redis-notebook/tutorial/runner/grade/checks"
 	"github.com/redis-notebook/tutorial/runner/grade/shim"
 	"github.com/redis-notebook/tutorial/runner/grade/verdict"
@@ -38,9 +39,8 @@ import (
 // cannot pass as a value (it has type parameters), as in the shim.
 type Unusable = shim.Unusable
 
-// CheckCommand is the command the report names, as `runner check` does:
-// the learner can grade the same cases at home.
-const CheckCommand = "go run ./runner check"
+// CheckCommand is the command the report names (see checkprog).
+const CheckCommand = checkprog.CheckCommand
 
 // Options says how to check.
 type Options struct {
@@ -88,14 +88,12 @@ func Check(e grade.Exercise, display string, funcs map[string]any, opt Options) 
 // standard output is no terminal.
 var TextOptions = grade.TextOptions{CheckCommand: CheckCommand}
 
-// Exit statuses of the check program, which its page reads: the verdict.
-// Others mean the program did not end by itself (Go's 2: a panic in a
-// goroutine of the learner's code, which ends the whole program).
+// Exit statuses of the check program: see checkprog.
 const (
-	ExitPassed  = 0
-	ExitFailed  = 10
-	ExitNotDone = 11
-	ExitError   = 12 // the grader's own (verdict.Error), or bad arguments
+	ExitPassed  = checkprog.ExitPassed
+	ExitFailed  = checkprog.ExitFailed
+	ExitNotDone = checkprog.ExitNotDone
+	ExitError   = checkprog.ExitError
 )
 
 // ExitCode is the check program's exit status for status.
