@@ -175,6 +175,7 @@ func Render(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	maps.Copy(files, b.runFiles)
+	maps.Copy(files, b.imageFiles)
 	if err := writeSite(opt.Out, files, b.media); err != nil {
 		return nil, err
 	}
@@ -193,8 +194,10 @@ type builder struct {
 	media     map[string]string   // output path -> source file, for images
 	runs      map[string]*runData // chapter page -> its Run buttons' settings
 	runFiles  map[string][]byte   // the scripts for those
-	checkJS   string              // under serve: the exercise pages' check.js
-	checkCSS  string              // and the styles of its editor (run.css)
+	// imageFiles are the pictures cells displayed, by output path.
+	imageFiles map[string][]byte
+	checkJS    string // under serve: the exercise pages' check.js
+	checkCSS   string // and the styles of its editor (run.css)
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather
