@@ -169,7 +169,8 @@ func (s *BrowserSession) Display(values ...any) {
 // made it (the worker runs one goroutine at a time: no lock).
 var running *BrowserSession
 
-// showImage sends the picture to the page, which shows it in the cell's
+// showImage sends the picture to the page (its media type as "media":
+// the worker's messages use "type" for the kind of event), which shows it in the cell's
 // output where the cell is at, as a walk's does.
 func showImage(mediaType string, data []byte, alt string) {
 	s := running
@@ -179,7 +180,7 @@ func showImage(mediaType string, data []byte, alt string) {
 	}
 	arr := js.Global().Get("Uint8Array").New(len(data))
 	js.CopyBytesToJS(arr, data)
-	s.event("image", map[string]any{"cell": s.cell, "type": mediaType, "data": arr, "alt": alt})
+	s.event("image", map[string]any{"cell": s.cell, "media": mediaType, "data": arr, "alt": alt})
 }
 
 func (s *BrowserSession) event(kind string, fields map[string]any) {

@@ -250,21 +250,26 @@
   function picture(b, m) {
     // From the worker, bytes; from serve's run of edited cells, base64.
     const data = typeof m.data === "string" ? Uint8Array.from(atob(m.data), (c) => c.charCodeAt(0)) : m.data;
-    m = { ...m, data };
+    const type = m.media;
     let line;
     try {
-      const [w, h] = pictureSize(m.type, m.data);
-      line = `${m.type} ${w}×${h}`;
+      const [w, h] = pictureSize(type, data);
+      line = `${type} ${w}×${h}`;
     } catch (err) {
-      line = `${m.type} that does not decode: ${err.message}`;
+      line = `${type} that does not decode: ${err.message}`;
     }
-    if (b.text && !b.text.endsWith("\n")) b.text += "\n";
-    b.text += line + "\n";
+    const nl = b.text && !b.text.endsWith("\n") ? "\n" : "";
+    b.text += nl + line + "\n";
+    if (line.includes("does not decode")) { // shown as the runner shows it: a line of text
+      b.segText += nl + visible(line) + "\n";
+      b.seg.textContent = b.segText;
+      return;
+    }
     const img = document.createElement("img");
     img.className = "output-image";
     img.alt = m.alt;
     img.dataset.line = line;
-    img.src = URL.createObjectURL(new Blob([m.data], { type: m.type }));
+    img.src = URL.createObjectURL(new Blob([data], { type }));
     img.onload = img.onerror = () => URL.revokeObjectURL(img.src);
     const pre = document.createElement("pre");
     pre.className = "output";
