@@ -360,8 +360,8 @@ func (w *walker) image(c *chapter.Cell, img *notebook.Image) {
 	if err != nil {
 		where = "not saved: " + err.Error()
 	}
-	line := fmt.Sprintf("%s (%s): %s", img.Line(), img.Alt, where)
-	fmt.Fprintln(w.out, w.style.Dim("  │ ")+term.Visible(line))
+	fmt.Fprintln(w.out, w.style.Dim("  │ ")+term.Visible(img.Line()+": "+where))
+	fmt.Fprintln(w.out, w.style.Dim("  │   ")+w.style.Dim(term.Visible(img.Alt)))
 }
 
 // imagePath is where a walk saves a cell's picture: in the runner's cache
