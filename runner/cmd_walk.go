@@ -10,13 +10,16 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/console"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/picture"
 	"github.com/redis-notebook/tutorial/runner/redisproxy"
 	"github.com/redis-notebook/tutorial/runner/settings"
 	"github.com/redis-notebook/tutorial/runner/term"
@@ -90,6 +93,8 @@ type walker struct {
 	quiet   bool             // the running cell is one --from skips
 	console notebook.Console // where the prompt's Redis commands go
 	redis   *console.Conn    // open once the reader types one
+	// pictures counts each cell's pictures so far, to name their files.
+	pictures map[int]int
 
 	ctx   context.Context // ends on Ctrl-C, SIGTERM, SIGHUP
 	lines chan string     // lines typed at the step prompt
@@ -137,6 +142,7 @@ func (w *walker) run(name string, run settings.Run) int {
 		Ready:     w.ready,
 		CellStart: w.cellStart,
 		Output:    w.output,
+		Image:     w.image,
 		CellEnd:   w.cellEnd,
 		Console:   func(c notebook.Console) { w.console = c },
 	}
@@ -325,6 +331,54 @@ func (w *walker) output(c *chapter.Cell, b []byte) {
 		w.vis = &term.VisibleWriter{W: writerFunc(w.printLines)}
 	}
 	w.vis.Write(b)
+}
+
+// image saves a picture a cell displayed (see imagePath) and prints its
+// line, what it shows and where it is, in its place among the cell's
+// output: a terminal shows no pictures.
+func (w *walker) image(c *chapter.Cell, img *notebook.Image) {
+	if w.quiet {
+		return
+	}
+	if w.vis != nil {
+		w.vis.Flush()
+	}
+	if w.midLine {
+		fmt.Fprintln(w.out)
+		w.midLine = false
+	}
+	if w.pictures == nil {
+		w.pictures = map[int]int{}
+	}
+	w.pictures[c.Index]++
+	path := imagePath(w.ch.Path, c.Index, w.pictures[c.Index], img.Type)
+	where := path
+	err := os.MkdirAll(filepath.Dir(path), 0o755)
+	if err == nil {
+		err = build.WriteFile(path, img.Data)
+	}
+	if err != nil {
+		where = "not saved: " + err.Error()
+	}
+	fmt.Fprintln(w.out, w.style.Dim("  │ ")+term.Visible(img.Line()+": "+where))
+	fmt.Fprintln(w.out, w.style.Dim("  │   ")+w.style.Dim(term.Visible(img.Alt)))
+}
+
+// imagePath is where a walk saves a cell's picture: in the runner's cache
+// (build.CacheDir), a folder per chapter, a file per cell (and picture,
+// from a cell's second on), the same every walk, so that a viewer left
+// open shows the new one.
+func imagePath(chapterPath string, cell, nth int, mediaType string) string {
+	name := strings.TrimSuffix(filepath.Base(chapterPath), ".md")
+	ext := picture.Ext(mediaType)
+	if ext == "" {
+		ext = ".bin"
+	}
+	file := fmt.Sprintf("cell-%d%s", cell, ext)
+	if nth > 1 {
+		file = fmt.Sprintf("cell-%d-%d%s", cell, nth, ext)
+	}
+	return filepath.Join(build.CacheDir(), "images", name, file)
 }
 
 // writerFunc is a function as an io.Writer.

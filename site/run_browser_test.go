@@ -508,3 +508,60 @@ func TestBrowserPanicAndTimeout(t *testing.T) {
 	}
 	t.Logf("slowness %.2f (start %s ms per MB): %s", slowness, eval[string](t, ctx, `document.querySelector(".nb-panel").dataset.startMsPerMb`), s)
 }
+
+// TestBrowserPictures: in the browser, a picture a cell displays is shown
+// in its live output where the cell displayed it, as an <img> with the
+// cell's alt text, and its line matches the recorded one; garbage is
+// shown as a line that says it does not decode, and differs.
+func TestBrowserPictures(t *testing.T) {
+	ctx := browserFor(t, 4*time.Minute)
+	modRoot, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	write := func(name, text string) {
+		p := filepath.Join(root, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fence := "```"
+	write("README.md", "# Pictures\n")
+	write("chapters/01-plot.md", "# Plot\n\n"+fence+"go\nfmt.Println(\"before\")\n"+
+		"kernel.Image(\"image/svg+xml\", []byte(`<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"64\" height=\"40\"><rect width=\"10\" height=\"10\"/></svg>`), \"a black square\")\n"+
+		"fmt.Println(\"after\")\n"+fence+"\n\n"+fence+"output\nbefore\nimage/svg+xml 64×40\nafter\n"+fence+"\n\n"+
+		fence+"go\nkernel.Image(\"image/png\", []byte(\"garbage\"), \"nothing\")\n"+fence+"\n\n"+fence+"output\nimage/png 1×1\n"+fence+"\n")
+	f := &fakeRunner{printed: map[string]string{"01-plot.md:2": ""}} // cell 2's recorded picture is left out
+	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: f.run, KeepGoing: true,
+		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+			return CompileWasm(ctx, modRoot, ch, nil)
+		}}
+	mustBuild(t, opt)
+	ts, token := behindTokenCheck(t, serve.New(opt.Out))
+
+	do(t, ctx, "run the cells", chromedp.Navigate(ts.URL+"/01-plot.html?token="+token), chromedp.Click(chromedp.CSS("#cell-2 .nb-run")))
+	c, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`!!document.querySelector("#cell-2 .cell-live.live-differs, #cell-2 .cell-live.live-same")`)); err != nil {
+		t.Fatalf("the cells did not finish: %v; status: %s", err, eval[string](t, ctx, `document.querySelector(".nb-status").textContent`))
+	}
+	if !eval[bool](t, ctx, `!!document.querySelector("#cell-1 .cell-live.live-same")`) {
+		t.Errorf("cell 1's live output differs from the recorded one: %q", eval[string](t, ctx, `document.querySelector("#cell-1 .cell-live").innerHTML`))
+	}
+	// The picture decoded in the page, between the lines printed before and after it.
+	if _, err := chromedp.Run(c, chromedp.Poll[bool](`(() => { const i = document.querySelector("#cell-1 .cell-live img.output-image"); return !!i && i.complete })()`)); err != nil {
+		t.Fatalf("no picture in cell 1's live output: %v: %q", err, eval[string](t, ctx, `document.querySelector("#cell-1 .cell-live").innerHTML`))
+	}
+	got := eval[string](t, ctx, `[...document.querySelector("#cell-1 .cell-live .live-out").children].map((e) => e.tagName === "IMG" ?
+		"IMG " + e.alt + " " + e.naturalWidth + "x" + e.naturalHeight + " " + e.src.slice(0, 5) : e.textContent).join("|")`)
+	if got != "before\n|IMG a black square 64x40 blob:|after\n" {
+		t.Errorf("cell 1's live output reads %q", got)
+	}
+	if s := eval[string](t, ctx, `document.querySelector("#cell-2 .cell-live").textContent`); !strings.Contains(s, "image/png that does not decode: not a PNG") || !strings.Contains(s, "differs") {
+		t.Errorf("cell 2's live output reads %q, want a picture that does not decode, and differing", s)
+	}
+}

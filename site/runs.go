@@ -20,6 +20,8 @@ import (
 	"github.com/redis-notebook/tutorial/runner/compare"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/picture"
+	"github.com/redis-notebook/tutorial/site/markdown"
 )
 
 // The execution cache, as Jupyter Book has one: a chapter is run again only
@@ -35,7 +37,7 @@ import (
 //   - the backend and the server, the Go version and platform.
 //
 // Only runs that finished are stored; a failing one runs again next time.
-const cacheVersion = "site-runs-2" // 2: with each cell's commands, round trips and keys
+const cacheVersion = "site-runs-3" // 2: with each cell's commands, round trips and keys; 3: and pictures
 
 // cachedRun is what the cache keeps of a run: enough to rebuild a Result.
 type cachedRun struct {
@@ -54,6 +56,7 @@ type cachedCell struct {
 	Commands int                  `json:"commands,omitempty"`
 	Trips    int                  `json:"trips,omitempty"`
 	Keys     *protocol.KeyChanges `json:"keys,omitempty"`
+	Images   []*notebook.Image    `json:"images,omitempty"`
 }
 
 // runChapters gets every chapter's Result, from the cache or by running
@@ -95,13 +98,13 @@ func (b *builder) runChapters(ctx context.Context) error {
 		}
 		mismatches := compare.Check(p.ch, p.result)
 		b.rep.Mismatches = append(b.rep.Mismatches, mismatches...)
-		p.fillCells(b.opt.Backend, mismatches)
+		p.fillCells(b.opt.Backend, mismatches, b.imageFile)
 	}
 	return nil
 }
 
 // fillCells puts what each cell printed into its node for the page.
-func (p *chapterPage) fillCells(backend chapter.Backend, mismatches []compare.Mismatch) {
+func (p *chapterPage) fillCells(backend chapter.Backend, mismatches []compare.Mismatch, imageFile func(*notebook.Image) string) {
 	differs := map[int]compare.Mismatch{}
 	for _, m := range mismatches {
 		differs[m.Cell.Index] = m
@@ -117,6 +120,14 @@ func (p *chapterPage) fillCells(backend chapter.Backend, mismatches []compare.Mi
 		}
 		mc, c := p.cells[idx-1], chCells[idx-1]
 		mc.Ran, mc.Output = cr.Ran, cr.Output
+		mc.Images = nil
+		for _, img := range cr.Images {
+			if img.Err != "" {
+				continue // its line says why, as text
+			}
+			mc.Images = append(mc.Images, markdown.Image{Offset: img.Offset, Line: img.Line(), Src: imageFile(img),
+				Alt: img.Alt, Width: img.Width, Height: img.Height})
+		}
 		if cr.Ran {
 			// What the cell did to Redis in the recorded run, as the walk
 			// shows it with --keys.
@@ -144,6 +155,19 @@ func notRunNote(c *chapter.Cell, backend chapter.Backend) string {
 		return "This cell runs only on miniredis; this page was built with a real Redis server."
 	}
 	return "This cell did not run."
+}
+
+// imageFile adds a picture a cell displayed to the site, as a file named
+// by its content (kept by browsers for good, as the programs are), and
+// returns its path from a page.
+func (b *builder) imageFile(img *notebook.Image) string {
+	sum := sha256.Sum256(img.Data)
+	name := "images/" + hex.EncodeToString(sum[:10]) + picture.Ext(img.Type)
+	if b.imageFiles == nil {
+		b.imageFiles = map[string][]byte{}
+	}
+	b.imageFiles[name] = img.Data
+	return name
 }
 
 // runKey is the execution cache key of a chapter; see cacheVersion.
@@ -234,7 +258,7 @@ func (b *builder) cached(ch *chapter.Chapter, key string) *notebook.Result {
 			return nil
 		}
 		res.Cells = append(res.Cells, &notebook.CellResult{Cell: cells[i], Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed,
-			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys})
+			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys, Images: c.Images})
 	}
 	return res
 }
@@ -244,7 +268,7 @@ func (b *builder) store(key string, ch *chapter.Chapter, res *notebook.Result) e
 	run := cachedRun{Version: cacheVersion, Chapter: filepath.Base(ch.Path), Backend: string(res.Backend), Elapsed: res.Elapsed}
 	for i, c := range res.Cells {
 		run.Cells = append(run.Cells, cachedCell{Index: i + 1, Ran: c.Ran, Output: c.Output, Elapsed: c.Elapsed,
-			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys})
+			Commands: c.Commands, Trips: c.Trips, Keys: c.Keys, Images: c.Images})
 	}
 	data, err := json.MarshalIndent(run, "", "\t")
 	if err != nil {

@@ -179,6 +179,7 @@ func Render(ctx context.Context, opt Options) (*Report, error) {
 		return nil, err
 	}
 	maps.Copy(files, b.runFiles)
+	maps.Copy(files, b.imageFiles)
 	if err := writeSite(opt.Out, files, b.media); err != nil {
 		return nil, err
 	}
@@ -198,6 +199,8 @@ type builder struct {
 	runs      map[string]*runData // chapter page -> its Run buttons' settings
 	runFiles  map[string][]byte   // the scripts for those
 	checks    map[int]*checkData  // exercise -> its page's Check button
+	// imageFiles are the pictures cells displayed, by output path.
+	imageFiles map[string][]byte
 }
 
 // IsInputError reports whether err is bad input (exit status 2) rather

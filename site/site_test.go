@@ -6,6 +6,8 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
+	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/picture"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -68,7 +71,7 @@ func (f *fakeRunner) run(_ context.Context, ch *chapter.Chapter) (*notebook.Resu
 			if out, ok := f.printed[fmt.Sprintf("%s:%d", name, c.Index)]; ok {
 				cr.Output = out
 			} else if c.Expected != nil {
-				cr.Output = c.Expected.Text
+				picturesAsExpected(cr, c.Expected.Text)
 			}
 			did := f.did[fmt.Sprintf("%s:%d", name, c.Index)]
 			cr.Commands, cr.Trips, cr.Keys = did.Commands, did.Trips, did.Keys
@@ -76,6 +79,29 @@ func (f *fakeRunner) run(_ context.Context, ch *chapter.Chapter) (*notebook.Resu
 		res.Cells = append(res.Cells, cr)
 	}
 	return res, nil
+}
+
+// picturesAsExpected gives cr the expected output, each picture's line
+// ("image/svg+xml 120×40") a picture of that kind and size, as a run that
+// displayed it would.
+func picturesAsExpected(cr *notebook.CellResult, expected string) {
+	for line := range strings.Lines(expected) {
+		text := strings.TrimSuffix(line, "\n")
+		if !picture.IsLine(text) {
+			cr.Output += line
+			continue
+		}
+		var kind string
+		var w, h int
+		fmt.Sscanf(strings.Replace(text, "×", " ", 1), "%s %d %d", &kind, &w, &h)
+		data := fmt.Appendf(nil, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d"><rect width="%d" height="%d" fill="#1d5fc6"/></svg>`, w, h, w, h)
+		if kind == picture.PNG {
+			var buf bytes.Buffer
+			png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
+			data = buf.Bytes()
+		}
+		cr.AddImage(notebook.NewImage(kind, data, "the picture the cell was to draw"))
+	}
 }
 
 func (f *fakeRunner) takeRuns() []string {

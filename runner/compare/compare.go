@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/runner/picture"
 )
 
 // A Mismatch is a cell whose output is not the expected one.
@@ -19,6 +20,10 @@ type Mismatch struct {
 	Expected  string // "" when the cell has no ```output fence
 	Got       string
 	Unordered bool
+	// Pictures says what is wrong with the cell's pictures, when that is
+	// the difference: none displayed, bytes that do not decode, another
+	// size, or a printed line that reads as one.
+	Pictures string
 }
 
 func (m Mismatch) String() string {
@@ -31,6 +36,9 @@ func (m Mismatch) String() string {
 			how = " (compared as unordered lines)"
 		}
 		fmt.Fprintf(&b, "%s:%d: cell %d printed something else than expected%s\n", m.Path, m.Line, m.Cell.Index, how)
+	}
+	if m.Pictures != "" {
+		fmt.Fprintf(&b, "  %s\n", m.Pictures)
 	}
 	b.WriteString(Diff(m.Expected, m.Got, m.Unordered))
 	return b.String()
@@ -54,7 +62,15 @@ func Check(ch *chapter.Chapter, res *notebook.Result) []Mismatch {
 			continue
 		}
 		m.Line, m.Expected, m.Unordered = c.Expected.Line, normalize(c.Expected.Text), c.Expected.Unordered
-		if !Equal(m.Expected, m.Got, m.Unordered) {
+		forged := ""
+		if line, ok := cr.PrintedPictureLine(); ok {
+			forged = fmt.Sprintf("the cell printed %q, which reads as a picture, but displayed none there (kernel.Image displays one)", line)
+		}
+		if forged != "" || !Equal(m.Expected, m.Got, m.Unordered) {
+			m.Pictures = forged
+			if m.Pictures == "" {
+				m.Pictures = pictureNote(m.Expected, cr)
+			}
 			out = append(out, m)
 		}
 	}
@@ -94,4 +110,32 @@ func splitLines(s string) []string {
 		return nil
 	}
 	return strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+}
+
+// pictureNote explains a mismatch in a cell's pictures in words, or
+// returns "" when the pictures are not the difference.
+func pictureNote(expected string, cr *notebook.CellResult) string {
+	var want []string
+	for _, line := range splitLines(expected) {
+		if picture.IsLine(line) {
+			want = append(want, line)
+		}
+	}
+	for _, img := range cr.Images {
+		if img.Err != "" {
+			return fmt.Sprintf("the cell displayed an %s that does not decode: %s", img.Type, img.Err)
+		}
+	}
+	switch {
+	case len(want) > 0 && len(cr.Images) == 0:
+		return fmt.Sprintf("the cell was to display a picture (%s) and displayed none", want[0])
+	case len(want) != len(cr.Images):
+		return fmt.Sprintf("the cell displayed %d pictures, and was to display %d", len(cr.Images), len(want))
+	}
+	for i, img := range cr.Images {
+		if img.Line() != want[i] {
+			return fmt.Sprintf("picture %d is %s, and was to be %s (pictures are compared by kind and size)", i+1, img.Line(), want[i])
+		}
+	}
+	return ""
 }

@@ -82,6 +82,7 @@ func StartBrowser(files fs.FS) *BrowserSession {
 		return nil
 	}))
 	s.event("ready", nil)
+	running = s
 	return s
 }
 
@@ -162,6 +163,24 @@ func (s *BrowserSession) Display(values ...any) {
 		parts[i] = Format(v)
 	}
 	fmt.Println(strings.Join(parts, " "))
+}
+
+// running is the BrowserSession of this program, once StartBrowser has
+// made it (the worker runs one goroutine at a time: no lock).
+var running *BrowserSession
+
+// showImage sends the picture to the page (its media type as "media":
+// the worker's messages use "type" for the kind of event), which shows it in the cell's
+// output where the cell is at, as a walk's does.
+func showImage(mediaType string, data []byte, alt string) {
+	s := running
+	if s == nil {
+		writeImageFile(mediaType, data, alt)
+		return
+	}
+	arr := js.Global().Get("Uint8Array").New(len(data))
+	js.CopyBytesToJS(arr, data)
+	s.event("image", map[string]any{"cell": s.cell, "media": mediaType, "data": arr, "alt": alt})
 }
 
 func (s *BrowserSession) event(kind string, fields map[string]any) {

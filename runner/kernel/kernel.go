@@ -79,6 +79,7 @@ func Start() *Session {
 	s.Client.AddHook(s.trace)
 	s.emit(protocol.Event{Kind: protocol.Ready, Addr: b.Addr, Backend: b.Name})
 	s.catchSignals()
+	running.Store(s)
 	return s
 }
 

@@ -582,6 +582,16 @@ func (r *runState) handle(it item, ok bool, stdin io.Writer) (stop bool, err err
 			}
 		}
 		r.cell, r.deadline = nil, nil
+	case protocol.Image:
+		// A picture belongs to the cell running now; one sent between
+		// cells, by a goroutine a cell left behind, to none.
+		if c := r.cellResult(ev.Cell); c != nil && c == r.cell {
+			img := NewImage(ev.Type, ev.Data, ev.Message)
+			c.AddImage(img)
+			if f := r.opt.Events.Image; f != nil {
+				f(c.Cell, img)
+			}
+		}
 	case protocol.Panic:
 		return true, r.panicked(ev)
 	case protocol.Fail:

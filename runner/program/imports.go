@@ -15,7 +15,8 @@ import (
 // minus the module scan and the type checker, which would make the
 // runner's own first build slower for every newcomer; a cell that needs
 // anything else, or the other of two packages with one name
-// (crypto/rand), imports it itself.
+// (crypto/rand), imports it itself. The one package outside the standard
+// library it infers is the runner's kernel, for kernel.Image.
 func missingImports(src string) []string {
 	f, err := parser.ParseFile(token.NewFileSet(), "", src, parser.SkipObjectResolution)
 	if err != nil {
@@ -46,7 +47,13 @@ func missingImports(src string) []string {
 			return true
 		}
 		if x, ok := sel.X.(*ast.Ident); ok && !declared[x.Name] {
-			if path, ok := stdlib[x.Name]; ok && !slices.Contains(missing, path) {
+			path, ok := stdlib[x.Name]
+			if x.Name == "kernel" {
+				// kernel.Image: a cell displays a picture without an
+				// import line, in an exported program too.
+				path, ok = KernelPackage, true
+			}
+			if ok && !slices.Contains(missing, path) {
 				missing = append(missing, path)
 			}
 		}

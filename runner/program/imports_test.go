@@ -46,6 +46,12 @@ func f(errors int, x struct{ io int }) { _ = errors; _ = x.io }`, nil},
 		{`package main
 func main() { rdb.Get(ctx, "k"); _ = nosuchpkg.X }`, nil},
 		{"not go", nil},
+		// The runner's kernel, for kernel.Image, unless a cell declares
+		// its own kernel.
+		{`package main
+func main() { kernel.Image("image/png", nil, "x") }`, []string{KernelPackage}},
+		{`package main
+func main() { kernel := struct{ Image int }{}; _ = kernel.Image }`, nil},
 	}
 	for _, tt := range tests {
 		if got := missingImports(tt.src); !slices.Equal(got, tt.want) {

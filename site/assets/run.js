@@ -462,12 +462,14 @@
     const el = cellEl(n);
     const div = document.createElement("div");
     div.className = "cell-output cell-live";
-    div.innerHTML = `<div class="output-label"></div><pre class="output"><samp></samp></pre>`;
+    div.innerHTML = `<div class="output-label"></div><div class="live-out"><pre class="output"><samp></samp></pre></div>`;
     const recordedBox = el.querySelector(":scope > .cell-output");
     if (recordedBox) recordedBox.before(div);
     else el.querySelector(".cell-code").after(div);
     el.classList.add("nb-has-live");
     b = { box: div, label: div.querySelector(".output-label"), samp: div.querySelector("samp"), text: "" };
+    b.seg = b.samp; b.segText = ""; // where text goes now: after the last picture
+    b.out = div.querySelector(".live-out");
     live.set(n, b);
     return b;
   }
@@ -492,9 +494,74 @@
     });
   }
 
+  // recorded is the cell's recorded output as text, a picture as its line
+  // ("image/svg+xml 640×400"), as the runner compares them.
   function recorded(n) {
-    const s = document.querySelector(`#cell-${n} > .cell-output:not(.cell-live) samp`);
-    return s ? s.textContent : "";
+    const out = document.querySelector(`#cell-${n} > .cell-output:not(.cell-live)`);
+    let text = "";
+    for (const el of out ? [...out.children].slice(1) : []) {
+      if (el.classList.contains("output-label")) break; // "Expected" follows
+      if (el.tagName === "IMG") text += el.dataset.line + "\n";
+      else text += el.textContent;
+    }
+    return text;
+  }
+
+  // pictureSize reads a picture's width and height, as the runner does
+  // (runner/picture): a PNG's header, an SVG's width and height, or else
+  // its viewBox. It throws what is wrong.
+  function pictureSize(type, data) {
+    if (type === "image/png") {
+      const sig = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+      if (data.length < 24 || sig.some((x, i) => data[i] !== x)) throw new Error("not a PNG");
+      const v = new DataView(data.buffer, data.byteOffset);
+      return [v.getUint32(16), v.getUint32(20)];
+    }
+    const doc = new DOMParser().parseFromString(new TextDecoder().decode(data), "image/svg+xml");
+    const root = doc.documentElement;
+    if (doc.querySelector("parsererror") || root.localName !== "svg") throw new Error("not an SVG");
+    const len = (s) => { const f = parseFloat(String(s).replace(/px$/, "")); return /^\s*[\d.]+(px)?\s*$/.test(s) && f > 0 ? Math.round(f) : NaN; };
+    let w = len(root.getAttribute("width") || ""), h = len(root.getAttribute("height") || "");
+    if (!(w && h)) {
+      const vb = (root.getAttribute("viewBox") || "").split(/[\s,]+/);
+      w = len(vb[2] || ""); h = len(vb[3] || "");
+    }
+    if (!(w && h)) throw new Error("the <svg> element has no size in pixels");
+    return [w, h];
+  }
+
+  // picture shows a picture a cell displayed in its live output, where the
+  // cell is at, as a file of its own (a Blob's URL: an <img> runs nothing
+  // an SVG holds), and adds its line to the output's text.
+  function picture(b, m) {
+    // From the worker, bytes; from serve's run of edited cells, base64.
+    const data = typeof m.data === "string" ? Uint8Array.from(atob(m.data), (c) => c.charCodeAt(0)) : m.data;
+    const type = m.media;
+    let line;
+    try {
+      const [w, h] = pictureSize(type, data);
+      line = `${type} ${w}×${h}`;
+    } catch (err) {
+      line = `${type} that does not decode: ${err.message}`;
+    }
+    const nl = b.text && !b.text.endsWith("\n") ? "\n" : "";
+    b.text += nl + line + "\n";
+    if (line.includes("does not decode")) { // shown as the runner shows it: a line of text
+      b.segText += nl + visible(line) + "\n";
+      b.seg.textContent = b.segText;
+      return;
+    }
+    const img = document.createElement("img");
+    img.className = "output-image";
+    img.alt = m.alt;
+    img.dataset.line = line;
+    img.src = URL.createObjectURL(new Blob([data], { type }));
+    img.onload = img.onerror = () => URL.revokeObjectURL(img.src);
+    const pre = document.createElement("pre");
+    pre.className = "output";
+    pre.innerHTML = "<samp></samp>";
+    b.out.append(img, pre);
+    b.seg = pre.firstChild; b.segText = "";
   }
 
   function same(n, a, b) {
@@ -589,6 +656,8 @@
         current = m.cell;
         const b = box(m.cell);
         b.text = ""; b.samp.textContent = "";
+        while (b.out.children.length > 1) b.out.lastChild.remove();
+        b.seg = b.samp; b.segText = "";
         b.box.classList.remove("live-differs", "live-same", "live-failed");
         b.label.textContent = "Running…";
         setStatus(`Running cell ${m.cell}…`);
@@ -598,10 +667,14 @@
       }
       case "output": {
         const b = box(m.cell || current);
-        b.text += visible(m.text); // each piece once: a long output is not escaped again and again
-        b.samp.textContent = b.text;
+        const t = visible(m.text); // each piece once: a long output is not escaped again and again
+        b.text += t; b.segText += t;
+        b.seg.textContent = b.segText;
         break;
       }
+      case "image":
+        picture(box(m.cell || current), m);
+        break;
       case "end": {
         clearTimeout(timer); clearInterval(ticker);
         const b = box(m.cell);
@@ -632,8 +705,9 @@
         const b = box(m.cell || current);
         b.box.classList.add("live-failed");
         b.label.textContent = `Panic in cell ${m.cell}: ${visible(m.message)}`;
-        b.text += visible(`panic: ${m.message}\n\n${m.stack}`);
-        b.samp.textContent = b.text;
+        const t = visible(`panic: ${m.message}\n\n${m.stack}`);
+        b.text += t; b.segText += t;
+        b.seg.textContent = b.segText;
         state = "panicked";
         setStatus(`Cell ${m.cell} panicked; the cells after it cannot run. The console still works; Restart runs the chapter afresh.`);
         break;

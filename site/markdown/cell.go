@@ -33,6 +33,9 @@ type Cell struct {
 	Ran    bool   // false: shown only (norun, other backend)
 	Note   string // for a cell that did not run: why, for the reader
 	Output string // what it printed, when it ran
+	// Images are the pictures it displayed, each shown in place of its
+	// line in Output.
+	Images []Image
 
 	// Differs marks an output that is not the one the chapter expects (a
 	// build that was asked to keep going); Expected is then shown too.
@@ -42,6 +45,17 @@ type Cell struct {
 	// Facts say what the cell did to Redis when it ran: the keys it
 	// created (+), changed (~) and deleted (-), and the commands it sent.
 	Facts []string
+}
+
+// An Image is a picture a cell displayed, served as a file of the site:
+// an <img> never runs what an SVG holds, so the picture needs no
+// sanitising.
+type Image struct {
+	Offset        int    // where its line starts in the cell's Output
+	Line          string // that line: "image/svg+xml 640×400"
+	Src           string // its file, relative to the page
+	Alt           string // what it shows, in words, from the cell
+	Width, Height int
 }
 
 // ID is the HTML id of the cell's element.
@@ -154,17 +168,17 @@ func renderCell(w util.BufWriter, source []byte, node ast.Node, entering bool) (
 		}
 	case c.Differs:
 		w.WriteString("<div class=\"cell-output cell-differs\"><div class=\"output-label\">Output (differs from the expected output below)</div>")
-		writeOutput(w, c.Output)
+		writeOutput(w, c.Output, c.Images)
 		w.WriteString("<div class=\"output-label\">Expected</div>")
-		writeOutput(w, c.Expected)
+		writeOutput(w, c.Expected, nil)
 		w.WriteString("</div>\n")
 	case c.Output != "" && hasErrorLine(c.Output):
 		w.WriteString("<div class=\"cell-output cell-error\"><div class=\"output-label\">Output, with an error</div>")
-		writeOutput(w, c.Output)
+		writeOutput(w, c.Output, c.Images)
 		w.WriteString("</div>\n")
 	case c.Output != "":
 		w.WriteString("<div class=\"cell-output\"><div class=\"output-label\">Output</div>")
-		writeOutput(w, c.Output)
+		writeOutput(w, c.Output, c.Images)
 		w.WriteString("</div>\n")
 	}
 	if c.Ran && len(c.Facts) > 0 {
@@ -204,8 +218,34 @@ func hasErrorLine(s string) bool {
 }
 
 // writeOutput writes what a cell printed, its error lines marked so that
-// they stand out from the rest (in colour and weight, and by the label).
-func writeOutput(w util.BufWriter, s string) {
+// they stand out from the rest (in colour and weight, and by the label),
+// and the pictures it displayed in place of their lines.
+func writeOutput(w util.BufWriter, s string, images []Image) {
+	at := 0
+	for _, img := range images {
+		if img.Offset < at || img.Offset > len(s) || !strings.HasPrefix(s[img.Offset:], img.Line) {
+			continue // not where the output says: its line stays text
+		}
+		if text := s[at:img.Offset]; text != "" {
+			writeText(w, text)
+		}
+		// data-line is the picture's line in the output, for run.js to
+		// compare a live run's with.
+		fmt.Fprintf(w, `<img class="output-image" src="%s" alt="%s" width="%d" height="%d" data-line="%s">`,
+			util.EscapeHTML([]byte(img.Src)), util.EscapeHTML([]byte(term.Visible(img.Alt))), img.Width, img.Height,
+			util.EscapeHTML([]byte(img.Line)))
+		at = img.Offset + len(img.Line)
+		if at < len(s) && s[at] == '\n' {
+			at++
+		}
+	}
+	if at == 0 || at < len(s) {
+		writeText(w, s[at:])
+	}
+}
+
+// writeText writes text a cell printed.
+func writeText(w util.BufWriter, s string) {
 	// A terminal escape in a page is invisible, or garbage: shown as text,
 	// as the walk shows it (term.Visible).
 	s = term.Visible(s)

@@ -106,6 +106,9 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 			Output: func(c *chapter.Cell, b []byte) {
 				send(map[string]any{"kind": "output", "cell": c.Index, "text": string(b)})
 			},
+			Image: func(c *chapter.Cell, img *notebook.Image) { // its bytes in base64, as JSON writes them
+				send(map[string]any{"kind": "image", "cell": c.Index, "media": img.Type, "data": img.Data, "alt": img.Alt})
+			},
 			CellEnd: func(cr *notebook.CellResult) {
 				send(map[string]any{"kind": "end", "cell": cr.Cell.Index, "ms": float64(cr.Elapsed.Microseconds()) / 1000})
 			},

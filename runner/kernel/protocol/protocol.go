@@ -62,6 +62,7 @@ const (
 	Wait    = "wait"    // step mode: paused before Cell until a line arrives
 	Begin   = "begin"   // Cell starts
 	End     = "end"     // Cell finished after Elapsed, sending Commands in Trips round trips
+	Image   = "image"   // Cell displayed an image: Type (its media type), Data, and Message (its alt text)
 	Panic   = "panic"   // Cell panicked: Message and Stack
 	Fail    = "fail"    // the program could not start or go on: Message
 	Cleaned = "cleaned" // real server: Message says what was removed
@@ -85,7 +86,15 @@ type Event struct {
 	Stack   string      `json:"stack,omitempty"`
 	DB      int         `json:"db,omitempty"`
 	User    string      `json:"user,omitempty"`
+	// Type and Data are an Image event's picture: its media type
+	// ("image/svg+xml", "image/png") and its bytes (base64 in the JSON).
+	Type string `json:"type,omitempty"`
+	Data []byte `json:"data,omitempty"`
 }
+
+// MaxImage is the largest picture a cell may display, in bytes: a plot
+// is tens of kilobytes; anything near this is a mistake, not a picture.
+const MaxImage = 4 << 20
 
 // Encode returns the event as a protocol line of the run with this token,
 // ending in a newline.
