@@ -201,6 +201,10 @@ func (g *generator) body(cells []*splitCell) string {
 	b.WriteString("}\n")
 	if g.opt.Mode == Standalone {
 		b.WriteString(standalonePrelude)
+		if strings.Contains(b.String(), "kernel.Image(") {
+			// The exported program has its own kernel.Image, not the runner's.
+			b.WriteString(standaloneImage)
+		}
 	}
 	return b.String()
 }

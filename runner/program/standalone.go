@@ -66,3 +66,30 @@ func show(values ...any) {
 	fmt.Println()
 }
 `
+
+// standaloneImage is an exported program's kernel.Image, for a chapter whose
+// cells show pictures: it writes the picture to a file and prints where,
+// and then what it shows, as the walk does.
+const standaloneImage = `
+// kernel.Image, in the tutorial's runner, shows a picture in the page; here
+// it writes it to a file of the temporary folder.
+var kernel pictures
+
+type pictures struct{}
+
+func (pictures) Image(mediaType string, data []byte, alt string) {
+	ext := map[string]string{"image/svg+xml": ".svg", "image/png": ".png"}[mediaType]
+	f, err := os.CreateTemp("", "notebook-image-*"+ext)
+	if err == nil {
+		_, err = f.Write(data)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		fmt.Printf("%s, not saved: %v\n  %s\n", mediaType, err, alt)
+		return
+	}
+	fmt.Printf("%s: %s\n  %s\n", mediaType, f.Name(), alt)
+}
+`
