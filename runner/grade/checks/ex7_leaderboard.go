@@ -88,12 +88,13 @@ func checkLeaderboard(t *T) {
 	t.boardIs(chapter, board[chapter])
 	gen := t.key(fmt.Sprintf("board:%d", t.rnd.IntN(1000)))
 	names := t.words(40+t.rnd.IntN(20), "p")
-	// A dozen levels, so that many players tie; quarters and halves, which
-	// add up exactly, so that a score is never a whole number by chance
-	// only.
+	// A dozen levels, so that many players tie; each a whole number and a
+	// quarter, a half or three quarters (which add up exactly), so that
+	// whichever player is k-th, a solution that writes a score as a whole
+	// number fails on every seed.
 	var levels []float64
 	for range 8 + t.rnd.IntN(5) {
-		levels = append(levels, float64(t.rnd.IntN(400)-50)/4)
+		levels = append(levels, float64(t.rnd.IntN(100)-12)+float64(1+t.rnd.IntN(3))/4)
 	}
 	for _, name := range names {
 		score := levels[t.rnd.IntN(len(levels))]
