@@ -250,7 +250,10 @@ func scanPattern(prefix string) string {
 // should be listed now), and what says what fn did ("indexed", "re-indexed").
 func (t *T) indexIs(fn, prefix string, want index, url string, uses map[string]int, what, hint string) {
 	got, bad := t.readIndex(prefix)
-	var wrongPage, wrongOthers []string
+	// stillListed (the page under words it no longer uses at all) comes
+	// first in what the report shows, ahead of the other mistakes, which
+	// are cut after a few: it is the one that says most of the bug.
+	var stillListed, wrongPage, wrongOthers []string
 	words := map[string]bool{}
 	for w := range got {
 		words[w] = true
@@ -272,7 +275,7 @@ func (t *T) indexIs(fn, prefix string, want index, url string, uses map[string]i
 		case gok && !wok && uses[w] > 0:
 			wrongPage = append(wrongPage, fmt.Sprintf("listed under %q, which it uses %s", w, term.Plural(uses[w], "time")))
 		case gok && !wok:
-			wrongPage = append(wrongPage, fmt.Sprintf("still listed under %q (count %d)", w, gn))
+			stillListed = append(stillListed, fmt.Sprintf("still listed under %q (count %d)", w, gn))
 		case !gok && wok:
 			wrongPage = append(wrongPage, fmt.Sprintf("not listed under %q, which it uses %s", w, term.Plural(wn, "time")))
 		case gok && gn != wn:
@@ -294,6 +297,7 @@ func (t *T) indexIs(fn, prefix string, want index, url string, uses map[string]i
 			}
 		}
 	}
+	wrongPage = append(stillListed, wrongPage...)
 	switch {
 	case len(bad) > 0:
 		t.fail(Result{
