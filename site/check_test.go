@@ -51,7 +51,7 @@ func TestCheckBundles(t *testing.T) {
 		if b.ID != e.ID || b.File != e.File || b.Files[e.File] != stub || b.ImportPath != checkprog.LearnerImportPath {
 			t.Errorf("exercise %d: bundle of exercise %d, file %s, import path %s", e.ID, b.ID, b.File, b.ImportPath)
 		}
-		if !strings.Contains(b.Main, `checkprog.Main(`) || !strings.Contains(b.Main, `\"id\":`+itoa(e.ID)+`,`) {
+		if !strings.Contains(b.Main, `browsercheck.Main(`) || !strings.Contains(b.Main, `\"id\":`+itoa(e.ID)+`,`) {
 			t.Errorf("exercise %d: the bundle's main does not check it:\n%s", e.ID, b.Main)
 		}
 		for _, f := range e.Funcs {
