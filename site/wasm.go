@@ -282,7 +282,8 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			scripts[i] = asset(name, data)
+			// Compacted as the chapters' are: one run.css for both.
+			scripts[i] = asset(name, compactAsset(name, data))
 		}
 		execPath, err := wasmExecJS()
 		if err != nil {
