@@ -8,7 +8,6 @@ import (
 	"image/color"
 	"image/png"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -21,62 +20,23 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/redis-notebook/tutorial/site/internal/browsertest"
 )
 
-// chromium finds Debian's Chromium (or $CHROMIUM). In CI (CI=true) the
-// browser test must run, so a missing browser fails it there; elsewhere
-// the test is skipped with a word on how to install one.
-func chromium(t *testing.T) string {
-	t.Helper()
-	if p := os.Getenv("CHROMIUM"); p != "" {
-		return p
-	}
-	for _, name := range []string{"chromium", "chromium-browser", "/usr/bin/chromium"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatal("no Chromium found, and in CI the browser test must run: apt-get install -y chromium (or set $CHROMIUM)")
-	}
-	t.Skip("no Chromium found: apt-get install chromium (or set $CHROMIUM) to run the browser test")
-	return ""
-}
+// chromium finds the browser the tests drive (browsertest.Chromium).
+func chromium(t *testing.T) string { t.Helper(); return browsertest.Chromium(t) }
 
-// browser starts a headless Chromium with the flags this machine needs (it
-// runs as root, with no GPU and no network) and a fresh profile.
+// browser is a headless Chromium living at most ten minutes.
 func browser(t *testing.T) context.Context {
 	t.Helper()
 	return browserFor(t, 10*time.Minute)
 }
 
-// browserFor is browser, living at most d.
+// browserFor is a headless Chromium living at most d.
 func browserFor(t *testing.T, d time.Duration) context.Context {
 	t.Helper()
-	exe := chromium(t)
-	ctx, cancel := context.WithTimeout(context.Background(), d)
-	t.Cleanup(cancel)
-	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx,
-		chromedp.ExecPath(exe),
-		chromedp.Headless,
-		chromedp.NoSandbox,
-		chromedp.DisableGPU,
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1400, 1000),
-	)
-	t.Cleanup(cancelAlloc)
-	bctx, cancelBrowser := chromedp.NewContext(alloc)
-	t.Cleanup(cancelBrowser)
-	if err := chromedp.Do(bctx); err != nil {
-		t.Fatalf("starting %s: %v", exe, err)
-	}
-	return bctx
+	return browsertest.Browser(t, d)
 }
 
 func fileURL(t *testing.T, path string) string {
@@ -89,18 +49,12 @@ func fileURL(t *testing.T, path string) string {
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
-	if err != nil {
-		t.Fatalf("evaluating %s: %v", js, err)
-	}
-	return v
+	return browsertest.Eval[T](t, ctx, js)
 }
 
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
+	browsertest.Do(t, ctx, what, steps...)
 }
 
 // screenshotDir is where screenshots go: $SITE_SCREENSHOTS to keep them,

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/site/internal/browsertest"
 	"github.com/redis-notebook/tutorial/site/serve"
 )
 
@@ -75,14 +76,9 @@ func withCompiler() chromedp.Action[chromedp.Void] {
 	})
 }
 
-// poll waits for js to be true, failing with what status says.
 func poll(t *testing.T, ctx context.Context, what, js string, d time.Duration) {
 	t.Helper()
-	c, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
-	if _, err := chromedp.Run(c, chromedp.Poll[bool](js, chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("%s: %v; status: %q", what, err, eval[string](t, ctx, `(document.querySelector(".nb-status") || {}).textContent`))
-	}
+	browsertest.Poll(t, ctx, what, js, d)
 }
 
 // overlap is how many pixels of the drawer cover the article where it is

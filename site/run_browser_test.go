@@ -15,14 +15,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/cdproto/cdp"
-	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/notebook"
+	"github.com/redis-notebook/tutorial/site/internal/browsertest"
 	"github.com/redis-notebook/tutorial/site/serve"
 )
 
@@ -48,16 +47,9 @@ func realSite(t *testing.T, serve bool) (string, *chapter.Chapter) {
 	return opt.Out, ch
 }
 
-// cellWhere is the index of the first cell that satisfies ok.
 func cellWhere(t *testing.T, ch *chapter.Chapter, what string, ok func(*chapter.Cell) bool) int {
 	t.Helper()
-	for _, c := range ch.Cells() {
-		if ok(c) {
-			return c.Index
-		}
-	}
-	t.Fatalf("chapter 1 has no cell that %s", what)
-	return 0
+	return browsertest.CellWhere(t, ch, what, ok)
 }
 
 // TestBrowserRun runs chapter 1's cells in Chromium, from the built site
@@ -422,24 +414,9 @@ func TestBrowserEditUnderServe(t *testing.T) {
 	}
 }
 
-// insertText types text as a paste or an input method does: a key event
-// for "\n" would give the editor two new lines (chromedp sends the key
-// and its character apart, and the editor takes both).
-func insertText(text string) chromedp.Action[chromedp.Void] {
-	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-		_, err := cdp.Call(ctx, t, input.InsertText, input.InsertTextParams{Text: text})
-		return err
-	})
-}
+func insertText(text string) chromedp.Action[chromedp.Void] { return browsertest.InsertText(text) }
 
-func between(s, from, to string) string {
-	_, after, ok := strings.Cut(s, from)
-	if !ok {
-		return ""
-	}
-	v, _, _ := strings.Cut(after, to)
-	return v
-}
+func between(s, from, to string) string { return browsertest.Between(s, from, to) }
 
 // TestBrowserPanicAndTimeout: in the browser, a cell that panics is shown
 // with its message and stack at the chapter's line, and a cell that runs

@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,7 +17,7 @@ import (
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/kernel/protocol"
 	"github.com/redis-notebook/tutorial/runner/notebook"
-	"github.com/redis-notebook/tutorial/runner/picture"
+	"github.com/redis-notebook/tutorial/site/internal/browsertest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -81,27 +79,8 @@ func (f *fakeRunner) run(_ context.Context, ch *chapter.Chapter) (*notebook.Resu
 	return res, nil
 }
 
-// picturesAsExpected gives cr the expected output, each picture's line
-// ("image/svg+xml 120×40") a picture of that kind and size, as a run that
-// displayed it would.
 func picturesAsExpected(cr *notebook.CellResult, expected string) {
-	for line := range strings.Lines(expected) {
-		text := strings.TrimSuffix(line, "\n")
-		if !picture.IsLine(text) {
-			cr.Output += line
-			continue
-		}
-		var kind string
-		var w, h int
-		fmt.Sscanf(strings.Replace(text, "×", " ", 1), "%s %d %d", &kind, &w, &h)
-		data := fmt.Appendf(nil, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d"><rect width="%d" height="%d" fill="#1d5fc6"/></svg>`, w, h, w, h)
-		if kind == picture.PNG {
-			var buf bytes.Buffer
-			png.Encode(&buf, image.NewGray(image.Rect(0, 0, w, h)))
-			data = buf.Bytes()
-		}
-		cr.AddImage(notebook.NewImage(kind, data, "the picture the cell was to draw"))
-	}
+	browsertest.AsRecorded(cr, expected)
 }
 
 func (f *fakeRunner) takeRuns() []string {
@@ -127,11 +106,7 @@ func mustBuild(t testing.TB, opt Options) *Report {
 
 func readFile(t testing.TB, p string) string {
 	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return browsertest.ReadFile(t, p)
 }
 
 // TestGolden renders the fixture course and compares pages with

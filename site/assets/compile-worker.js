@@ -2,7 +2,7 @@
 // own cmd/compile and cmd/link, built for js/wasm (site/toolchain.go), run
 // on an in-memory file system that holds the package archives of the
 // site's bundle, the sources and the outputs. compile.js starts it and is
-// its only caller; node runs it too, in the tests (site/toolchain_test.go).
+// its only caller; node runs it too, in the tests (site/inpage/toolchain_test.go).
 //
 // Messages in: {type: "build", id, manifest, packages: [{importPath, files,
 // embed}]} and {type: "buildChapter", id, manifest, chapter, cells}. Out:

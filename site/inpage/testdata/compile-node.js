@@ -1,4 +1,4 @@
-// Drives compile-worker.js under node for site/toolchain_test.go:
+// Drives compile-worker.js under node for site/inpage/toolchain_test.go:
 //   node compile-node.js SITE_DIR MANIFEST_URL JOBS.json OUT_DIR
 // JOBS is [{name, type: "build"|"buildChapter", ...message}]; each job's
 // result goes to OUT_DIR/NAME.json ({errors} or {wasm: true, ms}) and its

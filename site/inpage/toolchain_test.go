@@ -1,4 +1,4 @@
-package site
+package inpage
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"path"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -19,6 +20,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
+	"github.com/redis-notebook/tutorial/site"
+	"github.com/redis-notebook/tutorial/site/internal/browsertest"
 )
 
 // toolchainSiteOnce builds the tutorial's site with the in-page toolchain,
@@ -27,6 +30,20 @@ var toolchainSiteOnce struct {
 	sync.Once
 	dir string
 	err error
+}
+
+// manifest is the part of the site's toolchain manifest (run/toolchain-*.json)
+// the page reads to know what the first edit fetches.
+type manifest struct {
+	Worker   string `json:"worker"`
+	Compile  string `json:"compile"`
+	Link     string `json:"link"`
+	Gen      string `json:"gen"`
+	Bundle   string `json:"bundle"`
+	Chapters map[string]struct {
+		Source    string            `json:"source"`
+		DataFiles map[string]string `json:"dataFiles"`
+	} `json:"chapters"`
 }
 
 // TestMain removes the toolchain site the tests shared.
@@ -42,7 +59,7 @@ func TestMain(m *testing.M) {
 // in-page toolchain, and chapter 1.
 func toolchainSite(t *testing.T) (string, *chapter.Chapter) {
 	t.Helper()
-	root, err := filepath.Abs("..")
+	root, err := filepath.Abs("../..")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,14 +73,14 @@ func toolchainSite(t *testing.T) (string, *chapter.Chapter) {
 		if o.err != nil {
 			return
 		}
-		opt := Options{Root: root, Out: filepath.Join(o.dir, "public"), Run: (&fakeRunner{}).run,
-			Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
-				return CompileWasm(ctx, root, ch, nil)
+		opt := site.Options{Root: root, Out: filepath.Join(o.dir, "public"), Run: browsertest.RecordedRun,
+			Browser: func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
+				return site.CompileWasm(ctx, root, ch, nil)
 			},
-			Toolchain: func(ctx context.Context, roots []string) (*Toolchain, error) {
-				return BuildToolchain(ctx, root, roots, nil)
+			Toolchain: func(ctx context.Context, roots []string) (*site.Toolchain, error) {
+				return site.BuildToolchain(ctx, root, roots, nil)
 			}}
-		_, o.err = Render(context.Background(), opt)
+		_, o.err = site.Render(context.Background(), opt)
 	})
 	if o.err != nil {
 		t.Fatal(o.err)
@@ -79,22 +96,11 @@ func staticServer(t *testing.T, dir string) *httptest.Server {
 	return ts
 }
 
-func needNode(t *testing.T) string {
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("no node:", err)
-		}
-		t.Skip("no node")
-	}
-	return node
-}
-
 // compileInNode runs jobs through compile-worker.js under node, as the
 // page's Worker would, and returns each job's result file's folder.
 func compileInNode(t *testing.T, site, manifest string, jobs []map[string]any) string {
 	t.Helper()
-	node := needNode(t)
+	node := browsertest.Node(t)
 	out := t.TempDir()
 	js, _ := json.Marshal(jobs)
 	jobsFile := filepath.Join(out, "jobs.json")
@@ -125,7 +131,7 @@ type nodeResult struct {
 func readResult(t *testing.T, dir, name string) nodeResult {
 	t.Helper()
 	var r nodeResult
-	if err := json.Unmarshal([]byte(readFile(t, filepath.Join(dir, name+".json"))), &r); err != nil {
+	if err := json.Unmarshal([]byte(browsertest.ReadFile(t, filepath.Join(dir, name+".json"))), &r); err != nil {
 		t.Fatal(err)
 	}
 	return r
@@ -140,7 +146,7 @@ func runWasmNode(t *testing.T, wasm string) string {
 		t.Fatal(err)
 	}
 	execNode := filepath.Join(strings.TrimSpace(string(goroot)), "lib", "wasm", "wasm_exec_node.js")
-	out, err := exec.Command(needNode(t), execNode, wasm).CombinedOutput()
+	out, err := exec.Command(browsertest.Node(t), execNode, wasm).CombinedOutput()
 	if err != nil {
 		t.Fatalf("running %s: %v\n%s", wasm, err, out)
 	}
@@ -150,8 +156,8 @@ func runWasmNode(t *testing.T, wasm string) string {
 // manifestURL is the toolchain manifest the chapter page names.
 func manifestURL(t *testing.T, site, base string) string {
 	t.Helper()
-	page := readFile(t, filepath.Join(site, "01-redis.html"))
-	m := between(page, `data-toolchain="`, `"`)
+	page := browsertest.ReadFile(t, filepath.Join(site, "01-redis.html"))
+	m := browsertest.Between(page, `data-toolchain="`, `"`)
 	if m == "" {
 		t.Fatal("the chapter page names no toolchain (data-toolchain)")
 	}
@@ -206,9 +212,9 @@ func main() {
 		{"name": "redis", "type": "build", "packages": []any{lib, mainPkg}},
 		{"name": "broken", "type": "build", "packages": []any{broken}},
 		{"name": "chapter", "type": "buildChapter", "chapter": "01-redis.md", "cells": map[string]string{
-			itoa(printCell): "fmt.Println(\"edited in the page\")"}},
+			strconv.Itoa(printCell): "fmt.Println(\"edited in the page\")"}},
 		{"name": "chapterBroken", "type": "buildChapter", "chapter": "01-redis.md", "cells": map[string]string{
-			itoa(printCell): "fmt.Println(\"fine\")\nnotDeclared++"}},
+			strconv.Itoa(printCell): "fmt.Println(\"fine\")\nnotDeclared++"}},
 	})
 
 	if r := readResult(t, out, "redis"); !r.Wasm {
@@ -247,7 +253,7 @@ func main() {
 func replaceCode(content, code string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
 		for _, a := range []chromedp.Action[chromedp.Void]{chromedp.Click(chromedp.CSS(content)),
-			chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), insertText(code)} {
+			chromedp.KeyEvent("a", chromedp.KeyModifiers(chromedp.ModifierCtrl)), browsertest.InsertText(code)} {
 			if _, err := a(ctx, t); err != nil {
 				return err
 			}
@@ -262,42 +268,44 @@ func replaceCode(content, code string) chromedp.Action[chromedp.Void] {
 // error at the cell, in the cell's own lines. Nothing of the compiler
 // loads before the first edited Run.
 func TestBrowserEditStatic(t *testing.T) {
-	ctx := browserFor(t, 6*time.Minute)
+	ctx := browsertest.Browser(t, 6*time.Minute)
 	out, ch := toolchainSite(t)
 	ts := staticServer(t, out)
-	cell := cellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
+	cell := browsertest.CellWhere(t, ch, "shows a signature", func(c *chapter.Cell) bool { return strings.Contains(c.Code, `signature("stare")`) })
 	sel := func(s string) string { return fmt.Sprintf("#cell-%d %s", cell, s) }
-	status := func() string { return eval[string](t, ctx, `document.querySelector(".nb-status").textContent`) }
+	status := func() string {
+		return browsertest.Eval[string](t, ctx, `document.querySelector(".nb-status").textContent`)
+	}
 
-	do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html"), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
-	if eval[bool](t, ctx, `!!globalThis.NotebookCompiler || !!document.querySelector('script[src*="compile."]')`) {
+	browsertest.Do(t, ctx, "open chapter 1", chromedp.Navigate(ts.URL+"/01-redis.html"), chromedp.Click(chromedp.CSS(sel(".nb-edit"))))
+	if browsertest.Eval[bool](t, ctx, `!!globalThis.NotebookCompiler || !!document.querySelector('script[src*="compile."]')`) {
 		t.Error("the in-page compiler loaded before any edited Run")
 	}
-	poll(t, ctx, "the editor opens on Edit", fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cm-content")), 30*time.Second)
+	browsertest.Poll(t, ctx, "the editor opens on Edit", fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cm-content")), 30*time.Second)
 	original := ch.Cells()[cell-1].Code
 	edited := strings.Replace(original, `signature("stare")`, `signature("dcba")`, 1)
-	do(t, ctx, "edit the cell", replaceCode(sel(".cm-content"), edited), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	browsertest.Do(t, ctx, "edit the cell", replaceCode(sel(".cm-content"), edited), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
 	c, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live[data-ms]")),
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
 		t.Fatalf("the edited cell did not run: %v; status: %s", err, status())
 	}
-	if live := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live samp"))); strings.TrimSpace(live) != `"abcd"` {
+	if live := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live samp"))); strings.TrimSpace(live) != `"abcd"` {
 		t.Errorf("the edited cell printed %q, want \"abcd\"", live)
 	}
-	if label := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live .output-label"))); !strings.Contains(label, "in this tab, edited") || !strings.Contains(label, "differs") {
+	if label := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live .output-label"))); !strings.Contains(label, "in this tab, edited") || !strings.Contains(label, "differs") {
 		t.Errorf("the edited cell's output is labelled %q, want it run in the browser, edited, differing from the recorded one", label)
 	}
 	// The cells before it ran too, as written: the first one's output is
 	// the recorded one.
-	first := cellWhere(t, ch, "runs in the browser with a recorded output", func(c *chapter.Cell) bool {
+	first := browsertest.CellWhere(t, ch, "runs in the browser with a recorded output", func(c *chapter.Cell) bool {
 		return c.Runs(chapter.Miniredis) && c.Expected != nil && strings.TrimSpace(c.Expected.Text) != ""
 	})
 	if first >= cell {
 		t.Fatalf("the first cell with an output, %d, is not before the edited one, %d", first, cell)
 	}
-	if !eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector("#cell-%d .cell-live.live-same")`, first)) {
+	if !browsertest.Eval[bool](t, ctx, fmt.Sprintf(`!!document.querySelector("#cell-%d .cell-live.live-same")`, first)) {
 		t.Errorf("cell %d, before the edited one, did not run to its recorded output", first)
 	}
 
@@ -322,20 +330,20 @@ func TestBrowserEditStatic(t *testing.T) {
 		}
 	}
 	broken := "// a comment first\n" + strings.Replace(original, `signature("stare")`, `signature(undefinedName)`, 1)
-	do(t, ctx, "break the cell", replaceCode(sel(".cm-content"), broken), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	browsertest.Do(t, ctx, "break the cell", replaceCode(sel(".cm-content"), broken), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`(() => {
 		const b = document.querySelector(%q);
 		return !!b && b.classList.contains("live-failed") && b.textContent.includes("undefinedName");
 	})()`, sel(".cell-live")), chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
 		t.Fatalf("the compile error is not shown at the cell: %v; status: %s", err, status())
 	}
-	shown := eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live")))
+	shown := browsertest.Eval[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).textContent`, sel(".cell-live")))
 	if !strings.Contains(shown, "Does not compile") || !strings.Contains(shown, fmt.Sprintf("line %d:", callLine)) {
 		t.Errorf("the cell shows %q, want \"Does not compile\" and its line %d", shown, callLine)
 	}
 
 	// Reverted, the chapter runs as written again.
-	do(t, ctx, "reset and run", chromedp.Click(chromedp.CSS(sel(".nb-reset"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
+	browsertest.Do(t, ctx, "reset and run", chromedp.Click(chromedp.CSS(sel(".nb-reset"))), chromedp.Click(chromedp.CSS(sel(".nb-run"))))
 	if _, err := chromedp.Run(c, chromedp.Poll[bool](fmt.Sprintf(`!!document.querySelector(%q)`, sel(".cell-live.live-same")),
 		chromedp.WithPollingInterval(100*time.Millisecond), chromedp.WithPollingTimeout(0))); err != nil {
 		t.Fatalf("the reverted cell did not run to its recorded output: %v; status: %s", err, status())
@@ -360,7 +368,7 @@ func editDownload(dir, page string) (total int64, report string, err error) {
 	if err != nil {
 		return 0, "", err
 	}
-	manifestPath := between(string(html), `data-toolchain="`, `"`)
+	manifestPath := browsertest.Between(string(html), `data-toolchain="`, `"`)
 	if manifestPath == "" {
 		return 0, "", fmt.Errorf("%s names no toolchain", page)
 	}
@@ -368,11 +376,11 @@ func editDownload(dir, page string) (total int64, report string, err error) {
 	if err != nil {
 		return 0, "", err
 	}
-	var m toolchainManifest
+	var m manifest
 	if err := json.Unmarshal(data, &m); err != nil {
 		return 0, "", err
 	}
-	files := []string{m.Compile, m.Link, m.Gen, m.Bundle, m.Worker, "../" + between(string(html), `data-compile="`, `"`)}
+	files := []string{m.Compile, m.Link, m.Gen, m.Bundle, m.Worker, "../" + browsertest.Between(string(html), `data-compile="`, `"`)}
 	ch, ok := m.Chapters[strings.TrimSuffix(page, ".html")+".md"]
 	if !ok {
 		return 0, "", fmt.Errorf("the toolchain manifest has no chapter for %s", page)
@@ -407,8 +415,8 @@ func TestEditingBudget(t *testing.T) {
 	if total > maxEditDownload {
 		t.Errorf("the first edit fetches %.2f MB compressed, over the budget of %.2f MB", float64(total)/1e6, float64(maxEditDownload)/1e6)
 	}
-	html := readFile(t, filepath.Join(site, "01-redis.html"))
-	prog := between(html, `data-program="`, `"`)
+	html := browsertest.ReadFile(t, filepath.Join(site, "01-redis.html"))
+	prog := browsertest.Between(html, `data-program="`, `"`)
 	st, err := os.Stat(filepath.Join(site, filepath.FromSlash(prog)+".gz"))
 	if err != nil {
 		t.Fatal(err)
@@ -428,9 +436,8 @@ func TestEditingBudget(t *testing.T) {
 // first edit fetches, so a bundle over the budget is caught.
 func TestEditingBudgetCatchesOversize(t *testing.T) {
 	dir := t.TempDir()
-	m := toolchainManifest{Compile: "c.wasm.gz", Link: "l.wasm.gz", Gen: "g.wasm.gz", Bundle: "a.bin.gz", Worker: "../assets/w.js",
-		Chapters: map[string]manifestChapter{"01-x.md": {Source: "x.md", DataFiles: map[string]string{"words": "d.bin.gz"}}}}
-	js, _ := json.Marshal(m)
+	js := []byte(`{"compile": "c.wasm.gz", "link": "l.wasm.gz", "gen": "g.wasm.gz", "bundle": "a.bin.gz", "worker": "../assets/w.js",
+		"chapters": {"01-x.md": {"source": "x.md", "dataFiles": {"words": "d.bin.gz"}}}}`)
 	sizes := map[string]int{"run/c.wasm.gz": 10, "run/l.wasm.gz": 10, "run/g.wasm.gz": 10, "run/a.bin.gz": maxEditDownload,
 		"assets/w.js": 10, "assets/c.js": 10, "run/x.md": 10, "run/d.bin.gz": 10, "run/t.json": len(js)}
 	for name, size := range sizes {
