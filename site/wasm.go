@@ -316,6 +316,16 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		if name != "editor.js" { // minified already
 			data = compactAsset(name, data)
 		}
+		if name == "compile-worker.js" {
+			// The worker decodes the toolchain's .zst files with
+			// fzstd (zstd.js, minified), appended so that the worker's
+			// "use strict" stays first: one file, one fetch.
+			zstd, err := embedded.ReadFile("assets/zstd.js")
+			if err != nil {
+				return err
+			}
+			data = append(append(data, '\n'), zstd...)
+		}
 		scripts[i] = asset(name, data)
 	}
 	// The editor's licence notices, under the name its first line gives.
@@ -324,6 +334,10 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 		return err
 	}
 	b.runFiles["assets/editor.LICENSES.txt"] = licences
+	if licences, err = embedded.ReadFile("assets/zstd.LICENSES.txt"); err != nil {
+		return err
+	}
+	b.runFiles["assets/zstd.LICENSES.txt"] = licences
 	execPaths := map[string]string{} // wasm_exec.js path -> site path
 	programs := map[string]*BrowserProgram{}
 	for _, p := range b.chapters {

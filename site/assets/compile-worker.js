@@ -201,9 +201,9 @@ const modules = new Map(); // url -> Promise<WebAssembly.Module>
 let bundle = null;         // Promise: the archives are in the file system
 
 // fetchBytes fetches a file of the site, telling report as bytes arrive.
-// The browser's HTTP cache keeps it: its name is its content's. A .gz is
-// decompressed here, unless the server already did (Content-Encoding), so
-// that any static server sends the compressed bytes.
+// The browser's HTTP cache keeps it: its name is its content's. A .gz or
+// .zst is decompressed here, unless the server already did
+// (Content-Encoding), so that any static server sends the compressed bytes.
 async function fetchBytes(url, stage, report) {
   const resp = await cachedFetch(url);
   if (!resp.ok) throw new Error(`fetching ${url}: ${resp.status} ${resp.statusText}`);
@@ -223,6 +223,10 @@ async function fetchBytes(url, stage, report) {
   if (url.endsWith(".gz") && out[0] === 0x1f && out[1] === 0x8b) {
     const stream = new Blob([out]).stream().pipeThrough(new DecompressionStream("gzip"));
     out = new Uint8Array(await new Response(stream).arrayBuffer());
+  } else if (url.endsWith(".zst") && out[0] === 0x28 && out[1] === 0xb5 && out[2] === 0x2f && out[3] === 0xfd) {
+    // No browser decodes zstd for a script: fzstd does (zstd.js, which
+    // the site appends to this file), about 200 MB a second.
+    out = NotebookZstd.decompress(out);
   }
   return out;
 }

@@ -352,10 +352,10 @@ func TestBrowserEditStatic(t *testing.T) {
 
 // maxEditDownload is what a reader's first edited Run may fetch, compressed:
 // the compiler, linker, generator, the archives, and the chapter's own
-// source and data files. The issue's target is 25 MB; today's 32.7 MB miss
-// it (go-redis's archive alone is 4.8 MB), so the budget holds what we have
-// and fails the moment it grows.
-const maxEditDownload = 34_000_000
+// source and data files: the issue's 25 MB. Compressed with the zstd
+// command (runner site uses it where it is installed; CI installs it) it
+// was 20.9 MB for chapter 1 when set; with gzip, 32.7 MB.
+const maxEditDownload = 25_000_000
 
 // maxFirstRun is what the first Run of chapter 1 as written fetches: its
 // program, compressed, as before the in-page compiler (4.2 MB).
@@ -412,6 +412,13 @@ func TestEditingBudget(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Log(report)
+	if !strings.Contains(report, ".zst") {
+		// gzip: the site was built where the zstd command is not installed.
+		if os.Getenv("CI") == "true" {
+			t.Fatal("the toolchain's files are not zstd-compressed: CI must install zstd (apt-get install zstd)")
+		}
+		t.Skip("the zstd command is not installed, so the toolchain is gzip-compressed and over the budget: apt-get install zstd to test it")
+	}
 	if total > maxEditDownload {
 		t.Errorf("the first edit fetches %.2f MB compressed, over the budget of %.2f MB", float64(total)/1e6, float64(maxEditDownload)/1e6)
 	}
@@ -436,9 +443,9 @@ func TestEditingBudget(t *testing.T) {
 // first edit fetches, so a bundle over the budget is caught.
 func TestEditingBudgetCatchesOversize(t *testing.T) {
 	dir := t.TempDir()
-	js := []byte(`{"compile": "c.wasm.gz", "link": "l.wasm.gz", "gen": "g.wasm.gz", "bundle": "a.bin.gz", "worker": "../assets/w.js",
+	js := []byte(`{"compile": "c.wasm.zst", "link": "l.wasm.zst", "gen": "g.wasm.zst", "bundle": "a.bin.zst", "worker": "../assets/w.js",
 		"chapters": {"01-x.md": {"source": "x.md", "dataFiles": {"words": "d.bin.gz"}}}}`)
-	sizes := map[string]int{"run/c.wasm.gz": 10, "run/l.wasm.gz": 10, "run/g.wasm.gz": 10, "run/a.bin.gz": maxEditDownload,
+	sizes := map[string]int{"run/c.wasm.zst": 10, "run/l.wasm.zst": 10, "run/g.wasm.zst": 10, "run/a.bin.zst": maxEditDownload,
 		"assets/w.js": 10, "assets/c.js": 10, "run/x.md": 10, "run/d.bin.gz": 10, "run/t.json": len(js)}
 	for name, size := range sizes {
 		content := make([]byte, size)

@@ -148,8 +148,8 @@ func (s *Server) serveGzipped(w http.ResponseWriter, r *http.Request) bool {
 
 // hashedFile matches the names the site gives files by their content: an
 // asset's name.HASH.ext, a chapter program's run/NAME-KEY.wasm, and the
-// in-page toolchain's run/NAME-KEY.{wasm,bin,json,md}.gz.
-var hashedFile = regexp.MustCompile(`^/(assets/[^/]+\.[0-9a-f]{10}\.[a-z0-9]+|run/[^/]+-[0-9a-f]{16}\.(wasm|bin|json|md)(\.gz)?)$`)
+// in-page toolchain's run/NAME-KEY.{wasm,bin,json,md}{,.gz,.zst}.
+var hashedFile = regexp.MustCompile(`^/(assets/[^/]+\.[0-9a-f]{10}\.[a-z0-9]+|run/[^/]+-[0-9a-f]{16}\.(wasm|bin|json|md)(\.gz|\.zst)?)$`)
 
 // cacheControl says how a browser may keep a file of the site. A file
 // named by its content never changes under that name, so it is kept for
