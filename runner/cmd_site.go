@@ -77,8 +77,8 @@ func (f *siteFlags) options(root string) site.Options {
 		opt.Browser = func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
 			return site.CompileWasm(ctx, root, ch, progressPrinter(os.Stderr))
 		}
-		opt.Toolchain = func(ctx context.Context, roots []string) (*site.Toolchain, error) {
-			return site.BuildToolchain(ctx, root, roots, progressPrinter(os.Stderr))
+		opt.Toolchain = func(ctx context.Context, roots []string, extras map[string][]string) (*site.Toolchain, error) {
+			return site.BuildToolchain(ctx, root, roots, extras, progressPrinter(os.Stderr))
 		}
 	}
 	if !f.noCache {

@@ -3,8 +3,11 @@ package site
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkprog"
@@ -30,6 +33,7 @@ type checkBundle struct {
 	Main          string            `json:"main"`       // the check program's main.go
 	MainPath      string            `json:"mainImportPath"`
 	RootPackages  []string          `json:"rootPackages"` // what the main imports besides the learner's package
+	Extras        []string          `json:"extras"`       // the toolchain's extra bundles the build needs
 	Timeout       float64           `json:"timeout"`      // seconds, the exercise's time limit
 	Exit          map[string]int    `json:"exit"`         // verdict -> the program's exit status
 	CheckCommand  string            `json:"checkCommand"`
@@ -47,6 +51,8 @@ func (b *builder) checkBundles() (map[int]string, error) {
 		return nil, err
 	}
 	out := map[int]string{}
+	roots := map[string]bool{checkprog.ImportPath: true}
+	defer func() { b.checkRoots = slices.Sorted(maps.Keys(roots)) }()
 	for _, page := range b.exercises {
 		set := m.Package(page.Package)
 		i := slices.IndexFunc(set.Exercises, func(e grade.Exercise) bool { return e.ID == page.ID })
@@ -71,6 +77,25 @@ func (b *builder) checkBundles() (map[int]string, error) {
 		for name, src := range pkg.Files {
 			files[name] = string(src)
 		}
+		// What the learner's file may import: at least what the stubs
+		// and the reference solutions do.
+		sources := slices.Collect(maps.Values(pkg.Files))
+		if sol, err := filepath.Glob(filepath.Join(b.opt.Root, "solutions", set.Package, "*.go")); err == nil {
+			for _, f := range sol {
+				if src, err := os.ReadFile(f); err == nil && !strings.HasSuffix(f, "_test.go") {
+					sources = append(sources, src)
+				}
+			}
+		}
+		for _, src := range sources {
+			imports, err := programImports(src)
+			if err != nil {
+				return nil, err
+			}
+			for _, p := range imports {
+				roots[p] = true
+			}
+		}
 		if _, ok := files[e.File]; !ok {
 			return nil, fmt.Errorf("%s: no such file for exercise %d", filepath.Join(dir, e.File), e.ID)
 		}
@@ -79,6 +104,7 @@ func (b *builder) checkBundles() (map[int]string, error) {
 			ImportPath: checkprog.LearnerImportPath, Main: string(main),
 			MainPath:     checkprog.MainImportPath,
 			RootPackages: []string{checkprog.ImportPath},
+			Extras:       []string{CheckExtra},
 			Timeout:      settings.DefaultTimeout.Seconds(),
 			Exit: map[string]int{"passed": checkprog.ExitPassed, "failed": checkprog.ExitFailed,
 				"not done": checkprog.ExitNotDone, "error": checkprog.ExitError},

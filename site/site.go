@@ -199,6 +199,10 @@ type builder struct {
 	runs      map[string]*runData // chapter page -> its Run buttons' settings
 	runFiles  map[string][]byte   // the scripts for those
 	checks    map[int]*checkData  // exercise -> its page's Check button
+	// checkRoots are the packages the in-page check program reaches: its
+	// main's imports and those of the exercises' stubs and solutions (the
+	// toolchain's check bundle holds them).
+	checkRoots []string
 	// imageFiles are the pictures cells displayed, by output path.
 	imageFiles map[string][]byte
 }

@@ -43,7 +43,23 @@ type Toolchain struct {
 	Bundle             string // the archives, one after the other
 	Archives           map[string][2]int64
 	GoVersion, Lang    string // -goversion and -lang of the compiles
+	// Extras are bundles fetched only by the builds that ask for them, by
+	// name: the archives of the packages reached from the extra roots
+	// that the main bundle does not hold (the exercise pages' check
+	// program's, whose checks a chapter's edit never needs).
+	Extras map[string]*ExtraBundle
 }
+
+// An ExtraBundle is a bundle of archives beside the toolchain's main one:
+// what the main one lacks of some extra roots.
+type ExtraBundle struct {
+	Bundle   string
+	Archives map[string][2]int64
+}
+
+// CheckExtra names the extra bundle of the exercise pages' in-page check
+// (package runner/grade/browsercheck and what it reaches).
+const CheckExtra = "check"
 
 // toolFlags build the compiler and linker small: no symbol table or DWARF,
 // no paths of the build machine.
@@ -62,8 +78,9 @@ var genSource []byte
 
 // BuildToolchain builds the in-page toolchain, or finds it in the build
 // cache: the compiler and linker once per Go version, the archives once per
-// set of roots and module sources. roots are added to ToolchainRoots.
-func BuildToolchain(ctx context.Context, root string, roots []string, progress build.Progress) (*Toolchain, error) {
+// set of roots and module sources. roots are added to ToolchainRoots;
+// extras are the roots of extra bundles, by name (see Toolchain.Extras).
+func BuildToolchain(ctx context.Context, root string, roots []string, extras map[string][]string, progress build.Progress) (*Toolchain, error) {
 	goVersion, goroot, err := goEnv(root)
 	if err != nil {
 		return nil, err
@@ -119,7 +136,16 @@ func BuildToolchain(ctx context.Context, root string, roots []string, progress b
 	if err := tc.archives(ctx, root, roots, progress); err != nil {
 		return nil, err
 	}
-	for _, f := range []string{tc.Compile, tc.Link, tc.Gen, tc.Bundle} {
+	for _, name := range slices.Sorted(maps.Keys(extras)) {
+		if err := tc.extraArchives(ctx, root, name, roots, extras[name], progress); err != nil {
+			return nil, err
+		}
+	}
+	packed := []string{tc.Compile, tc.Link, tc.Gen, tc.Bundle}
+	for _, eb := range tc.Extras {
+		packed = append(packed, eb.Bundle)
+	}
+	for _, f := range packed {
 		if _, err := packFile(ctx, f, progress); err != nil {
 			return nil, err
 		}
@@ -131,6 +157,46 @@ func BuildToolchain(ctx context.Context, root string, roots []string, progress b
 // is that of a program importing the roots (build.Key): the Go version,
 // go.mod, go.sum and the module's sources it reaches.
 func (tc *Toolchain) archives(ctx context.Context, root string, extra []string, progress build.Progress) error {
+	roots := mainRoots(extra)
+	dir, err := archivesDir(root, "archives", roots, "archives v1")
+	if err != nil {
+		return err
+	}
+	tc.Bundle, tc.Archives, err = bundleArchives(ctx, root, dir, roots, nil, progress,
+		"the archives of the in-page compiler's packages (once, about a minute)")
+	return err
+}
+
+// extraArchives finds or makes the extra bundle name: the archives of the
+// packages reached from roots that the main bundle (of mainExtra, as
+// archives was given) does not hold.
+func (tc *Toolchain) extraArchives(ctx context.Context, root, name string, mainExtra, roots []string, progress build.Progress) error {
+	all := mainRoots(mainExtra)
+	for _, r := range roots {
+		if !slices.Contains(all, r) {
+			all = append(all, r)
+		}
+	}
+	slices.Sort(all)
+	dir, err := archivesDir(root, "archives-"+name, all, "archives extra v1 "+name)
+	if err != nil {
+		return err
+	}
+	eb := &ExtraBundle{}
+	eb.Bundle, eb.Archives, err = bundleArchives(ctx, root, dir, all, tc.Archives, progress,
+		"the archives of the in-page "+name+" program's packages (once)")
+	if err != nil {
+		return err
+	}
+	if tc.Extras == nil {
+		tc.Extras = map[string]*ExtraBundle{}
+	}
+	tc.Extras[name] = eb
+	return nil
+}
+
+// mainRoots are ToolchainRoots and extra, sorted.
+func mainRoots(extra []string) []string {
 	roots := slices.Clone(ToolchainRoots)
 	for _, r := range extra {
 		if !slices.Contains(roots, r) {
@@ -138,6 +204,13 @@ func (tc *Toolchain) archives(ctx context.Context, root string, extra []string, 
 		}
 	}
 	slices.Sort(roots)
+	return roots
+}
+
+// archivesDir is the build cache's folder of a bundle of the archives of
+// roots: prefix-KEY, KEY that of a program importing the roots
+// (build.Key), with salt.
+func archivesDir(root, prefix string, roots []string, salt string) (string, error) {
 	var src bytes.Buffer
 	src.WriteString("package main\n\nimport (\n")
 	for _, r := range roots {
@@ -146,21 +219,28 @@ func (tc *Toolchain) archives(ctx context.Context, root string, extra []string, 
 	src.WriteString(")\n\nfunc main() {}\n")
 	key, err := build.Key(build.Request{
 		Root: root, Name: "archives", Files: map[string][]byte{"roots.go": src.Bytes()}, Flags: archiveFlags,
-		Env: []string{"GOOS=js", "GOARCH=wasm"}, Inputs: [][]byte{[]byte("archives v1")},
+		Env: []string{"GOOS=js", "GOARCH=wasm"}, Inputs: [][]byte{[]byte(salt)},
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
-	dir := filepath.Join(build.CacheDir(), "archives-"+key[:16])
-	tc.Bundle = filepath.Join(dir, "archives.bin")
+	return filepath.Join(build.CacheDir(), prefix+"-"+key[:16]), nil
+}
+
+// bundleArchives finds in dir, or makes there, the bundle of the archives
+// of every package reached from roots, but those in skip: archives.bin
+// and their places in it.
+func bundleArchives(ctx context.Context, root, dir string, roots []string, skip map[string][2]int64, progress build.Progress, doing string) (string, map[string][2]int64, error) {
+	path := filepath.Join(dir, "archives.bin")
 	index := filepath.Join(dir, "index.json")
-	if data, err := os.ReadFile(index); err == nil && json.Unmarshal(data, &tc.Archives) == nil {
-		if _, err := os.Stat(tc.Bundle); err == nil {
-			return nil
+	var archives map[string][2]int64
+	if data, err := os.ReadFile(index); err == nil && json.Unmarshal(data, &archives) == nil {
+		if _, err := os.Stat(path); err == nil {
+			return path, archives, nil
 		}
 	}
 	if progress != nil {
-		progress(build.Status{Current: "the archives of the in-page compiler's packages (once, about a minute)"})
+		progress(build.Status{Current: doing})
 	}
 	// go list -export builds (through the go command's cache) the archive
 	// of each package, as go build would for the browser program.
@@ -173,48 +253,54 @@ func (tc *Toolchain) archives(ctx context.Context, root string, extra []string, 
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
 	if err != nil {
-		return fmt.Errorf("go list -export of the in-page packages: %v\n%s", err, stderr.Bytes())
+		return "", nil, fmt.Errorf("go list -export of the in-page packages: %v\n%s", err, stderr.Bytes())
 	}
 	var bundle bytes.Buffer
-	archives := map[string][2]int64{}
+	archives = map[string][2]int64{}
 	for _, line := range strings.Split(string(out), "\n") {
 		if line == "" {
 			continue
 		}
 		f := strings.SplitN(line, "\t", 3)
 		if len(f) != 3 || f[2] != "" {
-			return fmt.Errorf("go list -export: %s", line)
+			return "", nil, fmt.Errorf("go list -export: %s", line)
 		}
 		if f[1] == "" {
 			continue // unsafe, and packages with no code, have no archive
 		}
+		if _, ok := skip[f[0]]; ok {
+			continue
+		}
 		data, err := os.ReadFile(f[1])
 		if err != nil {
-			return err
+			return "", nil, err
 		}
 		archives[f[0]] = [2]int64{int64(bundle.Len()), int64(len(data))}
 		bundle.Write(data)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return "", nil, err
 	}
-	if err := build.WriteFile(tc.Bundle, bundle.Bytes()); err != nil {
-		return err
+	if err := build.WriteFile(path, bundle.Bytes()); err != nil {
+		return "", nil, err
 	}
 	js, err := json.Marshal(archives)
 	if err != nil {
-		return err
+		return "", nil, err
 	}
-	tc.Archives = archives
 	// The index last: with it, the bundle is known whole.
-	return build.WriteFile(index, js)
+	return path, archives, build.WriteFile(index, js)
 }
 
 // Importcfg is the compiler's and linker's importcfg for the bundle's
 // archives, where compile-worker.js puts them: /pkg/PATH.a.
-func (tc *Toolchain) Importcfg() string {
+func (tc *Toolchain) Importcfg() string { return importcfg(tc.Archives) }
+
+// importcfg is the importcfg lines of archives, where compile-worker.js
+// puts them.
+func importcfg(archives map[string][2]int64) string {
 	var b strings.Builder
-	for _, p := range slices.Sorted(maps.Keys(tc.Archives)) {
+	for _, p := range slices.Sorted(maps.Keys(archives)) {
 		fmt.Fprintf(&b, "packagefile %s=/pkg/%s.a\n", p, p)
 	}
 	return b.String()
@@ -279,7 +365,19 @@ type toolchainManifest struct {
 	Archives     map[string][2]int64        `json:"archives"`
 	Importcfg    string                     `json:"importcfg"`
 	DownloadSize int64                      `json:"downloadSize"` // of compile, link, gen and bundle, compressed
+	BuildSize    int64                      `json:"buildSize"`    // of compile, link and bundle: what a build without gen fetches
 	Chapters     map[string]manifestChapter `json:"chapters"`
+	// Extras are the extra bundles, fetched by the builds that name them.
+	Extras map[string]manifestExtra `json:"extras,omitempty"`
+}
+
+// A manifestExtra is an extra bundle (see Toolchain.Extras): its file, its
+// archives' places in it, their importcfg lines, and its compressed size.
+type manifestExtra struct {
+	Bundle    string              `json:"bundle"`
+	Archives  map[string][2]int64 `json:"archives"`
+	Importcfg string              `json:"importcfg"`
+	Size      int64               `json:"size"`
 }
 
 // A manifestChapter is what gen.wasm and the compile need of a chapter:
@@ -290,19 +388,20 @@ type manifestChapter struct {
 	DataFiles map[string]string `json:"dataFiles"`
 }
 
-// toolchainFiles builds the toolchain for the chapters' programs and adds
-// its files to the site under run/, named by content (served as immutable,
-// as the chapters' programs are): only the compressed form of each
-// (packFile), which compile-worker.js fetches and decompresses itself, so
-// that any static server sends the compressed bytes. It returns the manifest's path.
-func (b *builder) toolchainFiles(ctx context.Context, programs map[string]*BrowserProgram, execPaths map[string]string, worker string) (string, error) {
+// toolchainFiles builds the toolchain for the chapters' programs (and the
+// extra bundles of extras' roots) and adds its files to the site under
+// run/, named by content (served as immutable, as the chapters' programs
+// are): only the compressed form of each (packFile), which
+// compile-worker.js fetches and decompresses itself, so that any static
+// server sends the compressed bytes. It returns the manifest's path.
+func (b *builder) toolchainFiles(ctx context.Context, programs map[string]*BrowserProgram, execPaths map[string]string, worker string, extras map[string][]string) (string, error) {
 	var roots []string
 	var exec string
 	for _, bp := range programs {
 		roots = append(roots, bp.Imports...)
 		exec = execPaths[bp.WasmExec]
 	}
-	tc, err := b.opt.Toolchain(ctx, roots)
+	tc, err := b.opt.Toolchain(ctx, roots, extras)
 	if err != nil {
 		return "", err
 	}
@@ -332,11 +431,26 @@ func (b *builder) toolchainFiles(ctx context.Context, programs map[string]*Brows
 	if m.Link, err = add("link", tc.Link, ".wasm"); err != nil {
 		return "", err
 	}
+	beforeGen := m.DownloadSize
 	if m.Gen, err = add("gen", tc.Gen, ".wasm"); err != nil {
 		return "", err
 	}
+	genSize := m.DownloadSize - beforeGen
 	if m.Bundle, err = add("archives", tc.Bundle, ".bin"); err != nil {
 		return "", err
+	}
+	m.BuildSize = m.DownloadSize - genSize
+	for name, eb := range tc.Extras {
+		before := m.DownloadSize
+		file, err := add("archives-"+name, eb.Bundle, ".bin")
+		if err != nil {
+			return "", err
+		}
+		if m.Extras == nil {
+			m.Extras = map[string]manifestExtra{}
+		}
+		m.Extras[name] = manifestExtra{Bundle: file, Archives: eb.Archives, Importcfg: importcfg(eb.Archives), Size: m.DownloadSize - before}
+		m.DownloadSize = before // a chapter's edit does not fetch it
 	}
 	for _, p := range b.chapters {
 		bp := programs[p.file]

@@ -39,8 +39,8 @@ type BrowserProgram struct {
 }
 
 // A ToolchainFunc builds the in-page toolchain for programs importing
-// roots, as BuildToolchain does.
-type ToolchainFunc func(ctx context.Context, roots []string) (*Toolchain, error)
+// roots, with the extra bundles of extras' roots, as BuildToolchain does.
+type ToolchainFunc func(ctx context.Context, roots []string, extras map[string][]string) (*Toolchain, error)
 
 // A BrowserFunc compiles a chapter's browser program, as CompileWasm
 // does.
@@ -249,6 +249,9 @@ type checkData struct {
 	Script, Worker, Exec, CSS string
 	Bundle                    string // the exercise's checkBundle
 	Serve                     bool   // under serve: the server grades, as before
+	// The in-page compiler, as for runData: check.js loads Compile on the
+	// first Check; empty when the site has none.
+	Toolchain, Compile string
 }
 
 // runCell is one runnable cell, as run.js reads it.
@@ -380,12 +383,21 @@ func (b *builder) browserPrograms(ctx context.Context) error {
 	if b.opt.Toolchain == nil || len(programs) == 0 {
 		return nil
 	}
-	manifest, err := b.toolchainFiles(ctx, programs, execPaths, scripts[5])
+	var extras map[string][]string
+	if len(b.checks) > 0 {
+		extras = map[string][]string{CheckExtra: b.checkRoots}
+	}
+	manifest, err := b.toolchainFiles(ctx, programs, execPaths, scripts[5], extras)
 	if err != nil {
 		return err
 	}
 	for _, r := range b.runs {
 		r.Toolchain, r.Compile = manifest, scripts[4]
+	}
+	// Exercise pages compile the check program with the same toolchain
+	// (and its check bundle), fetched on the first Check.
+	for _, c := range b.checks {
+		c.Toolchain, c.Compile = manifest, scripts[4]
 	}
 	return nil
 }

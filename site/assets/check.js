@@ -1,5 +1,6 @@
 // An exercise page's editor and Check button. The learner's code is checked
-// in the page: the in-page Go compiler (globalThis.NotebookCompiler)
+// in the page: the in-page Go compiler (globalThis.NotebookCompiler, from
+// compile.js, which the first Check loads: data-compile, data-toolchain)
 // compiles the exercise's package, the learner's file in place of its
 // stub, with the check program's main (package runner/grade/browsercheck:
 // the grader's own checks), and a Worker runs it; the report is the one
@@ -54,13 +55,16 @@
 <span id="nb-check-seed-help-${id}" class="nb-check-help">the cases come from the seed, as with check --seed</span>
 <button type="button" class="nb-check-download">Download my exercises</button>
 <button type="button" class="nb-check-reset">Start again from the stub</button>
-<span class="nb-status" role="status" aria-live="polite"></span></p>
+<span class="nb-status" role="status" aria-live="polite"></span>
+<progress class="nb-check-progress" aria-label="Download of the Go compiler" hidden></progress></p>
 <pre class="output nb-check-report" hidden tabindex="0" aria-label="The check's report"><samp></samp></pre>`;
   conf.before(section);
   const status = section.querySelector(".nb-status");
   const report = section.querySelector(".nb-check-report");
   const seedInput = section.querySelector(".nb-check-seed");
   const runButton = section.querySelector(".nb-check-run");
+  const progress = section.querySelector(".nb-check-progress");
+  const mb = (n) => (n / 1e6).toFixed(1) + " MB";
 
   // The editor: a textarea, behind get/set, so that another editor
   // (CodeMirror) can take its place without touching the rest.
@@ -115,21 +119,63 @@
     worker.postMessage({ wasmExec: new URL(conf.dataset.exec, location.href).href, wasm, args });
   });
 
+  // loadCompiler loads compile.js, once, on the first Check: nothing of
+  // the compiler comes with the page.
+  let compilerScript = null;
+  const loadCompiler = () => {
+    if (globalThis.NotebookCompiler) return Promise.resolve(globalThis.NotebookCompiler);
+    if (!conf.dataset.compile) return Promise.resolve(null);
+    if (!compilerScript) {
+      compilerScript = new Promise((resolve, reject) => {
+        const s = document.createElement("script");
+        s.src = new URL(conf.dataset.compile, document.baseURI).href;
+        s.onload = () => resolve(globalThis.NotebookCompiler);
+        s.onerror = () => { compilerScript = null; s.remove(); reject(new Error("could not load the Go compiler's script")); };
+        document.head.appendChild(s);
+      });
+    }
+    return compilerScript;
+  };
+
   const checkHere = async (seed) => {
-    const compiler = globalThis.NotebookCompiler;
+    const compiler = await loadCompiler();
     if (!compiler) {
       status.textContent = `This page has no Go compiler loaded: check in a clone with ${bundle.checkCommand} ${id}.`;
       return;
     }
-    status.textContent = "Compiling…";
+    status.textContent = "Compiling your code in this tab…";
     const files = { ...bundle.files, [bundle.file]: editor.value };
-    const result = await compiler.build({
-      packages: [
-        { importPath: bundle.importPath, files },
-        { importPath: bundle.mainImportPath, files: { "main.go": bundle.main } },
-      ],
-      onProgress: (p) => { status.textContent = "Compiling… " + (p && p.message ? p.message : ""); },
-    });
+    let result;
+    try {
+      result = await compiler.build({
+        packages: [
+          { importPath: bundle.importPath, files },
+          { importPath: bundle.mainImportPath, files: { "main.go": bundle.main } },
+        ],
+        extras: bundle.extras || [],
+        onProgress: (p) => {
+          // The toolchain's files: fetched once, then kept by the browser.
+          if (p.stage === "toolchain" || p.stage === "packages") {
+            progress.hidden = false;
+            progress.max = p.total || 1;
+            progress.value = Math.min(p.loaded, progress.max);
+            status.textContent = `Fetching the Go compiler, once… ${mb(p.loaded)}` + (p.total ? ` of ${mb(p.total)}` : "");
+          } else if (String(p.stage).startsWith("compile")) {
+            progress.hidden = true;
+            status.textContent = "Compiling your code in this tab…";
+          } else if (p.stage === "link") {
+            status.textContent = "Linking the check program…";
+          }
+        },
+      });
+    } finally {
+      progress.hidden = true;
+    }
+    if (result.errors && result.errors.every((e) => !e.file && !/^link: /.test(e.message))) {
+      // Not the code's fault: the compiler could not be fetched or failed.
+      status.textContent = "The check could not be compiled in this tab: " + result.errors.map((e) => e.message).join("; ");
+      return;
+    }
     if (result.errors) {
       // The generated main names every function of the exercise: one the
       // learner's file no longer declares, or made generic, fails there.

@@ -5,7 +5,9 @@
 // its only caller; node runs it too, in the tests (site/inpage/toolchain_test.go).
 //
 // Messages in: {type: "build", id, manifest, packages: [{importPath, files,
-// embed}]} and {type: "buildChapter", id, manifest, chapter, cells}. Out:
+// embed}], extras: [name]} (extras: the manifest's extra bundles the
+// packages import from, such as "check") and {type: "buildChapter", id,
+// manifest, chapter, cells}. Out:
 // {type: "progress", id, stage, loaded, total} and {type: "result", id,
 // wasm | errors}.
 "use strict";
@@ -255,6 +257,7 @@ async function forgetOld() {
     if (!globalThis.caches) return;
     const cache = await caches.open(cacheName);
     const keep = new Set([manifest.compile, manifest.link, manifest.gen, manifest.bundle,
+      ...Object.values(manifest.extras || {}).map((e) => e.bundle),
       ...Object.values(manifest.chapters).flatMap((c) => [c.source, ...Object.values(c.dataFiles || {})])].map(at));
     for (const req of await cache.keys()) if (!keep.has(req.url)) await cache.delete(req);
   } catch { /* only housekeeping */ }
@@ -300,6 +303,33 @@ function loadBundle(report) {
   return bundle;
 }
 
+// loadExtra puts the archives of the manifest's extra bundle name in the
+// file system too, once.
+const extraBundles = new Map(); // name -> Promise
+function loadExtra(name, report) {
+  const extra = (manifest.extras || {})[name];
+  if (!extra) return Promise.reject(new Error(`the site's toolchain has no bundle ${name}`));
+  if (!extraBundles.has(name)) {
+    const p = fetchBytes(at(extra.bundle), "packages", report).then((b) => {
+      for (const [path, [off, len]] of Object.entries(extra.archives)) {
+        putFile("/pkg/" + path + ".a", b.subarray(off, off + len));
+      }
+    });
+    p.catch(() => extraBundles.delete(name));
+    extraBundles.set(name, p);
+  }
+  return extraBundles.get(name);
+}
+
+// downloadTotal is what a job fetches at most, compressed: for the
+// progress bar.
+function downloadTotal(msg) {
+  if (!manifest) return 0;
+  if (msg.type === "buildChapter") return manifest.downloadSize;
+  return (manifest.buildSize || manifest.downloadSize) +
+    (msg.extras || []).reduce((n, e) => n + (((manifest.extras || {})[e] || {}).size || 0), 0);
+}
+
 // run runs one of the toolchain's programs to its end, in a fresh
 // instance of its (compiled, kept) module: a Go program runs once.
 async function run(mod, args) {
@@ -329,19 +359,23 @@ function parseErrors(out) {
 
 async function build(msg, report = () => {}) {
   await loadManifest(msg.manifest);
-  const [compile, link] = await Promise.all([module(at(manifest.compile), report), module(at(manifest.link), report), loadBundle(report)]);
+  const extras = msg.extras || [];
+  const [compile, link] = await Promise.all([module(at(manifest.compile), report), module(at(manifest.link), report), loadBundle(report),
+    ...extras.map((e) => loadExtra(e, report))]);
   removeUnder("/work");
   mkdirAll("/work");
   mkdirAll("/tmp");
-  // The importcfg: the bundle's packages, then those built here.
-  let cfg = manifest.importcfg;
+  // The importcfg: the bundles' packages, then those built here.
+  let cfg = manifest.importcfg + extras.map((e) => manifest.extras[e].importcfg).join("");
   const built = [];
   for (const [i, p] of msg.packages.entries()) {
     const main = i === msg.packages.length - 1;
     const dir = `/work/p${i}`;
     const names = Object.keys(p.files).sort();
     for (const n of names) putFile(`${dir}/${n}`, new TextEncoder().encode(p.files[n]));
-    const args = ["compile", "-o", `${dir}/_pkg_.a`, "-trimpath", `${dir}=>`, "-p", main ? "main" : p.importPath,
+    // Positions in the program (a panic's stack) name a package's files as
+    // the go command's -trimpath does: by import path, main's by name.
+    const args = ["compile", "-o", `${dir}/_pkg_.a`, "-trimpath", main ? `${dir}=>` : `${dir}=>${p.importPath}`, "-p", main ? "main" : p.importPath,
       "-lang=" + manifest.lang, "-complete", "-dwarf=false", "-goversion", manifest.goVersion, "-c=1", "-nolocalimports"];
     putFile(`${dir}/importcfg`, new TextEncoder().encode(cfg));
     args.push("-importcfg", `${dir}/importcfg`);
@@ -456,7 +490,7 @@ globalThis.onmessage = (ev) => {
     const now = performance.now();
     if (n === 0 || now - last > 100) {
       last = now;
-      postMessage({ type: "progress", id: msg.id, stage, loaded, total: manifest ? manifest.downloadSize : 0 });
+      postMessage({ type: "progress", id: msg.id, stage, loaded, total: downloadTotal(msg) });
     }
   };
   queue = queue.then(() => (msg.type === "buildChapter" ? buildChapter(msg, report) : build(msg, report)))

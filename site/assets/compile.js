@@ -3,8 +3,8 @@
 // a Web Worker (compile-worker.js) that runs the Go toolchain built for
 // WebAssembly (site/toolchain.go); nothing is fetched until the first
 // build. The toolchain's manifest is named by the data-toolchain attribute
-// of a script tag of the page (the chapter's run.js tag, written by
-// site/wasm.go).
+// of a script tag of the page (the chapter's run.js tag, or the exercise
+// page's check.js tag, written by site/wasm.go).
 "use strict";
 (() => {
   if (globalThis.NotebookCompiler) return;
@@ -59,10 +59,11 @@
   globalThis.NotebookCompiler = {
     // packages in dependency order, the last one is package main; files
     // are Go sources (names as the errors should show them); embed:
-    // {pattern: {fileName: Uint8Array}}, optional.
+    // {pattern: {fileName: Uint8Array}}, optional; extras: the toolchain
+    // manifest's extra bundles the packages need (["check"]), optional.
     // -> {wasm: Uint8Array} | {errors: [{file, line, col, message}]}
-    async build({ packages, onProgress }) {
-      return call({ type: "build", packages }, onProgress);
+    async build({ packages, extras, onProgress }) {
+      return call({ type: "build", packages, extras: extras || [] }, onProgress);
     },
     // generate + build an edited chapter: cells is {cellNumber: code}.
     // -> {wasm} | {errors: [{cell, line, col, message}]} (cell 0: not in a cell)

@@ -3,10 +3,12 @@ package inpage
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
+	"github.com/redis-notebook/tutorial/runner/grade/browsercheck"
 	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkbuild"
 	"github.com/redis-notebook/tutorial/site"
 	"github.com/redis-notebook/tutorial/site/internal/browsertest"
@@ -137,5 +140,211 @@ func TestBrowserCheckInPage(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(opt.Out, "check")); err != nil {
 		t.Errorf("the site has no check bundles: %v", err)
+	}
+}
+
+// wrongJSON is a wrong answer to exercise 1: LoadJSON takes a missing key
+// for an empty value and says nothing, where the exercise asks for
+// redis.Nil, so that the caller can tell "no such key".
+const wrongJSON = `package redisbasics
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func SaveJSON(ctx context.Context, rdb *redis.Client, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return rdb.Set(ctx, key, b, 0).Err()
+}
+
+func LoadJSON(ctx context.Context, rdb *redis.Client, key string, dst any) error {
+	b, err := rdb.Get(ctx, key).Bytes()
+	if err == redis.Nil {
+		return nil // nothing stored: nothing to load
+	}
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, dst)
+}
+`
+
+// nativeFirstLine grades exercise ex of set with file as the learner's
+// file, as ` + "`go run ./runner check`" + ` does (built natively, in the
+// grader's sandbox), on seed, and returns its report's first line.
+func nativeFirstLine(root string, set *grade.PackageExercises, ex grade.Exercise, file string, seed uint64) (string, error) {
+	dir, err := os.MkdirTemp("", "excheck-native-")
+	if err != nil {
+		return "", err
+	}
+	defer os.RemoveAll(dir)
+	pkgDir := filepath.Join(dir, "exercises", set.Package)
+	if err := os.MkdirAll(pkgDir, 0o755); err != nil {
+		return "", err
+	}
+	stubs, err := filepath.Glob(filepath.Join(root, "exercises", set.Package, "*.go"))
+	if err != nil {
+		return "", err
+	}
+	for _, s := range stubs {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			return "", err
+		}
+		if filepath.Base(s) == ex.File {
+			data = []byte(file)
+		}
+		if err := os.WriteFile(filepath.Join(pkgDir, filepath.Base(s)), data, 0o644); err != nil {
+			return "", err
+		}
+	}
+	opt := grade.Options{Root: root, Isolated: "inpagechecktest", RunConfig: grade.RunConfig{Seed: seed}}
+	rep, _, err := grade.Check(context.Background(), pkgDir, []grade.Exercise{ex}, opt)
+	if pkg, perr := grade.ReadPackage(pkgDir, pkgDir, ""); perr == nil {
+		defer grade.RemoveIsolated("inpagechecktest", pkg)
+	}
+	if err != nil {
+		return "", err
+	}
+	if rep.Compile != nil {
+		return "", fmt.Errorf("the wrong answer does not compile natively:\n%s", rep.Compile)
+	}
+	var b strings.Builder
+	rep.WriteText(&b, browsercheck.TextOptions)
+	first, _, _ := strings.Cut(strings.ReplaceAll(b.String(), dir+string(filepath.Separator), ""), "\n")
+	return first, nil
+}
+
+// TestBrowserCheckCompiled checks exercise 1 in its page, in Chromium, on
+// a plain static server, with the site's own in-page compiler (no
+// stand-in, no Go at run time): nothing of the compiler loads before the
+// first Check; the stub is not done, the reference solution passes, a
+// wrong answer fails with the first line the grader gives it natively on
+// the same seed, and a file that does not compile says so at its line.
+func TestBrowserCheckCompiled(t *testing.T) {
+	ctx := browsertest.Browser(t, 8*time.Minute)
+	out, _ := toolchainSite(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := m.Packages[0]
+	ex := set.Exercises[0]
+	stub := browsertest.ReadFile(t, filepath.Join(root, "exercises", set.Package, ex.File))
+	solution := browsertest.ReadFile(t, filepath.Join(root, "solutions", set.Package, ex.File))
+	seed := 1 + rand.Uint64N(999_999_999)
+	t.Logf("seed %d", seed)
+
+	// The grader's own verdict on the wrong answer, meanwhile.
+	type nativeResult struct {
+		line string
+		err  error
+	}
+	native := make(chan nativeResult, 1)
+	go func() {
+		line, err := nativeFirstLine(root, set, ex, wrongJSON, seed)
+		native <- nativeResult{line, err}
+	}()
+
+	ts := staticServer(t, out)
+	page := fmt.Sprintf("%s/exercise-%02d-%s.html", ts.URL, ex.ID, ex.Name)
+	browsertest.Do(t, ctx, "open exercise 1", chromedp.Navigate(page))
+	browsertest.Poll(t, ctx, "the editor loads the stub", `document.querySelector(".nb-check textarea").value.includes("package ")`, time.Minute)
+	if browsertest.Eval[bool](t, ctx, `!!globalThis.NotebookCompiler || !!document.querySelector('script[src*="compile."]')`) {
+		t.Error("the in-page compiler loaded before the first Check")
+	}
+	// Every status the page shows, to see the download's progress.
+	browsertest.Do(t, ctx, "watch the status", chromedp.Evaluate[chromedp.Void](`{
+  globalThis.statuses = [];
+  const s = document.querySelector(".nb-check .nb-status");
+  new MutationObserver(() => statuses.push(s.textContent)).observe(s, { childList: true, characterData: true, subtree: true });
+}`))
+
+	check := func(what, code, want string) string {
+		t.Helper()
+		start := time.Now()
+		browsertest.Do(t, ctx, what, chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`{
+  const area = document.querySelector(".nb-check textarea");
+  area.value = %q;
+  area.dispatchEvent(new Event("input"));
+  document.querySelector(".nb-check-seed").value = "%d";
+  document.querySelector(".nb-check-report samp").textContent = "";
+}`, code, seed)), chromedp.Click(chromedp.CSS(".nb-check-run")))
+		browsertest.Poll(t, ctx, what+": a report", `document.querySelector(".nb-check-report samp").textContent !== ""`, 4*time.Minute)
+		report := browsertest.Eval[string](t, ctx, `document.querySelector(".nb-check-report samp").textContent`)
+		t.Logf("%s: checked in %.1f s", what, time.Since(start).Seconds())
+		first, _, _ := strings.Cut(report, "\n")
+		if !strings.Contains(first, want) {
+			t.Errorf("%s: the report says %q, want %q:\n%s", what, first, want, report)
+		}
+		if v := browsertest.Eval[string](t, ctx, fmt.Sprintf(`JSON.parse(localStorage.getItem("nb-check:%d:verdict")).status`, ex.ID)); v != want {
+			t.Errorf("%s: the verdict kept is %q, want %q", what, v, want)
+		}
+		return report
+	}
+
+	check("the stub", stub, "not done")
+	statuses := browsertest.Eval[[]string](t, ctx, `statuses`)
+	fetching := slices.ContainsFunc(statuses, func(s string) bool {
+		return strings.HasPrefix(s, "Fetching the Go compiler") && strings.Contains(s, " MB")
+	})
+	compiling := slices.ContainsFunc(statuses, func(s string) bool { return strings.HasPrefix(s, "Compiling") })
+	if !fetching || !compiling {
+		t.Errorf("the page did not show the compiler's download and the compile: %q", statuses)
+	}
+	kept, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`caches.open("notebook-compiler").then((c) => c.keys()).then((ks) => ks.map((r) => r.url))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"/run/compile-", "/run/link-", "/run/archives-check-"} {
+		if !slices.ContainsFunc(kept, func(u string) bool { return strings.Contains(u, name) }) {
+			t.Errorf("Cache Storage keeps %q, not %s*", kept, name)
+		}
+	}
+	if slices.ContainsFunc(kept, func(u string) bool { return strings.Contains(u, "/run/gen-") }) {
+		t.Errorf("a Check fetched the chapters' generator, which it does not need: %q", kept)
+	}
+
+	report := check("the reference solution", solution, "passed")
+	if !strings.Contains(report, fmt.Sprintf("✓ %d %s", ex.ID, ex.Name)) {
+		t.Errorf("the report is not check's:\n%s", report)
+	}
+
+	report = check("a wrong answer", wrongJSON, "failed")
+	n := <-native
+	if n.err != nil {
+		t.Fatalf("grading the wrong answer natively: %v", n.err)
+	}
+	t.Logf("the grader natively, on seed %d: %s", seed, n.line)
+	if first, _, _ := strings.Cut(report, "\n"); first != n.line {
+		t.Errorf("on seed %d the page says\n\t%s\nand the grader\n\t%s", seed, first, n.line)
+	}
+
+	// A file that does not compile: named as go build names it, in the
+	// learner's folder, at its line.
+	brokenLine := 0
+	lines := strings.Split(stub, "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "not done yet: write SaveJSON") {
+			lines[i] = "\treturn undefinedName"
+			brokenLine = i + 1
+		}
+	}
+	if brokenLine == 0 {
+		t.Fatal("the stub of exercise 1 has no \"not done yet\" line for SaveJSON")
+	}
+	report = check("a file that does not compile", strings.Join(lines, "\n"), "does not compile")
+	if want := fmt.Sprintf("exercises/%s/%s:%d:", set.Package, ex.File, brokenLine); !strings.Contains(report, want) || !strings.Contains(report, "undefinedName") {
+		t.Errorf("the report does not name %s and undefinedName:\n%s", want, report)
 	}
 }

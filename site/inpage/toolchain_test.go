@@ -77,8 +77,8 @@ func toolchainSite(t *testing.T) (string, *chapter.Chapter) {
 			Browser: func(ctx context.Context, ch *chapter.Chapter) (*site.BrowserProgram, error) {
 				return site.CompileWasm(ctx, root, ch, nil)
 			},
-			Toolchain: func(ctx context.Context, roots []string) (*site.Toolchain, error) {
-				return site.BuildToolchain(ctx, root, roots, nil)
+			Toolchain: func(ctx context.Context, roots []string, extras map[string][]string) (*site.Toolchain, error) {
+				return site.BuildToolchain(ctx, root, roots, extras, nil)
 			}}
 		_, o.err = site.Render(context.Background(), opt)
 	})
