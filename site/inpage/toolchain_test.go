@@ -40,6 +40,9 @@ type manifest struct {
 	Link     string `json:"link"`
 	Gen      string `json:"gen"`
 	Bundle   string `json:"bundle"`
+	Extras   map[string]struct {
+		Bundle string `json:"bundle"`
+	} `json:"extras"`
 	Chapters map[string]struct {
 		Source    string            `json:"source"`
 		DataFiles map[string]string `json:"dataFiles"`
@@ -362,7 +365,8 @@ const maxEditDownload = 25_000_000
 const maxFirstRun = 4_500_000
 
 // editDownload measures the first edited Run of a chapter page of the
-// site in dir: the bytes it fetches, and each file's share.
+// site in dir, or the first Check of an exercise page: the bytes it
+// fetches, and each file's share.
 func editDownload(dir, page string) (total int64, report string, err error) {
 	html, err := os.ReadFile(filepath.Join(dir, page))
 	if err != nil {
@@ -380,14 +384,23 @@ func editDownload(dir, page string) (total int64, report string, err error) {
 	if err := json.Unmarshal(data, &m); err != nil {
 		return 0, "", err
 	}
-	files := []string{m.Compile, m.Link, m.Gen, m.Bundle, m.Worker, "../" + browsertest.Between(string(html), `data-compile="`, `"`)}
-	ch, ok := m.Chapters[strings.TrimSuffix(page, ".html")+".md"]
-	if !ok {
-		return 0, "", fmt.Errorf("the toolchain manifest has no chapter for %s", page)
-	}
-	files = append(files, ch.Source)
-	for _, f := range ch.DataFiles {
-		files = append(files, f)
+	files := []string{m.Compile, m.Link, m.Bundle, m.Worker, "../" + browsertest.Between(string(html), `data-compile="`, `"`)}
+	if strings.HasPrefix(page, "exercise-") {
+		// A Check builds no chapter: no generator, but the check bundle.
+		check, ok := m.Extras[site.CheckExtra]
+		if !ok {
+			return 0, "", fmt.Errorf("the toolchain manifest has no %q bundle for %s", site.CheckExtra, page)
+		}
+		files = append(files, check.Bundle)
+	} else {
+		ch, ok := m.Chapters[strings.TrimSuffix(page, ".html")+".md"]
+		if !ok {
+			return 0, "", fmt.Errorf("the toolchain manifest has no chapter for %s", page)
+		}
+		files = append(files, m.Gen, ch.Source)
+		for _, f := range ch.DataFiles {
+			files = append(files, f)
+		}
 	}
 	total = int64(len(data))
 	var parts []string
@@ -399,7 +412,7 @@ func editDownload(dir, page string) (total int64, report string, err error) {
 		total += st.Size()
 		parts = append(parts, fmt.Sprintf("%s %.2f MB", path.Base(f), float64(st.Size())/1e6))
 	}
-	return total, fmt.Sprintf("first edit of %s fetches %.2f MB: %s", page, float64(total)/1e6, strings.Join(parts, ", ")), nil
+	return total, fmt.Sprintf("first compile of %s fetches %.2f MB: %s", page, float64(total)/1e6, strings.Join(parts, ", ")), nil
 }
 
 // TestEditingBudget: the first edit's download stays within its budget,
@@ -421,6 +434,19 @@ func TestEditingBudget(t *testing.T) {
 	}
 	if total > maxEditDownload {
 		t.Errorf("the first edit fetches %.2f MB compressed, over the budget of %.2f MB", float64(total)/1e6, float64(maxEditDownload)/1e6)
+	}
+	// An exercise's first Check, held to the same budget.
+	exercises, _ := filepath.Glob(filepath.Join(site, "exercise-01-*.html"))
+	if len(exercises) != 1 {
+		t.Fatalf("the site has %d pages for exercise 1", len(exercises))
+	}
+	total, report, err = editDownload(site, filepath.Base(exercises[0]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Log(report)
+	if total > maxEditDownload {
+		t.Errorf("an exercise's first Check fetches %.2f MB compressed, over the budget of %.2f MB", float64(total)/1e6, float64(maxEditDownload)/1e6)
 	}
 	html := browsertest.ReadFile(t, filepath.Join(site, "01-redis.html"))
 	prog := browsertest.Between(html, `data-program="`, `"`)
