@@ -413,7 +413,6 @@ async function build(msg, report = () => {}) {
 
 // ---- an edited chapter: gen.wasm, then build ----
 
-const editedLines = 1000000; // as site/gen: cell N's line L is N*editedLines+L
 const chapterFiles = new Map(); // chapter -> Promise<{source, data: {name: bytes}}>
 
 function chapterInputs(name, report) {
@@ -464,14 +463,16 @@ async function buildChapter(msg, report = () => {}) {
       }
     }
     if (retry) continue;
-    return { errors: res.errors.map((e) => cellError(e, inChapter(e), prog.cellLines || {})) };
+    return { errors: res.errors.map((e) => cellError(e, inChapter(e), prog.cellLines || {}, prog.editedLines)) };
   }
 }
 
-// cellError names a compile error by its cell and the line in the cell.
-function cellError(e, inChapter, cellLines) {
+// cellError names a compile error by its cell and the line in the cell:
+// gen numbers line L of edited cell N as N*editedLines+L
+// (chapter.EditedLines, which it reports).
+function cellError(e, inChapter, cellLines, editedLines) {
   if (!inChapter) return { cell: 0, line: e.line, col: e.col, message: (e.file ? e.file + ": " : "") + e.message };
-  if (e.line > editedLines) return { cell: Math.floor(e.line / editedLines), line: e.line % editedLines, col: e.col, message: e.message };
+  if (editedLines && e.line > editedLines) return { cell: Math.floor(e.line / editedLines), line: e.line % editedLines, col: e.col, message: e.message };
   let cell = 0, start = 0;
   for (const [c, l] of Object.entries(cellLines)) if (l <= e.line && l > start) { cell = +c; start = l; }
   return { cell, line: cell ? e.line - start + 1 : e.line, col: e.col, message: e.message };

@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"os"
 	"strconv"
-	"strings"
 
 	"github.com/redis-notebook/tutorial/runner/chapter"
 	"github.com/redis-notebook/tutorial/runner/program"
@@ -34,13 +33,10 @@ type genResult struct {
 	Source    string      `json:"source,omitempty"`
 	Displays  map[int]int `json:"displays,omitempty"`  // cell -> line of its displayed expression
 	CellLines map[int]int `json:"cellLines,omitempty"` // unedited cell -> its first line in the chapter
-	Error     string      `json:"error,omitempty"`
+	// EditedLines: line L of edited cell N is N*EditedLines+L.
+	EditedLines int    `json:"editedLines,omitempty"`
+	Error       string `json:"error,omitempty"`
 }
-
-// editedLines is where the positions of edited cells start: cell N's line
-// L is N*editedLines+L, past any chapter's end, so that a message about it
-// names the cell (as site/serve does for /_run).
-const editedLines = 1_000_000
 
 func main() {
 	if len(os.Args) != 3 {
@@ -68,28 +64,14 @@ func generate(in string) genResult {
 	if err != nil {
 		return genResult{Error: err.Error()}
 	}
-	res := genResult{CellLines: map[int]int{}}
-	known := map[int]bool{}
-	for i, b := range ch.Blocks {
-		if b.Cell == nil {
-			continue
-		}
-		c := *b.Cell
-		known[c.Index] = true
-		if code, ok := req.Cells[strconv.Itoa(c.Index)]; ok {
-			if !strings.HasSuffix(code, "\n") {
-				code += "\n"
-			}
-			c.Code = code
-			c.Line = c.Index*editedLines + 1
-		} else {
-			res.CellLines[c.Index] = c.Line
-		}
-		ch.Blocks[i].Cell = &c
+	ch, err = ch.WithEdits(req.Cells)
+	if err != nil {
+		return genResult{Error: err.Error()}
 	}
-	for k := range req.Cells {
-		if n, err := strconv.Atoi(k); err != nil || !known[n] {
-			return genResult{Error: fmt.Sprintf("%s has no cell %q", req.Path, k)}
+	res := genResult{CellLines: map[int]int{}, EditedLines: chapter.EditedLines}
+	for _, c := range ch.Cells() {
+		if _, edited := req.Cells[strconv.Itoa(c.Index)]; !edited {
+			res.CellLines[c.Index] = c.Line
 		}
 	}
 	noDisplay := map[int]bool{}

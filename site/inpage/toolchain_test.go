@@ -35,12 +35,12 @@ var toolchainSiteOnce struct {
 // manifest is the part of the site's toolchain manifest (run/toolchain-*.json)
 // the page reads to know what the first edit fetches.
 type manifest struct {
-	Worker   string `json:"worker"`
-	Compile  string `json:"compile"`
-	Link     string `json:"link"`
-	Gen      string `json:"gen"`
-	Bundle   string `json:"bundle"`
-	Extras   map[string]struct {
+	Worker  string `json:"worker"`
+	Compile string `json:"compile"`
+	Link    string `json:"link"`
+	Gen     string `json:"gen"`
+	Bundle  string `json:"bundle"`
+	Extras  map[string]struct {
 		Bundle string `json:"bundle"`
 	} `json:"extras"`
 	Chapters map[string]struct {

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -146,14 +145,16 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		msg := map[string]any{"kind": "error", "message": err.Error()}
 		var cellErr *notebook.CellError
-		if errors.As(err, &cellErr) && cellErr.Line > editedLines {
+		if errors.As(err, &cellErr) {
 			// Named by its place in the edited cell, not by the range
 			// edited cells' positions are moved to.
-			text := fmt.Sprintf("cell %d %s (line %d of the edited cell)", cellErr.Cell.Index, cellErr.What, cellErr.Line%editedLines)
-			if cellErr.Msg != "" {
-				text += ": " + cellErr.Msg
+			if _, line, ok := chapter.EditedPlace(cellErr.Line); ok {
+				text := fmt.Sprintf("cell %d %s (line %d of the edited cell)", cellErr.Cell.Index, cellErr.What, line)
+				if cellErr.Msg != "" {
+					text += ": " + cellErr.Msg
+				}
+				msg["message"] = text
 			}
-			msg["message"] = text
 		}
 		if at := cellErrors(ch, err); len(at) > 0 {
 			msg["cells"] = at
@@ -163,12 +164,6 @@ func (s *Server) runEdited(w http.ResponseWriter, r *http.Request) {
 	}
 	send(map[string]any{"kind": "done"})
 }
-
-// editedLines is where the positions of edited cells start: cell N's
-// first line is N*editedLines+1.
-const editedLines = 1_000_000
-
-func editedLine(cell int) int { return cell*editedLines + 1 }
 
 // A cellError is a message about a cell's code, its line counted in the
 // cell (1 is its first), as the page shows the cell.
@@ -202,13 +197,13 @@ func cellErrors(ch *chapter.Chapter, err error) []cellError {
 	}
 	var out []cellError
 	for _, p := range at {
-		if p.line > editedLines {
-			out = append(out, cellError{Cell: p.line / editedLines, Line: p.line % editedLines, Col: p.col, Msg: p.msg})
+		if cell, line, ok := chapter.EditedPlace(p.line); ok {
+			out = append(out, cellError{Cell: cell, Line: line, Col: p.col, Msg: p.msg})
 			continue
 		}
 		var in *chapter.Cell // the unedited cell that starts last before the line
 		for _, c := range ch.Cells() {
-			if c.Line <= p.line && c.Line < editedLines && (in == nil || c.Line > in.Line) {
+			if c.Line <= p.line && c.Line < chapter.EditedLines && (in == nil || c.Line > in.Line) {
 				in = c
 			}
 		}
@@ -234,38 +229,19 @@ func (s *Server) editedChapter(req editRequest) (*chapter.Chapter, error) {
 	if err != nil {
 		return nil, err
 	}
-	edited := *ch
-	edited.Blocks = make([]chapter.Block, len(ch.Blocks))
-	known := map[int]bool{}
-	for i, b := range ch.Blocks {
-		edited.Blocks[i] = b
-		if b.Cell == nil {
-			continue
-		}
-		c := *b.Cell
-		known[c.Index] = true
-		if code, ok := req.Cells[strconv.Itoa(c.Index)]; ok {
-			if !strings.HasSuffix(code, "\n") {
-				code += "\n"
-			}
-			c.Code = code
-			// An edited cell may be longer than the lines it had in the
-			// file: its positions get a range of their own, past any
-			// file's end, so that an error in it names it (cellErrors).
-			c.Line = editedLine(c.Index)
-		}
+	edited, err := ch.WithEdits(req.Cells)
+	if err != nil {
+		return nil, err
+	}
+	known := false
+	for _, c := range edited.Cells() {
+		known = known || c.Index == req.UpTo
 		if c.Index > req.UpTo {
 			c.NoRun = true
 		}
-		edited.Blocks[i].Cell = &c
 	}
-	for k := range req.Cells {
-		if n, err := strconv.Atoi(k); err != nil || !known[n] {
-			return nil, fmt.Errorf("%s has no cell %q", name, k)
-		}
-	}
-	if !known[req.UpTo] {
+	if !known {
 		return nil, fmt.Errorf("%s has no cell %d", name, req.UpTo)
 	}
-	return &edited, nil
+	return edited, nil
 }

@@ -107,7 +107,7 @@ func withPause(ch *chapter.Chapter) (*chapter.Chapter, int) {
 	n := len(ch.Cells()) + 1
 	out := *ch
 	out.Blocks = append(append([]chapter.Block(nil), ch.Blocks...), chapter.Block{
-		Cell: &chapter.Cell{Index: n, Code: "", Line: editedLine(n)},
+		Cell: &chapter.Cell{Index: n, Code: "", Line: n*chapter.EditedLines + 1},
 	})
 	return &out, n
 }
