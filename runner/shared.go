@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/redis-notebook/tutorial/runner/build"
 	"github.com/redis-notebook/tutorial/runner/chapter"
@@ -65,10 +66,14 @@ func progressPrinter(f *os.File) build.Progress {
 
 // depsProgress passes on the build's progress only while it compiles the
 // dependencies, on a cold cache: rebuilding a harness after a save
-// compiles two packages and links, which needs no commentary.
+// compiles two packages and links, which needs no commentary. Builds
+// running at once (a class's submissions) may share it.
 func depsProgress(p build.Progress) build.Progress {
+	var mu sync.Mutex
 	shown := false
 	return func(s build.Status) {
+		mu.Lock()
+		defer mu.Unlock()
 		if s.Packages > 4 || shown && s.Done {
 			shown = true
 			p(s)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -50,11 +51,13 @@ func Wrap(s string, width int) string {
 // A StatusLine shows how something slow is going. On a terminal (with
 // colours on: see Detect) it rewrites one line, cut at 100 columns; a
 // final status ends the line. Elsewhere (a CI log) it prints a line at
-// most every five seconds, and the final one.
+// most every five seconds, and the final one. Several goroutines may
+// show their progress on one line (a class's submissions build at once).
 type StatusLine struct {
 	f    *os.File
 	tty  bool
-	last time.Time
+	mu   sync.Mutex
+	last time.Time // under mu
 }
 
 // NewStatusLine returns a status line on f.
@@ -64,6 +67,8 @@ func NewStatusLine(f *os.File) *StatusLine {
 
 // Show shows line; final says it is the last one.
 func (s *StatusLine) Show(line string, final bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if s.tty {
 		const width = 100
 		if len(line) > width {
