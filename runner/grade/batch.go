@@ -34,10 +34,18 @@ import (
 // of their own code (inert) are linked together, and any other is built
 // alone, as are those that do not compile in a batch.
 
-// batchSize is how many submissions one shim links at most. Small
-// enough that the first batches' exercises run while the later ones
-// build; 0 or 1: every submission built alone.
-var batchSize = 10
+// batchSize is how many submissions one shim links at most; 0 or 1:
+// every submission built alone. A class's batches are as many as the
+// builds that run at once (each a link, which uses one CPU most of its
+// time), and no larger than this: a link more for a big class costs less
+// than its first exercises waiting for one huge batch.
+var batchSize = 32
+
+// batchLen is the size of the batches of n inert submissions, jobs
+// building at once.
+func batchLen(n, jobs int) int {
+	return max(1, min(batchSize, (n+jobs-1)/max(jobs, 1)))
+}
 
 // batchGraft is the folder the i-th package of a batch is compiled as:
 // as long as graftDir, so that messages with paths in them (a stack
@@ -380,47 +388,45 @@ func buildBatch(ctx context.Context, root string, set *PackageExercises, members
 	return hs, nil
 }
 
-// A member of a batch: the package as read, and the variant built, with
-// the files that did not compile replaced as buildGraded replaces them.
+// A member of a batch: the packages of the same files (submissions
+// handed in alike share one package of the batch), the variant built of
+// them, with the files that did not compile replaced as buildGraded
+// replaces them, and those files' messages, for each package with its
+// own positions.
 type member struct {
-	pkg     *Package
+	pkgs    []*Package
 	variant *Package
-	broken  map[string][]build.Diagnostic
+	broken  []map[string][]build.Diagnostic // by package
 	tries   int
 }
 
 // blame splits ce, a batch's failed build, among its members: each
-// member's messages, with positions in its own files (as CompileHarness
-// gives them), by member. ok is false when a message is in no member's
-// files (the generated main's, say).
+// member's messages, as the compiler wrote them, by member. ok is false
+// when a message is in no member's files (the generated main's, say), or
+// in more than one's (two variants alike: whose is not known).
 func blame(ce *build.CompileError, root string, members []*member) (by map[*member][]build.Diagnostic, ok bool) {
 	by = map[*member][]build.Diagnostic{}
 	for _, d := range ce.Diags {
-		found := false
+		var in []*member
 		for _, m := range members {
-			src := snapshotDir(m.variant)
-			real := paths.Resolved(src)
+			real := paths.Resolved(snapshotDir(m.variant))
 			for _, file := range paths.GoCommandCandidates(root, d.File) {
 				if rel, ok := paths.Within(real, paths.Resolved(file)); ok && rel != "." {
-					one := learnerDiags(&build.CompileError{Diags: []build.Diagnostic{d}}, root, src, m.pkg.Display)
-					by[m] = append(by[m], one.Diags...)
-					found = true
+					in = append(in, m)
 					break
 				}
 			}
-			if found {
-				break
-			}
 		}
-		if !found {
+		if len(in) != 1 {
 			return nil, false
 		}
+		by[in[0]] = append(by[in[0]], d)
 	}
 	return by, true
 }
 
-// buildBatches builds the shims of pkgs, inert packages of set, a batch
-// of up to batchSize at a time, each batch holding a slot of builds
+// buildBatches builds the shims of pkgs, inert packages of set, in
+// batches of batchLen, each batch holding a slot of builds
 // while it builds, and gives each package's build to ready as its batch
 // is built: nil for one to be built alone. A package with a file that
 // does not compile has it replaced, as buildGraded does, and stays in the
@@ -429,7 +435,7 @@ func blame(ce *build.CompileError, root string, members []*member) (by map[*memb
 // package's files give.
 func buildBatches(ctx context.Context, opt Options, set *PackageExercises, pkgs []*Package, builds chan struct{}, ready func(*Package, *built)) {
 	var wg sync.WaitGroup
-	size := max(batchSize, 1)
+	size := batchLen(len(pkgs), cap(builds))
 	for len(pkgs) > 0 {
 		n := min(len(pkgs), size)
 		batch := pkgs[:n]
@@ -455,10 +461,22 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 		byFile[e.File] = e
 	}
 	var members []*member
+	byHash := map[string]*member{}
 	for _, p := range pkgs {
-		members = append(members, &member{pkg: p, variant: p, broken: map[string][]build.Diagnostic{}})
+		m := byHash[p.Hash]
+		if m == nil {
+			m = &member{variant: p}
+			byHash[p.Hash] = m
+			members = append(members, m)
+		}
+		m.pkgs = append(m.pkgs, p)
+		m.broken = append(m.broken, map[string][]build.Diagnostic{})
 	}
-	alone := func(m *member) { ready(m.pkg, nil) }
+	alone := func(m *member) {
+		for _, p := range m.pkgs {
+			ready(p, nil)
+		}
+	}
 	for len(members) > 1 {
 		variants := make([]*Package, len(members))
 		for i, m := range members {
@@ -466,9 +484,13 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 		}
 		hs, err := buildBatch(ctx, opt.Root, set, variants, opt.Isolated, opt.Progress)
 		if err == nil {
-			timings.batched.Add(int64(len(members)))
 			for i, m := range members {
-				ready(m.pkg, &built{h: hs[i], broken: m.broken})
+				for j, p := range m.pkgs {
+					h := *hs[i]
+					h.pkg = p
+					ready(p, &built{h: &h, broken: m.broken[j]})
+				}
+				timings.batched.Add(int64(len(m.pkgs)))
 			}
 			return
 		}
@@ -482,7 +504,7 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 		}
 		var rest []*member
 		for _, m := range members {
-			diags, failed := by[m]
+			raw, failed := by[m]
 			if !failed {
 				rest = append(rest, m)
 				continue
@@ -490,20 +512,30 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 			// As buildGraded: the files of its own these messages are
 			// in, not replaced yet, are replaced; if none, its build
 			// fails as a whole, which only a build of its own reports.
-			blamed := map[string][]build.Diagnostic{}
-			for _, d := range diags {
-				name := filepath.Base(d.File)
-				if _, own := m.pkg.Files[name]; own && filepath.Dir(d.File) == m.pkg.Display && m.broken[name] == nil {
-					blamed[name] = append(blamed[name], d)
-				}
-			}
+			// The packages are alike: the same files are blamed in each,
+			// each with its own positions.
 			m.tries++
-			if len(blamed) == 0 || m.tries > len(m.pkg.Files) {
+			first := m.pkgs[0]
+			var names []string
+			for j, p := range m.pkgs {
+				diags := learnerDiags(&build.CompileError{Diags: raw}, opt.Root, snapshotDir(m.variant), p.Display).Diags
+				blamed := map[string][]build.Diagnostic{}
+				for _, d := range diags {
+					name := filepath.Base(d.File)
+					if _, own := p.Files[name]; own && filepath.Dir(d.File) == p.Display && m.broken[j][name] == nil {
+						blamed[name] = append(blamed[name], d)
+					}
+				}
+				if j == 0 {
+					names = slices.Sorted(maps.Keys(blamed))
+				}
+				maps.Copy(m.broken[j], blamed)
+			}
+			if len(names) == 0 || m.tries > len(first.Files) {
 				alone(m)
 				continue
 			}
-			maps.Copy(m.broken, blamed)
-			v, err := replaced(m.pkg, m.broken, byFile, opt.Root, set.Package)
+			v, err := replaced(first, m.broken[0], byFile, opt.Root, set.Package)
 			if err != nil || !inert(v, set.Package) {
 				alone(m)
 				continue

@@ -183,6 +183,13 @@ func TestBatchSameResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	submission(t, dir, "panics", "solutions", crash.Files[:2])
+	// Handed in alike, a complete one and one that does not compile:
+	// each shares its twin's package in the batch.
+	for _, twin := range []string{"student000", "student009"} {
+		if err := os.CopyFS(filepath.Join(dir, twin+"-twin"), os.DirFS(filepath.Join(dir, twin))); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for name, src := range initTricks {
 		submission(t, dir, name, "solutions", []txtar.File{{Name: "redisbasics/zz_init.go", Data: []byte(src)}})
 		pkg, err := ReadPackage(dir+"/"+name+"/redisbasics", name, "")

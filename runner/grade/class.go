@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -181,7 +182,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 			batched = append(batched, t.pkg)
 		}
 	}
-	if len(batched) > 0 || len(todos) > 0 {
+	if slices.ContainsFunc(todos, func(t todo) bool { return t.pkg != nil }) {
 		// The checker, which every exercise needs, builds meanwhile.
 		go buildChecker(ctx, opt.Root, opt.Progress)
 	}
