@@ -145,11 +145,13 @@ func wait() int { time.Sleep(time.Hour); return 0 }
 
 // TestBatchSameResults grades one class twice, every submission built
 // alone and then the inert ones linked several to a shim, and wants the
-// same verdicts, feedback, CSV, gradebook and Gradescope results (but
-// for the times they took, and the time a log line was written): complete, untouched, wrong and
-// non-compiling submissions, ones that crash, hang or compute forever,
-// and ones whose initialization plants keys, forges verdicts, panics or
-// hangs, which are built alone and touch nobody else's grade.
+// same verdicts, feedback, CSV, gradebook and Gradescope results, but for
+// the times they took and the time a log line was written. The class:
+// complete, untouched, wrong and non-compiling submissions, ones that
+// panic, print, crash, hang or compute forever, a function with type
+// parameters, twins (handed in alike), and ones whose initialization
+// plants keys, forges verdicts, panics or hangs, which are built alone
+// and touch nobody else's grade.
 func TestBatchSameResults(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grades a class twice")
@@ -165,6 +167,12 @@ func TestBatchSameResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	submission(t, dir, "student006", "solutions", lists.Files)
+	// A function with type parameters, which the shim cannot pass.
+	generic, err := txtar.ParseFile("testdata/wrong/json-generic.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	submission(t, dir, "generic", "solutions", generic.Files)
 	for _, name := range []string{"crash", "limits", "tricks/in-init"} {
 		a, err := txtar.ParseFile("testdata/" + name + ".txtar")
 		if err != nil {
