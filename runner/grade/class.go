@@ -61,9 +61,11 @@ type ClassOptions struct {
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
-// the exercises given, all of one package. Each has its own build, and each exercise its own
-// process, miniredis and time limit, so a submission that does not
-// compile or hangs holds back nobody else. Up to opt.Jobs submissions
+// the exercises given, all of one package. Each has its own build, or,
+// when its package's initialization runs none of its code, a place in a
+// build shared with a batch of others (see batch.go); each exercise has
+// its own process, miniredis and time limit, so a submission that does
+// not compile or hangs holds back nobody else. Up to opt.Jobs submissions
 // build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
 // limit. On a real server (opt.RedisURL), the exercises of the whole
