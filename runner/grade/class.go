@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,9 +61,11 @@ type ClassOptions struct {
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
-// the exercises given, all of one package. Each has its own build, and each exercise its own
-// process, miniredis and time limit, so a submission that does not
-// compile or hangs holds back nobody else. Up to opt.Jobs submissions
+// the exercises given, all of one package. Each has its own build, or,
+// when its package's initialization runs none of its code, a place in a
+// build shared with a batch of others (see batch.go); each exercise has
+// its own process, miniredis and time limit, so a submission that does
+// not compile or hangs holds back nobody else. Up to opt.Jobs submissions
 // build at once, and four times as many exercises run at once: a hanging
 // exercise mostly waits, and must not stop the others for its whole time
 // limit. On a real server (opt.RedisURL), the exercises of the whole
@@ -140,33 +143,86 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	if opt.RedisURL != "" {
 		runs = make(chan struct{}, 1) // one database: one exercise at a time
 	}
+	// First, what each submission needs: kept by the part, its verdicts
+	// reused, or graded; those graded, read, and the inert ones linked
+	// into shared shims (see batch.go) before their exercises run.
+	type todo struct {
+		hash   string
+		done   *Submission // kept or reused
+		reused bool
+		pkg    *Package    // to grade, read; nil: s.Err says why not
+		ready  chan *built // its batch's harness; nil: built alone
+	}
+	todos := make([]todo, len(c.Submissions))
+	var set *PackageExercises
+	if m, err := LoadManifest(opt.Root); err == nil {
+		set = m.Package(exercises[0].Package)
+	}
+	var batched []*Package
+	ready := map[*Package]chan *built{}
+	for i, s := range c.Submissions {
+		t := &todos[i]
+		sub := filepath.Join(dir, s.Name)
+		hash, err := HashSubmission(sub)
+		if err != nil {
+			hash = "" // graded, and kept by no hash: graded again each time
+		}
+		t.hash = hash
+		if part != nil {
+			if done := part.Load(s.Name, hash, exercises); done != nil {
+				t.done = done
+				continue
+			}
+		}
+		if done := verdicts.Load(s.Name, hash, exercises); done != nil && !opt.Regrade {
+			t.done, t.reused = done, true
+			continue
+		}
+		if t.pkg, s.Err = s.read(dir, exercises); t.pkg != nil && set != nil && batchSize > 1 && inert(t.pkg, set.Package) {
+			t.ready = make(chan *built, 1)
+			ready[t.pkg] = t.ready
+			batched = append(batched, t.pkg)
+		}
+	}
+	if slices.ContainsFunc(todos, func(t todo) bool { return t.pkg != nil }) {
+		// The checker, which every exercise needs, builds meanwhile.
+		go buildChecker(ctx, opt.Root, opt.Progress)
+	}
+	if len(batched) > 1 {
+		go buildBatches(ctx, opt.Options, set, batched, builds, func(p *Package, b *built) { ready[p] <- b })
+	} else {
+		for _, p := range batched {
+			ready[p] <- nil
+		}
+	}
 	var wg sync.WaitGroup
-	for _, s := range c.Submissions {
+	for i, s := range c.Submissions {
+		t := todos[i]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sub := filepath.Join(dir, s.Name)
-			hash, err := HashSubmission(sub)
-			if err != nil {
-				hash = "" // graded, and kept by no hash: graded again each time
+			hash := t.hash
+			if t.done != nil && !t.reused {
+				*s = *t.done
+				kept.Lock()
+				c.Kept++
+				kept.Unlock()
+				return
 			}
-			if part != nil {
-				if done := part.Load(s.Name, hash, exercises); done != nil {
-					*s = *done
-					kept.Lock()
-					c.Kept++
-					kept.Unlock()
-					return
-				}
-			}
-			if done := verdicts.Load(s.Name, hash, exercises); done != nil && !opt.Regrade {
-				*s = *done
+			if t.done != nil {
+				*s = *t.done
 				s.Reused = true
 				kept.Lock()
 				c.Reused++
 				kept.Unlock()
 			} else {
-				s.grade(ctx, dir, exercises, opt.Options, limits{builds, runs})
+				if t.pkg != nil {
+					var pre *built
+					if t.ready != nil {
+						pre = <-t.ready
+					}
+					s.Report, _, s.Err = checkBuilt(ctx, t.pkg, exercises, opt.Options, limits{builds, runs}, pre)
+				}
 				if ctx.Err() == nil {
 					// A verdict not kept is only graded again: no error.
 					verdicts.Save(s, hash)
@@ -200,21 +256,16 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 	return c, userCtx.Err()
 }
 
-// grade grades the submission in its folder, in the class's folder dir.
-func (s *Submission) grade(ctx context.Context, dir string, exercises []Exercise, opt Options, lim limits) {
+// read reads the submission's package, in its folder in the class's
+// folder dir.
+func (s *Submission) read(dir string, exercises []Exercise) (*Package, error) {
 	sub := filepath.Join(dir, s.Name)
 	pkgDir, err := FindPackage(sub, exercises[0].Package)
 	if err != nil {
-		s.Err = err
-		return
+		return nil, err
 	}
 	rel, _ := filepath.Rel(dir, pkgDir)
-	pkg, err := ReadPackage(pkgDir, rel, sub)
-	if err != nil {
-		s.Err = err
-		return
-	}
-	s.Report, _, s.Err = checkPackage(ctx, pkg, exercises, opt, lim)
+	return ReadPackage(pkgDir, rel, sub)
 }
 
 // classBuilds prefixes the names of a class's builds in the build cache.

@@ -26,7 +26,8 @@ import (
 //     (testdata/gotest-harness: each submission's package with a test
 //     file, go test in a module of its own, NumCPU at once);
 //
-// and the ratio cold/gotest. Sizes default to 30 and 300:
+// and the ratio cold/gotest, on the clock and in CPU time. Sizes default
+// to 30 and 300:
 //
 //	GRADE_FIGURES=30,300 go test -run '^$' -bench ClassFigures -benchtime 1x -timeout 60m ./runner/grade
 func BenchmarkClassFigures(b *testing.B) {
@@ -51,16 +52,23 @@ func BenchmarkClassFigures(b *testing.B) {
 				b.Setenv("NOTEBOOK_CACHE", b.TempDir())
 				opt := ClassOptions{Options: Options{Root: root, RunConfig: RunConfig{Seed: 2026}}}
 				b.StartTimer()
+				cpu0 := cpuUsed()
 				cold := gradeTimed(b, dir, opt, n)
+				coldCPU := cpuUsed() - cpu0
 				again := gradeTimed(b, dir, opt, n)
+				cpu0 = cpuUsed()
 				gotest := goTestHarness(b, dir, n)
+				gotestCPU := cpuUsed() - cpu0
 				b.ReportMetric(cold.Seconds()/float64(n), "cold-s/submission")
 				b.ReportMetric(again.Seconds()/float64(n), "again-s/submission")
 				b.ReportMetric(gotest.Seconds()/float64(n), "gotest-s/submission")
 				b.ReportMetric(cold.Seconds()/gotest.Seconds(), "cold/gotest")
+				b.ReportMetric(coldCPU.Seconds()/gotestCPU.Seconds(), "cold/gotest-cpu")
 				b.Logf("class of %d: cold %.1f s (%.3f s each), again unchanged %.2f s (%.4f s each), go test harness %.1f s (%.3f s each): cold/gotest %.2f; load average %s",
 					n, cold.Seconds(), cold.Seconds()/float64(n), again.Seconds(), again.Seconds()/float64(n),
 					gotest.Seconds(), gotest.Seconds()/float64(n), cold.Seconds()/gotest.Seconds(), loadAverage())
+				b.Logf("class of %d: CPU time (of this process and the processes it waited for) cold %.1f s, go test harness %.1f s: %.2f",
+					n, coldCPU.Seconds(), gotestCPU.Seconds(), coldCPU.Seconds()/gotestCPU.Seconds())
 			}
 		})
 	}

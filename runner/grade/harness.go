@@ -50,6 +50,11 @@ type Harness struct {
 	src  string // the folder the package was compiled from
 	// exercises are the package's, as the manifest has them.
 	exercises []Exercise
+	// graft is the folder the package was compiled as, from the module
+	// root: graftDir, or, in a shim that links several packages (see
+	// batch.go), a folder of the same length of its own; sub then names
+	// it to the shim.
+	graft, sub string
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -194,7 +199,7 @@ func CompileHarness(ctx context.Context, root string, set *PackageExercises, pkg
 	if err != nil {
 		return nil, err
 	}
-	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises}, nil
+	return &Harness{Bin: checker, Shim: shimBin, pkg: pkg, src: src, exercises: set.Exercises, graft: graftDir}, nil
 }
 
 // buildChecker builds the checker, or finds it in the cache: one for
@@ -368,8 +373,11 @@ func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
 	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
 	ctx, cancel := context.WithTimeout(ctx, kill)
 	defer cancel()
-	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", graftDir,
+	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", h.graftDir(),
 		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
+	if h.sub != "" {
+		args = append(args, "-shim-sub", h.sub)
+	}
 	if cfg.Bwrap != "" {
 		args = append(args, "-bwrap", cfg.Bwrap)
 	}
@@ -500,8 +508,22 @@ func (h *Harness) mapPaths(r *verdict.Result) {
 // (the graft in a stack trace, the copy in compiler messages) to the
 // learner's own.
 func (h *Harness) learnerPaths(s string) string {
+	if g := h.graftDir(); g != graftDir {
+		// A package of a batch: its folder (in a stack trace, in its
+		// import path) is first named as a package built alone has it,
+		// so that its results read the same either way.
+		s = strings.ReplaceAll(s, g, graftDir)
+	}
 	s = strings.ReplaceAll(s, h.src+string(filepath.Separator), h.pkg.Display+string(filepath.Separator))
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))
+}
+
+// graftDir is the folder the package was compiled as.
+func (h *Harness) graftDir() string {
+	if h.graft == "" {
+		return graftDir
+	}
+	return h.graft
 }
 
 // RemoveIsolated deletes from the build cache what an isolated CompileHarness of

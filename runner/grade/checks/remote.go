@@ -87,7 +87,11 @@ func startShim(cfg Config, client *redis.Client, rec *recorder) (*shimProc, erro
 	if err != nil {
 		return nil, err
 	}
-	s.cmd = box.Command(sandbox.DefaultLimits(cfg.Timeout), bin, "-redis", sock)
+	args := []string{"-redis", sock}
+	if cfg.ShimSub != "" {
+		args = append(args, "-sub", cfg.ShimSub)
+	}
+	s.cmd = box.Command(sandbox.DefaultLimits(cfg.Timeout), bin, args...)
 	s.cmd.ExtraFiles = []*os.File{reqR, respW} // 3 and 4, as package shim expects
 	s.cmd.Stdout, s.cmd.Stderr = s.out, s.out
 	s.cmd.WaitDelay = 500 * time.Millisecond // a process it left behind may hold its output open

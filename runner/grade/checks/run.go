@@ -44,6 +44,10 @@ type Config struct {
 	// its functions are called there, in a process of their own (see
 	// package shim), never in this one.
 	Shim string
+	// ShimSub, when set, names the package the shim serves among those
+	// it links (a class's shims are built several packages to a program;
+	// see package shim's MainBatch).
+	ShimSub string
 	// Local, instead, serves the graded package in this process, for
 	// the in-page check, in the learner's own tab (see Local).
 	Local *Local
@@ -71,6 +75,7 @@ func Main() {
 	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
+	fs.StringVar(&cfg.ShimSub, "shim-sub", "", "the package the shim serves, when it links several")
 	fs.StringVar(&cfg.Bwrap, "bwrap", "", "bubblewrap's path, to run the shim in namespaces of its own")
 	fs.StringVar(&cfg.Exercise.Name, "name", "", "the exercise's name in the manifest, which names its check")
 	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {

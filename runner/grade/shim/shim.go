@@ -42,9 +42,30 @@ const (
 func Main(funcs map[string]any) {
 	sock := flag.String("redis", "", "the Unix socket where the checker serves Redis")
 	flag.Parse()
+	serveMain(funcs, *sock)
+}
+
+// MainBatch is Main for a program that links several graded packages
+// (a class's, each under an import path of its own): it serves the
+// functions of the one its -sub flag names, which funcs returns (nil: no
+// such package). Taking the other packages' functions as values runs none
+// of their code; the grader links together only packages whose
+// initialization runs none either.
+func MainBatch(funcs func(sub string) map[string]any) {
+	sock := flag.String("redis", "", "the Unix socket where the checker serves Redis")
+	sub := flag.String("sub", "", "the package to serve")
+	flag.Parse()
+	f := funcs(*sub)
+	if f == nil {
+		os.Exit(3)
+	}
+	serveMain(f, *sock)
+}
+
+func serveMain(funcs map[string]any, sock string) {
 	err := Serve(funcs, os.NewFile(requestsFD, "requests"), os.NewFile(responsesFD, "responses"),
 		redis.Options{
-			Network: "unix", Addr: *sock,
+			Network: "unix", Addr: sock,
 			// Framed: the gate counts round trips by the client's own
 			// reads, never by how fast a big pipeline arrives.
 			Dialer: func(ctx context.Context, network, addr string) (net.Conn, error) {
