@@ -348,3 +348,40 @@ func TestBrowserCheckCompiled(t *testing.T) {
 		t.Errorf("the report does not name %s and undefinedName:\n%s", want, report)
 	}
 }
+
+// TestBrowserCheckEveryPackage: the check bundle holds what every
+// exercise package needs, so that the last exercise of each package, its
+// reference solution in the page, compiles with the in-page compiler and
+// passes there (a package missing from the bundle fails the compile).
+func TestBrowserCheckEveryPackage(t *testing.T) {
+	ctx := browsertest.Browser(t, 8*time.Minute)
+	out, _ := toolchainSite(t)
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts := staticServer(t, out)
+	for _, set := range m.Packages {
+		ex := set.Exercises[len(set.Exercises)-1]
+		solution := browsertest.ReadFile(t, filepath.Join(root, "solutions", set.Package, ex.File))
+		start := time.Now()
+		browsertest.Do(t, ctx, fmt.Sprintf("open exercise %d", ex.ID),
+			chromedp.Navigate(fmt.Sprintf("%s/exercise-%02d-%s.html", ts.URL, ex.ID, ex.Name)))
+		browsertest.Poll(t, ctx, "the editor loads", `document.querySelector(".nb-check textarea").value.includes("package ")`, time.Minute)
+		browsertest.Do(t, ctx, fmt.Sprintf("check exercise %d's solution", ex.ID), chromedp.Evaluate[chromedp.Void](fmt.Sprintf(`{
+  const area = document.querySelector(".nb-check textarea");
+  area.value = %q;
+  area.dispatchEvent(new Event("input"));
+}`, solution)), chromedp.Click(chromedp.CSS(".nb-check-run")))
+		browsertest.Poll(t, ctx, fmt.Sprintf("exercise %d: a report", ex.ID), `document.querySelector(".nb-check-report samp").textContent !== ""`, 4*time.Minute)
+		report := browsertest.Eval[string](t, ctx, `document.querySelector(".nb-check-report samp").textContent`)
+		t.Logf("exercise %d (%s): checked in %.1f s", ex.ID, set.Package, time.Since(start).Seconds())
+		if first, _, _ := strings.Cut(report, "\n"); !strings.HasPrefix(first, fmt.Sprintf("✓ %d %s", ex.ID, ex.Name)) {
+			t.Errorf("exercise %d's reference solution, checked in the page:\n%s", ex.ID, report)
+		}
+	}
+}
