@@ -30,14 +30,7 @@ import (
 // verdict is kept in the browser and the index shows the last.
 func TestBrowserCheckInPage(t *testing.T) {
 	ctx := browsertest.Browser(t, 5*time.Minute)
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := grade.LoadManifest(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, m := course(t)
 	set := m.Packages[0]
 	ex := set.Exercises[0]
 	opt := site.Options{Root: root, Out: filepath.Join(t.TempDir(), "public"), Run: browsertest.RecordedRun}
@@ -143,6 +136,20 @@ func TestBrowserCheckInPage(t *testing.T) {
 	}
 }
 
+// course is the repository's root and its exercises' manifest.
+func course(t *testing.T) (string, *grade.Manifest) {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := grade.LoadManifest(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return root, m
+}
+
 // wrongJSON is a wrong answer to exercise 1: LoadJSON takes a missing key
 // for an empty value and says nothing, where the exercise asks for
 // redis.Nil, so that the caller can tell "no such key".
@@ -230,14 +237,7 @@ func nativeFirstLine(root string, set *grade.PackageExercises, ex grade.Exercise
 func TestBrowserCheckCompiled(t *testing.T) {
 	ctx := browsertest.Browser(t, 8*time.Minute)
 	out, _ := toolchainSite(t)
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := grade.LoadManifest(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, m := course(t)
 	set := m.Packages[0]
 	ex := set.Exercises[0]
 	stub := browsertest.ReadFile(t, filepath.Join(root, "exercises", set.Package, ex.File))
@@ -356,14 +356,7 @@ func TestBrowserCheckCompiled(t *testing.T) {
 func TestBrowserCheckEveryPackage(t *testing.T) {
 	ctx := browsertest.Browser(t, 8*time.Minute)
 	out, _ := toolchainSite(t)
-	root, err := filepath.Abs("../..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, err := grade.LoadManifest(root)
-	if err != nil {
-		t.Fatal(err)
-	}
+	root, m := course(t)
 	ts := staticServer(t, out)
 	for _, set := range m.Packages {
 		ex := set.Exercises[len(set.Exercises)-1]
