@@ -418,34 +418,45 @@ func insertText(text string) chromedp.Action[chromedp.Void] { return browsertest
 
 func between(s, from, to string) string { return browsertest.Between(s, from, to) }
 
+// writeTestFile writes text to p, making its folder.
+func writeTestFile(t *testing.T, p, text string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// compileWithModule builds a fixture course's chapters for the browser
+// with this module (its kernel, go-redis, miniredis), as runner site does
+// for the tutorial.
+func compileWithModule(t *testing.T) func(context.Context, *chapter.Chapter) (*BrowserProgram, error) {
+	t.Helper()
+	modRoot, err := filepath.Abs("..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
+		return CompileWasm(ctx, modRoot, ch, nil)
+	}
+}
+
 // TestBrowserPanicAndTimeout: in the browser, a cell that panics is shown
 // with its message and stack at the chapter's line, and a cell that runs
 // past its time limit is stopped and named, as the walk reports them.
 func TestBrowserPanicAndTimeout(t *testing.T) {
 	ctx := browserFor(t, 4*time.Minute)
-	modRoot, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	root := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeTestFile(t, filepath.Join(root, name), text) }
 	fence := "```"
 	write("README.md", "# Failing cells\n")
 	write("chapters/01-panic.md", "# Panic\n\n"+fence+"go\nfmt.Println(\"before\")\n"+fence+"\n\n"+fence+
 		"output\nbefore\n"+fence+"\n\n"+fence+"go\nvar m map[string]int\nm[\"x\"] = 1\n"+fence+"\n")
 	write("chapters/02-slow.md", "# Slow\n\n"+fence+"go timeout=1s\ntime.Sleep(time.Minute)\n"+fence+"\n")
 	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: (&fakeRunner{}).run,
-		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
-			return CompileWasm(ctx, modRoot, ch, nil)
-		}}
+		Browser: compileWithModule(t)}
 	mustBuild(t, opt)
 	ts, token := behindTokenCheck(t, serve.New(opt.Out))
 
@@ -492,20 +503,8 @@ func TestBrowserPanicAndTimeout(t *testing.T) {
 // shown as a line that says it does not decode, and differs.
 func TestBrowserPictures(t *testing.T) {
 	ctx := browserFor(t, 4*time.Minute)
-	modRoot, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
 	root := t.TempDir()
-	write := func(name, text string) {
-		p := filepath.Join(root, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	write := func(name, text string) { writeTestFile(t, filepath.Join(root, name), text) }
 	fence := "```"
 	write("README.md", "# Pictures\n")
 	write("chapters/01-plot.md", "# Plot\n\n"+fence+"go\nfmt.Println(\"before\")\n"+
@@ -514,9 +513,7 @@ func TestBrowserPictures(t *testing.T) {
 		fence+"go\nkernel.Image(\"image/png\", []byte(\"garbage\"), \"nothing\")\n"+fence+"\n\n"+fence+"output\nimage/png 1×1\n"+fence+"\n")
 	f := &fakeRunner{printed: map[string]string{"01-plot.md:2": ""}} // cell 2's recorded picture is left out
 	opt := Options{Root: root, Out: filepath.Join(root, "public"), Run: f.run, KeepGoing: true,
-		Browser: func(ctx context.Context, ch *chapter.Chapter) (*BrowserProgram, error) {
-			return CompileWasm(ctx, modRoot, ch, nil)
-		}}
+		Browser: compileWithModule(t)}
 	mustBuild(t, opt)
 	ts, token := behindTokenCheck(t, serve.New(opt.Out))
 
