@@ -22,12 +22,7 @@ const threeCells = "# Three cells\n\n```go\nfmt.Println(1)\n```\n\n```go\nfmt.Pr
 // runs it up to the cell, streams the events, and refuses bad requests;
 // the chapter's file is never written.
 func TestRunEdited(t *testing.T) {
-	root := t.TempDir()
-	path := filepath.Join(root, "chapters", "01-basics.md")
-	os.Mkdir(filepath.Dir(path), 0o755)
-	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := threeCellChapter(t)
 	before := readFile(t, path)
 	orig, err := chapter.Load(path)
 	if err != nil {
@@ -39,7 +34,7 @@ func TestRunEdited(t *testing.T) {
 	}
 	var got *chapter.Chapter
 	srv := New(t.TempDir())
-	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.ChaptersDir = filepath.Dir(path)
 	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
 		got = ch
 		c := ch.Cells()[0]
@@ -162,18 +157,27 @@ func TestEditedCellPanics(t *testing.T) {
 	}
 }
 
+// threeCellChapter writes the three-cell chapter into chapters/ of a new
+// folder and returns its path.
+func threeCellChapter(t *testing.T) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "chapters", "01-basics.md")
+	if err := os.Mkdir(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 // failingRun is a server of the three-cell chapter whose runs of edited
 // chapters fail as fail says, given the edited chapter.
 func failingRun(t *testing.T, fail func(ch *chapter.Chapter) error) *Server {
 	t.Helper()
-	root := t.TempDir()
-	path := filepath.Join(root, "chapters", "01-basics.md")
-	os.Mkdir(filepath.Dir(path), 0o755)
-	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := threeCellChapter(t)
 	srv := New(t.TempDir())
-	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.ChaptersDir = filepath.Dir(path)
 	srv.RunEdited = func(ctx context.Context, ch *chapter.Chapter, ev notebook.Events, step func(*chapter.Cell) bool) error {
 		return fail(ch)
 	}

@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,14 +18,9 @@ import (
 // database that run made, not a fresh one; the run waits until the next
 // run, a check, Stop or Close, and then ends.
 func TestConsoleAfterEditedRun(t *testing.T) {
-	root := t.TempDir()
-	path := filepath.Join(root, "chapters", "01-basics.md")
-	os.Mkdir(filepath.Dir(path), 0o755)
-	if err := os.WriteFile(path, []byte(threeCells), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := threeCellChapter(t)
 	srv := New(t.TempDir())
-	srv.ChaptersDir = filepath.Join(root, "chapters")
+	srv.ChaptersDir = filepath.Dir(path)
 	runs := 0
 	ended := make(chan int, 4)
 	// A run as notebook's: each run has its own database, which its cells
