@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -86,9 +85,11 @@ func userTasks() uint64 {
 	return n
 }
 
-// uidInUse says whether any process runs as uid.
-func uidInUse(uid int) bool {
-	want := strconv.Itoa(uid)
+// uidsInUse returns the user ids that processes run as now: each
+// process's real, effective, saved and file-system user, as its status
+// says.
+func uidsInUse() map[int]bool {
+	used := map[int]bool{}
 	stats, _ := filepath.Glob("/proc/[0-9]*/status")
 	for _, p := range stats {
 		b, err := os.ReadFile(p)
@@ -100,11 +101,13 @@ func uidInUse(uid int) bool {
 			continue
 		}
 		line, _, _ := strings.Cut(rest, "\n")
-		if slices.Contains(strings.Fields(line), want) {
-			return true
+		for _, f := range strings.Fields(line) {
+			if uid, err := strconv.Atoi(f); err == nil {
+				used[uid] = true
+			}
 		}
 	}
-	return false
+	return used
 }
 
 // usageKnown: Linux says how much CPU a process used (/proc/PID/stat)

@@ -5,10 +5,10 @@ package sandbox
 // rlimitNPROC: the process limit is set on Linux only.
 const rlimitNPROC = -1
 
-func becomeSubreaper()      {}
-func killOrphans()          {}
-func userTasks() uint64     { return 0 }
-func uidInUse(uid int) bool { return false }
+func becomeSubreaper()        {}
+func killOrphans()            {}
+func userTasks() uint64       { return 0 }
+func uidsInUse() map[int]bool { return nil }
 
 // usageKnown: only Linux says how long a process waited for a CPU.
 const usageKnown = false

@@ -74,10 +74,14 @@ func New(bwrap string) (*Box, error) {
 	// limit holds (root is exempt from it), the checkout is not its to
 	// write, and at the end every process of that user can be killed.
 	if os.Geteuid() == 0 {
-		b.uid = runUID()
+		if b.uid, err = uids().take(); err != nil {
+			os.RemoveAll(root)
+			return nil, err
+		}
 	}
 	for _, d := range []string{b.Grader, b.Scratch} {
 		if err := os.Mkdir(d, 0o755); err != nil {
+			b.giveBackUID()
 			os.RemoveAll(root)
 			return nil, err
 		}
@@ -87,17 +91,6 @@ func New(bwrap string) (*Box, error) {
 		os.Chown(b.Scratch, b.uid, b.uid)
 	}
 	return b, nil
-}
-
-// runUID picks a user id for a run: one per process (pids are below
-// 2^22), none that a process runs as now (an account's, a container's),
-// since the run may signal that user's processes and a sweep kills them.
-func runUID() int {
-	uid := 1<<20 + os.Getpid()
-	for uidInUse(uid) {
-		uid += 1 << 22
-	}
-	return uid
 }
 
 // Install puts the program binary into the grader's folder, as name.
@@ -191,15 +184,23 @@ func (b *Box) Kill() {
 	if b.cmd != nil && b.cmd.Process != nil {
 		syscall.Kill(-b.cmd.Process.Pid, syscall.SIGKILL)
 	}
-	if b.Bwrap != "" {
-		// bwrap, killed, takes its process namespace with it: nothing
-		// started inside outlives it.
-		return
+	if b.Bwrap == "" {
+		// (With bwrap, killed, its process namespace goes with it:
+		// nothing started inside outlives it.)
+		if b.uid >= 0 {
+			sweep(b.uid)
+		}
+		killOrphans()
 	}
+	b.giveBackUID()
+}
+
+// giveBackUID returns the box's user id to the pool, once its processes
+// are killed.
+func (b *Box) giveBackUID() {
 	if b.uid >= 0 {
-		sweep(b.uid)
+		uids().put(b.uid)
 	}
-	killOrphans()
 }
 
 // Remove deletes the box's folders.
@@ -312,7 +313,12 @@ func Detect() (string, error) {
 		"--proc", "/proc", "--dev", "/dev", "--size", "1048576", "--tmpfs", "/tmp", "true")
 	cmd.Env = []string{"PATH=/usr/bin:/bin"}
 	if os.Geteuid() == 0 {
-		uid := uint32(runUID())
+		n, err := uids().take()
+		if err != nil {
+			return "", err
+		}
+		defer uids().put(n)
+		uid := uint32(n)
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uid, Gid: uid, Groups: []uint32{}}}
 	}
 	if out, err := cmd.CombinedOutput(); err != nil {
