@@ -211,10 +211,14 @@ func buildChecker(ctx context.Context, root string, progress build.Progress) (st
 		return "", err
 	}
 	req := build.Request{
-		Root:   root,
-		Name:   "gradechecker",
-		Files:  map[string][]byte{"main.go": []byte(checkerMain)},
-		Flags:  []string{"-ldflags=-w"},
+		Root:  root,
+		Name:  "gradechecker",
+		Files: map[string][]byte{"main.go": []byte(checkerMain)},
+		// Pure Go, as the shim: a static binary, which starts without the
+		// dynamic loader (a checker starts per submission, and its
+		// launcher per exercise), and shares the shims' compiled
+		// packages in the build cache.
+		Flags:  []string{"-ldflags=-w", "-tags=netgo,osusergo"},
 		Inputs: [][]byte{src},
 	}
 	return sharedBuild(ctx, "checker\x00"+string(src), req, progress)
