@@ -48,6 +48,9 @@ type Options struct {
 	// Note hears, once, that submissions run without namespaces because
 	// bubblewrap does not work here, and how to fix that. May be nil.
 	Note func(string)
+	// checkerPerExercise runs each exercise in a checker process of its
+	// own, as before a checker ran several: the tests compare both.
+	checkerPerExercise bool
 }
 
 // sandboxCheck finds a working bwrap once per process.
@@ -257,29 +260,32 @@ func checkBuilt(ctx context.Context, pkg *Package, exercises []Exercise, opt Opt
 			return nil, h, &backendError{err}
 		}
 	}
-	sem := lim.runs
-	if sem == nil {
-		sem = make(chan struct{}, opt.jobs())
+	// The exercises run in a checker process: in a class, one per
+	// submission, holding one of the class's places while it runs them
+	// one after another; alone, as many as there are jobs.
+	workers, slots := opt.jobs(), lim.runs
+	if slots != nil {
+		workers = 1
 	}
 	rep.Results = make([]Result, len(exercises))
-	var wg sync.WaitGroup
+	var ids []int
+	var at []int
 	for i, e := range exercises {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if diags, ok := b.broken[e.File]; ok {
-				rep.Results[i] = brokenResult(e, diags)
-				return
-			}
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			runStart := time.Now()
-			res := h.Run(ctx, e.ID, opt.RunConfig)
-			timings.runs.Add(int64(time.Since(runStart)))
-			rep.Results[i] = Scored(e, res)
-		}()
+		if diags, ok := b.broken[e.File]; ok {
+			rep.Results[i] = brokenResult(e, diags)
+			continue
+		}
+		ids = append(ids, e.ID)
+		at = append(at, i)
 	}
-	wg.Wait()
+	if len(ids) > 0 {
+		runStart := time.Now()
+		res := h.runAll(ctx, ids, opt.RunConfig, workers, slots, opt.checkerPerExercise)
+		timings.runs.Add(int64(time.Since(runStart)))
+		for k, r := range res {
+			rep.Results[at[k]] = Scored(exercises[at[k]], r)
+		}
+	}
 	rep.Elapsed = time.Since(start)
 	if err := ctx.Err(); err != nil {
 		return nil, h, err

@@ -1,6 +1,7 @@
 package grade
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -40,9 +41,10 @@ const (
 
 // A Harness grades one package: the checker, a program that holds the
 // checks and links no submission's code, and the shim, a program around
-// the graded package that calls its functions when the checker asks. The
-// checker runs one exercise per process, the shim in a sandbox of its
-// own; the verdict comes from the checker alone.
+// the graded package that calls its functions when the checker asks. A
+// checker process runs several exercises, one after another, each with a
+// shim process in a sandbox of its own; the verdict comes from the
+// checker alone.
 type Harness struct {
 	Bin  string // the checker
 	Shim string // the shim around the graded package
@@ -350,19 +352,70 @@ type RunConfig struct {
 	Bwrap string
 }
 
-// Run runs one exercise in a checker process of its own, which runs the
-// shim in its sandbox. The checker counts the exercise's time limit in
-// time the machine gave it (see checks' limit) and stops itself when it
-// is used; when the machine gave it too little for too long, or the
-// checker itself does not finish, that is the grader's failure, not the
-// learner's: the exercise is run once more, and then reported as the
-// grader's error.
+// Run runs one exercise in a checker process of its own (see RunAll).
 func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
+	return h.RunAll(ctx, []int{id}, cfg, 1, nil)[0]
+}
+
+// RunAll runs the exercises ids and returns their results in the same
+// order. A checker process runs them, one after another, each against
+// the shim in a sandbox of its own, on a fresh backend: workers
+// checkers at most, each taking the next exercise not yet run, so that
+// an exercise that hangs holds back no other. Each checker first takes a
+// place in slots, when not nil, and gives it back when it is done: a
+// class's submissions share them, a checker at a time each.
+//
+// The checker counts each exercise's time limit in time the machine gave
+// it (see checks' limit) and stops the exercise when it is used; when the
+// machine gave it too little for too long, or the checker does not
+// answer, that is the grader's failure, not the learner's: the exercise
+// is run once more, and then reported as the grader's error. A checker
+// that does not answer, or ends, is replaced for the next exercise.
+func (h *Harness) RunAll(ctx context.Context, ids []int, cfg RunConfig, workers int, slots chan struct{}) []Result {
+	return h.runAll(ctx, ids, cfg, workers, slots, false)
+}
+
+// runAll is RunAll, with a checker for each exercise when perExercise, as
+// the grader did before a checker ran several: the tests compare both.
+func (h *Harness) runAll(ctx context.Context, ids []int, cfg RunConfig, workers int, slots chan struct{}, perExercise bool) []Result {
 	cfg.Timeout = cfg.TimeLimit()
-	r := h.runOnce(ctx, id, cfg)
+	results := make([]Result, len(ids))
+	next := make(chan int, len(ids))
+	for i := range ids {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(ids))) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if slots != nil {
+				slots <- struct{}{}
+				defer func() { <-slots }()
+			}
+			var c *checkerProc
+			defer func() { c.close() }()
+			for i := range next {
+				results[i] = h.runRetried(ctx, &c, ids[i], cfg)
+				if perExercise {
+					c.close()
+					c = nil
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return results
+}
+
+// runRetried runs exercise id on *c, and once more if the machine was
+// too busy to grade it.
+func (h *Harness) runRetried(ctx context.Context, c **checkerProc, id int, cfg RunConfig) Result {
+	r := h.runOnce(ctx, c, id, cfg)
 	if r.Busy && ctx.Err() == nil {
 		first := r.Duration
-		r = h.runOnce(ctx, id, cfg)
+		r = h.runOnce(ctx, c, id, cfg)
 		r.Duration += first
 		if r.Busy {
 			r.Message += " (twice)"
@@ -371,44 +424,58 @@ func (h *Harness) Run(ctx context.Context, id int, cfg RunConfig) Result {
 	return r
 }
 
-func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
-	// The checker stops itself at sandbox.Backstop; if it does not, it is
-	// killed a little later.
-	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
-	ctx, cancel := context.WithTimeout(ctx, kill)
-	defer cancel()
-	args := []string{"-exercise", fmt.Sprint(id), "-timeout", cfg.Timeout.String(), "-src", h.graftDir(),
-		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
-	if h.sub != "" {
-		args = append(args, "-shim-sub", h.sub)
-	}
-	if cfg.Bwrap != "" {
-		args = append(args, "-bwrap", cfg.Bwrap)
-	}
-	if cfg.RedisURL != "" {
-		args = append(args, "-redis", cfg.RedisURL)
-	}
-	if cfg.AllowDirty {
-		args = append(args, "-allow-dirty")
-	}
+// runOnce runs exercise id on the checker *c, started first when there
+// is none or it has ended; a checker that gave no result is ended, and
+// *c left nil.
+func (h *Harness) runOnce(ctx context.Context, c **checkerProc, id int, cfg RunConfig) Result {
+	req := checkerRequest{ID: id}
 	// The checker's check is the one registered by the exercise's name
 	// in the manifest, which the checker does not read.
 	for _, e := range h.exercises {
 		if e.ID == id {
-			args = append(args, "-name", e.Name, "-funcs", strings.Join(e.Funcs, ","))
+			req.Name, req.Funcs = e.Name, e.Funcs
 		}
 	}
+	// The checker stops an exercise at sandbox.Backstop; if it does
+	// not, it is killed a little later.
+	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
 	start := time.Now()
 	var r Result
-	out, stderr, runErr := runChecker(ctx, h.Bin, args)
-	if err := json.Unmarshal(out, &r.Result); err != nil || r.Exercise != id {
+	var runErr error
+	var stderr string
+	var timedOut bool
+	for fresh := false; ; fresh = true {
+		if *c != nil && (*c).ended() {
+			(*c).close()
+			*c = nil
+		}
+		reused := *c != nil
+		if *c == nil {
+			*c, runErr = h.startChecker(ctx, cfg)
+		}
+		if *c != nil {
+			var line []byte
+			line, timedOut = (*c).run(ctx, req, kill)
+			if json.Unmarshal(line, &r.Result) == nil && r.Exercise == id {
+				break
+			}
+			runErr, stderr = (*c).close(), (*c).stderr.take()
+			*c = nil
+			if reused && !fresh && !timedOut && ctx.Err() == nil && runErr == nil {
+				// It had ended of itself, cleanly, after its last answer,
+				// before it could take this one: not this exercise's run.
+				r = Result{}
+				continue
+			}
+		}
 		r.Result = verdict.Result{Exercise: id, Status: verdict.Error,
 			Message: fmt.Sprintf("the grader's checker gave no result (%v)", runErr), Got: stderr}
-		if ctx.Err() != nil {
+		if timedOut || ctx.Err() != nil {
 			r.Message = fmt.Sprintf("the grader was too slow: its checker did not finish within %s (the machine is busy); grade it again", kill)
 			r.Busy = true
 		}
 		r.Duration = time.Since(start)
+		break
 	}
 	h.mapPaths(&r.Result)
 	if r.Where == "" && r.Status == verdict.Failed {
@@ -424,39 +491,160 @@ func (h *Harness) runOnce(ctx context.Context, id int, cfg RunConfig) Result {
 	return r
 }
 
-// runChecker runs the checker and returns what it wrote on its result
-// pipe, which no other process is given, and its own standard error.
-func runChecker(ctx context.Context, bin string, args []string) ([]byte, string, error) {
+// checkerRequest names an exercise to the checker: checks.Request.
+type checkerRequest struct {
+	ID    int      `json:"id"`
+	Name  string   `json:"name"`
+	Funcs []string `json:"funcs"`
+}
+
+// startChecker starts a checker for cfg's exercises, which it runs as
+// they are asked for (see checkerProc.run).
+func (h *Harness) startChecker(ctx context.Context, cfg RunConfig) (*checkerProc, error) {
+	args := []string{"-timeout", cfg.Timeout.String(), "-src", h.graftDir(),
+		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
+	if h.sub != "" {
+		args = append(args, "-shim-sub", h.sub)
+	}
+	if cfg.Bwrap != "" {
+		args = append(args, "-bwrap", cfg.Bwrap)
+	}
+	if cfg.RedisURL != "" {
+		args = append(args, "-redis", cfg.RedisURL)
+	}
+	if cfg.AllowDirty {
+		args = append(args, "-allow-dirty")
+	}
+	return startChecker(ctx, h.Bin, args)
+}
+
+// A checkerProc is a running checker: it is sent one exercise at a time
+// on its standard input, and answers each with a line of JSON on its
+// result pipe, which no other process is given.
+type checkerProc struct {
+	cmd     *exec.Cmd
+	cancel  context.CancelFunc // stops it: SIGTERM, then SIGKILL
+	stdin   io.WriteCloser
+	results chan []byte // its lines, closed when the pipe is
+	stderr  *capped     // its own standard error
+	exited  chan struct{}
+	waitErr error
+}
+
+func startChecker(ctx context.Context, bin string, args []string) (*checkerProc, error) {
 	resR, resW, err := os.Pipe()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	defer resR.Close()
+	ctx, cancel := context.WithCancel(ctx)
 	cmd := exec.CommandContext(ctx, bin, args...)
 	// Stop the checker politely first, so that on a real server it can
 	// still delete its keys.
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = 5 * time.Second
-	stderr := &capped{max: 16 << 10}
-	cmd.Stdout, cmd.Stderr = stderr, stderr
+	c := &checkerProc{cmd: cmd, cancel: cancel, results: make(chan []byte, 1), stderr: &capped{max: 16 << 10},
+		exited: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = c.stderr, c.stderr
 	cmd.ExtraFiles = []*os.File{resW} // checks.ResultFD
-	err = cmd.Start()
+	c.stdin, err = cmd.StdinPipe()
+	if err == nil {
+		err = cmd.Start()
+	}
 	resW.Close()
 	if err != nil {
-		return nil, "", err
+		resR.Close()
+		cancel()
+		return nil, err
 	}
-	out := make(chan []byte, 1)
 	go func() {
-		b, _ := io.ReadAll(io.LimitReader(resR, 4<<20))
-		out <- b
+		defer resR.Close()
+		defer close(c.results)
+		rd := bufio.NewReaderSize(resR, 64<<10)
+		for {
+			line, err := readLine(rd, 4<<20)
+			if len(bytes.TrimSpace(line)) > 0 {
+				c.results <- bytes.TrimSpace(line)
+			}
+			if err != nil {
+				return
+			}
+		}
 	}()
-	err = cmd.Wait()
-	var b []byte
-	select {
-	case b = <-out:
-	case <-time.After(time.Second):
+	go func() {
+		c.waitErr = cmd.Wait()
+		close(c.exited)
+	}()
+	return c, nil
+}
+
+// readLine reads a line of at most max bytes; a longer one is cut there.
+func readLine(rd *bufio.Reader, max int) ([]byte, error) {
+	var line []byte
+	for {
+		part, err := rd.ReadSlice('\n')
+		if len(line)+len(part) <= max {
+			line = append(line, part...)
+		}
+		if err != bufio.ErrBufferFull {
+			return line, err
+		}
 	}
-	return bytes.TrimSpace(b), stderr.String(), err
+}
+
+// run asks the checker for exercise req and returns its answer, or nil
+// when it ended, or did not answer within kill (then timedOut), or ctx
+// ended, without one.
+func (c *checkerProc) run(ctx context.Context, req checkerRequest, kill time.Duration) (line []byte, timedOut bool) {
+	b, _ := json.Marshal(req)
+	if _, err := c.stdin.Write(append(b, '\n')); err != nil {
+		return nil, false
+	}
+	timer := time.NewTimer(kill)
+	defer timer.Stop()
+	select {
+	case line = <-c.results:
+		if line != nil {
+			c.stderr.take() // what it wrote was this exercise's
+		}
+		return line, false
+	case <-timer.C:
+		return nil, true
+	case <-ctx.Done():
+		// Stopped (SIGTERM), it still ends the exercise and says so.
+		select {
+		case line = <-c.results:
+		case <-timer.C:
+		}
+		return line, false
+	}
+}
+
+// ended says whether the checker has ended, or closed its result pipe.
+func (c *checkerProc) ended() bool {
+	select {
+	case <-c.exited:
+		return true
+	default:
+	}
+	return false
+}
+
+// close ends the checker, if it is still running (it ends itself at the
+// end of its input, and is stopped after a while), and returns how it
+// ended. A nil checker is none.
+func (c *checkerProc) close() error {
+	if c == nil {
+		return nil
+	}
+	c.stdin.Close()
+	select {
+	case <-c.exited:
+	case <-time.After(time.Second):
+		c.cancel()
+		<-c.exited
+	}
+	c.cancel()
+	return c.waitErr
 }
 
 // TryBackend asks the checker to open the backend cfg names and close it
@@ -467,7 +655,13 @@ func (h *Harness) TryBackend(ctx context.Context, cfg RunConfig) error {
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
 	}
-	out, _, err := runChecker(ctx, h.Bin, args)
+	c, err := startChecker(ctx, h.Bin, args)
+	if err != nil {
+		return fmt.Errorf("probing Redis: %v", err)
+	}
+	c.stdin.Close()
+	out := <-c.results
+	err = c.close()
 	var r verdict.Result
 	if jsonErr := json.Unmarshal(out, &r); jsonErr != nil {
 		return fmt.Errorf("probing Redis: %v", err)
@@ -546,12 +740,15 @@ func isolatedName(prefix string, pkg *Package) string { return prefix + pkg.Hash
 // capped keeps the first max bytes written to it, and counts the rest: a
 // learner's loop that prints forever must not fill the grader's memory.
 type capped struct {
+	mu      sync.Mutex
 	max     int
 	buf     bytes.Buffer
 	dropped int
 }
 
 func (c *capped) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	room := c.max - c.buf.Len()
 	if room >= len(p) {
 		return c.buf.Write(p)
@@ -561,4 +758,18 @@ func (c *capped) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-func (c *capped) String() string { return c.buf.String() }
+func (c *capped) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.buf.String()
+}
+
+// take returns what was written since the last take, and forgets it.
+func (c *capped) take() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s := c.buf.String()
+	c.buf.Reset()
+	c.dropped = 0
+	return s
+}

@@ -1,10 +1,13 @@
 package checks
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -61,27 +64,26 @@ type Config struct {
 const ResultFD = 3
 
 // Main is the body of the checker program: it reads the grader's flags,
-// runs one exercise against the shim it names, and writes the Result as
-// JSON on ResultFD. It links no submission's code: the verdict is decided
-// here, and nothing the graded code writes anywhere can be taken for it.
+// then runs the exercises named on its standard input, one JSON line each
+// (a Request), one after another, each against the shim its flags name,
+// each on a fresh backend and in a sandbox of its own, and writes each
+// Result as one line of JSON on ResultFD as soon as it has it. It ends at
+// the end of its input, or when it is stopped (SIGINT, SIGTERM: the
+// exercise running then is reported stopped, and cleaned up). It links no
+// submission's code: the verdict is decided here, and nothing the graded
+// code writes anywhere can be taken for it.
 func Main() {
 	sandbox.Init()
 	var cfg Config
 	fs := flag.NewFlagSet(os.Args[0], flag.ExitOnError)
-	fs.IntVar(&cfg.Exercise.ID, "exercise", 0, "the exercise to run")
 	fs.StringVar(&cfg.RedisURL, "redis", "", "a real Redis server's URL (default: an embedded miniredis)")
 	fs.BoolVar(&cfg.AllowDirty, "allow-dirty", false, "run in a database that holds keys")
-	fs.DurationVar(&cfg.Timeout, "timeout", settings.DefaultTimeout, "stop the exercise after this long")
+	fs.DurationVar(&cfg.Timeout, "timeout", settings.DefaultTimeout, "stop each exercise after this long")
 	fs.StringVar(&cfg.SourceDir, "src", "", "the graded package's folder as compiled, from the module root")
 	fs.Uint64Var(&cfg.Seed, "seed", 0, "seed of the generated cases (0: random)")
 	fs.StringVar(&cfg.Shim, "shim", "", "the shim program around the graded package")
 	fs.StringVar(&cfg.ShimSub, "shim-sub", "", "the package the shim serves, when it links several")
 	fs.StringVar(&cfg.Bwrap, "bwrap", "", "bubblewrap's path, to run the shim in namespaces of its own")
-	fs.StringVar(&cfg.Exercise.Name, "name", "", "the exercise's name in the manifest, which names its check")
-	fs.Func("funcs", "the functions the learner writes for it, comma-separated", func(s string) error {
-		cfg.Exercise.Funcs = strings.Split(s, ",")
-		return nil
-	})
 	try := fs.Bool("try-backend", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
 	results := os.NewFile(ResultFD, "results")
@@ -89,8 +91,69 @@ func Main() {
 		results.Write(TryBackend(cfg).Encode())
 		os.Exit(0)
 	}
-	results.Write(Run(cfg, nil).Encode())
+	Serve(cfg, os.Stdin, results)
 	os.Exit(0)
+}
+
+// A Request names one exercise for the checker to run: its id, and its
+// name and functions in the manifest (its check is the one registered by
+// its name; the checker does not read the manifest).
+type Request struct {
+	ID    int      `json:"id"`
+	Name  string   `json:"name"`
+	Funcs []string `json:"funcs"`
+}
+
+// Serve runs the exercises requests names, one JSON Request a line, one
+// after another, each with cfg but for its Exercise, and writes each
+// one's Result on results, one line of JSON, before it reads the next. A
+// SIGINT or SIGTERM stops it: the exercise it is running ends as Run
+// says ("stopped by …"), and no other starts.
+//
+// One exercise at a time, so that each one's time is counted as when it
+// had the process to itself: the checker's CPU time is one of the
+// clocks of its limit (see limit). Each still has its own backend, shim
+// process, sandbox and user: one exercise's panic, hang or exit ends
+// that exercise's shim, not this process.
+func Serve(cfg Config, requests io.Reader, results io.Writer) {
+	stop := make(chan os.Signal, 1)
+	signal.Notify(stop, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(stop)
+	next := make(chan Request)
+	go func() {
+		defer close(next)
+		sc := bufio.NewScanner(requests)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			var req Request
+			if json.Unmarshal(sc.Bytes(), &req) != nil {
+				return
+			}
+			next <- req
+		}
+	}()
+	for {
+		select {
+		case <-stop:
+			return
+		default:
+		}
+		var req Request
+		var ok bool
+		select {
+		case <-stop:
+			return
+		case req, ok = <-next:
+			if !ok {
+				return
+			}
+		}
+		c := cfg
+		c.Exercise = Exercise{ID: req.ID, Name: req.Name, Funcs: req.Funcs}
+		if _, err := results.Write(Run(c, nil).Encode()); err != nil {
+			return
+		}
+	}
 }
 
 // TryBackend opens the backend cfg names and closes it: Passed if it can be
