@@ -57,6 +57,10 @@ type Harness struct {
 	// batch.go), a folder of the same length of its own; sub then names
 	// it to the shim.
 	graft, sub string
+	// killAfter is how long the grader waits for the checker's answer
+	// before it stops it; 0: a little over sandbox.Backstop of the time
+	// limit, by which the checker stops an exercise itself.
+	killAfter time.Duration
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -439,6 +443,9 @@ func (h *Harness) runOnce(ctx context.Context, c **checkerProc, id int, cfg RunC
 	// The checker stops an exercise at sandbox.Backstop; if it does
 	// not, it is killed a little later.
 	kill := sandbox.Backstop(cfg.Timeout) + 15*time.Second
+	if h.killAfter > 0 {
+		kill = h.killAfter
+	}
 	start := time.Now()
 	var r Result
 	var runErr error
