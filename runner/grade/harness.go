@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -400,8 +401,14 @@ func (h *Harness) runAll(ctx context.Context, ids []int, cfg RunConfig, workers 
 			}
 			var c *checkerProc
 			defer func() { c.close() }()
+			// A checker may run every exercise: it is given a user id
+			// for each (see startChecker).
+			runs := len(ids)
+			if perExercise {
+				runs = 1
+			}
 			for i := range next {
-				results[i] = h.runRetried(ctx, &c, ids[i], cfg)
+				results[i] = h.runRetried(ctx, &c, ids[i], cfg, runs)
 				if perExercise {
 					c.close()
 					c = nil
@@ -415,11 +422,11 @@ func (h *Harness) runAll(ctx context.Context, ids []int, cfg RunConfig, workers 
 
 // runRetried runs exercise id on *c, and once more if the machine was
 // too busy to grade it.
-func (h *Harness) runRetried(ctx context.Context, c **checkerProc, id int, cfg RunConfig) Result {
-	r := h.runOnce(ctx, c, id, cfg)
+func (h *Harness) runRetried(ctx context.Context, c **checkerProc, id int, cfg RunConfig, runs int) Result {
+	r := h.runOnce(ctx, c, id, cfg, runs)
 	if r.Busy && ctx.Err() == nil {
 		first := r.Duration
-		r = h.runOnce(ctx, c, id, cfg)
+		r = h.runOnce(ctx, c, id, cfg, runs)
 		r.Duration += first
 		if r.Busy {
 			r.Message += " (twice)"
@@ -428,10 +435,10 @@ func (h *Harness) runRetried(ctx context.Context, c **checkerProc, id int, cfg R
 	return r
 }
 
-// runOnce runs exercise id on the checker *c, started first when there
-// is none or it has ended; a checker that gave no result is ended, and
-// *c left nil.
-func (h *Harness) runOnce(ctx context.Context, c **checkerProc, id int, cfg RunConfig) Result {
+// runOnce runs exercise id on the checker *c, started first, for up to
+// runs exercises, when there is none or it has ended; a checker that gave
+// no result is ended, and *c left nil.
+func (h *Harness) runOnce(ctx context.Context, c **checkerProc, id int, cfg RunConfig, runs int) Result {
 	req := checkerRequest{ID: id}
 	// The checker's check is the one registered by the exercise's name
 	// in the manifest, which the checker does not read.
@@ -458,7 +465,7 @@ func (h *Harness) runOnce(ctx context.Context, c **checkerProc, id int, cfg RunC
 		}
 		reused := *c != nil
 		if *c == nil {
-			*c, runErr = h.startChecker(ctx, cfg)
+			*c, runErr = h.startChecker(ctx, cfg, runs)
 		}
 		if *c != nil {
 			var line []byte
@@ -506,8 +513,15 @@ type checkerRequest struct {
 }
 
 // startChecker starts a checker for cfg's exercises, which it runs as
-// they are asked for (see checkerProc.run).
-func (h *Harness) startChecker(ctx context.Context, cfg RunConfig) (*checkerProc, error) {
+// they are asked for (see checkerProc.run). Run as root, it is given a
+// user id for each of its first runs' sandboxes, which this process
+// checked no process runs as (and takes back when the checker has
+// ended): the checker need not look through /proc for one itself.
+func (h *Harness) startChecker(ctx context.Context, cfg RunConfig, runs int) (*checkerProc, error) {
+	uids, err := sandbox.TakeUIDs(runs)
+	if err != nil {
+		uids = nil // the checker finds its own
+	}
 	args := []string{"-timeout", cfg.Timeout.String(), "-src", h.graftDir(),
 		"-seed", fmt.Sprint(cfg.Seed), "-shim", h.Shim}
 	if h.sub != "" {
@@ -522,7 +536,20 @@ func (h *Harness) startChecker(ctx context.Context, cfg RunConfig) (*checkerProc
 	if cfg.AllowDirty {
 		args = append(args, "-allow-dirty")
 	}
-	return startChecker(ctx, h.Bin, args)
+	if len(uids) > 0 {
+		s := make([]string, len(uids))
+		for i, u := range uids {
+			s[i] = strconv.Itoa(u)
+		}
+		args = append(args, "-uids", strings.Join(s, ","))
+	}
+	c, err := startChecker(ctx, h.Bin, args)
+	if err != nil {
+		sandbox.PutUIDs(uids)
+		return nil, err
+	}
+	c.uids = uids
+	return c, nil
 }
 
 // A checkerProc is a running checker: it is sent one exercise at a time
@@ -536,6 +563,7 @@ type checkerProc struct {
 	stderr  *capped     // its own standard error
 	exited  chan struct{}
 	waitErr error
+	uids    []int // the user ids it was given, given back when it has ended
 }
 
 func startChecker(ctx context.Context, bin string, args []string) (*checkerProc, error) {
@@ -651,6 +679,8 @@ func (c *checkerProc) close() error {
 		<-c.exited
 	}
 	c.cancel()
+	sandbox.PutUIDs(c.uids)
+	c.uids = nil
 	return c.waitErr
 }
 

@@ -26,7 +26,8 @@ const uidRescan = time.Second
 // time get different ids, and so do runs one after another: a killed
 // run's processes may take a moment to go, and would count against the
 // next run's process limit. Only when every k is used are ids given back
-// (put) handed out again, after a fresh look, if no process runs as them.
+// (put) handed out again, the longest given back first, if no process
+// ran as them at a look that came after.
 type uidPool struct {
 	mu      sync.Mutex
 	base    int64               // 1<<20 + pid
@@ -37,6 +38,7 @@ type uidPool struct {
 	next    int64               // k of the next id never handed out
 	free    []int               // handed out and given back
 	taken   map[int]bool        // handed out, not given back
+	given   []int               // given by the grader, to hand out first
 }
 
 var errNoUID = errors.New("sandbox: no free user id for the run")
@@ -49,12 +51,20 @@ func newUIDPool(pid int, scan func() map[int]bool) *uidPool {
 	return &uidPool{base: 1<<20 + int64(pid%(1<<22)), scan: scan, now: time.Now, taken: map[int]bool{}}
 }
 
-// take hands out an id that no process ran as at the last look.
+// take hands out an id: one given to the process (see GiveUIDs), or
+// one that no process ran as at the last look.
 func (p *uidPool) take() (int, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if len(p.given) > 0 {
+		uid := p.given[0]
+		p.given = p.given[1:]
+		return uid, nil
+	}
+	fresh := false
 	if p.inUse == nil || p.now().Sub(p.scanned) >= uidRescan {
 		p.look()
+		fresh = true
 	}
 	for {
 		uid := p.base + p.next<<22
@@ -67,15 +77,21 @@ func (p *uidPool) take() (int, error) {
 			return int(uid), nil
 		}
 	}
-	p.look()
-	for i, uid := range p.free {
-		if !p.inUse[uid] {
-			p.free = append(p.free[:i], p.free[i+1:]...)
-			p.taken[uid] = true
-			return uid, nil
+	for {
+		// The longest given back first.
+		for i, uid := range p.free {
+			if !p.inUse[uid] {
+				p.free = append(p.free[:i], p.free[i+1:]...)
+				p.taken[uid] = true
+				return uid, nil
+			}
 		}
+		if fresh {
+			return -1, errNoUID
+		}
+		p.look()
+		fresh = true
 	}
-	return -1, errNoUID
 }
 
 func (p *uidPool) look() { p.inUse, p.scanned = p.scan(), p.now() }
@@ -92,3 +108,40 @@ func (p *uidPool) put(uid int) {
 
 // uids is this process's pool.
 var uids = sync.OnceValue(func() *uidPool { return newUIDPool(os.Getpid(), uidsInUse) })
+
+// TakeUIDs hands out n user ids for the runs of another process (a
+// checker, which the grader starts), checked as this process's own runs'
+// are: so that a grader starting many checkers looks through /proc once a
+// second, not once per checker. Give them back with PutUIDs once that
+// process has ended, its runs killed. Not run as root: none.
+func TakeUIDs(n int) ([]int, error) {
+	if os.Geteuid() != 0 {
+		return nil, nil
+	}
+	var ids []int
+	for range n {
+		uid, err := uids().take()
+		if err != nil {
+			PutUIDs(ids)
+			return nil, err
+		}
+		ids = append(ids, uid)
+	}
+	return ids, nil
+}
+
+// PutUIDs gives back ids from TakeUIDs.
+func PutUIDs(ids []int) {
+	for _, uid := range ids {
+		uids().put(uid)
+	}
+}
+
+// GiveUIDs gives this process ids that its parent took for it
+// (TakeUIDs): its runs use each once, before any of its own.
+func GiveUIDs(ids []int) {
+	p := uids()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.given = append(p.given, ids...)
+}

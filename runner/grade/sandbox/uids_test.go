@@ -86,7 +86,9 @@ func TestUIDPoolReusesOnlyFree(t *testing.T) {
 	}
 	p.put(all[3])
 	p.put(all[5])
-	used[all[3]] = true // a process runs as it now
+	used[all[3]] = true // a process runs as it now, seen at the next look
+	now := time.Now().Add(uidRescan)
+	p.now = func() time.Time { return now }
 	uid, err := p.take()
 	if err != nil || uid != all[5] {
 		t.Fatalf("took %d (%v), want %d, the free one not in use", uid, err, all[5])
@@ -138,5 +140,25 @@ func TestRunUIDNotInUse(t *testing.T) {
 			t.Fatalf("a box runs as %d: in use (%d) or another box's (%v)", b.uid, next, seen)
 		}
 		seen[b.uid] = true
+	}
+}
+
+// TestUIDPoolGiven: ids the grader gave a checker are its runs' first,
+// each once, without a look of its own; then it looks for its own.
+func TestUIDPoolGiven(t *testing.T) {
+	scans := 0
+	p := newUIDPool(99, func() map[int]bool { scans++; return map[int]bool{} })
+	p.given = []int{5 << 20, 6 << 20}
+	var got []int
+	for range 3 {
+		uid, err := p.take()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, uid)
+		p.put(uid)
+	}
+	if want := []int{5 << 20, 6 << 20, 1<<20 + 99}; !slices.Equal(got, want) || scans != 1 {
+		t.Fatalf("took %v with %d looks, want %v with 1", got, scans, want)
 	}
 }
