@@ -98,6 +98,10 @@ func Main() {
 			sandbox.GiveUIDs(ids)
 			return nil
 		})
+	fs.Func("launcher", "the program that launches the sandboxes' runs (default: this one)", func(s string) error {
+		sandbox.UseLauncher(s)
+		return nil
+	})
 	try := fs.Bool("try-backend", false, "only open the backend and close it again, to check it can be used")
 	fs.Parse(os.Args[1:])
 	results := os.NewFile(ResultFD, "results")

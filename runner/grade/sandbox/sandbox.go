@@ -114,10 +114,7 @@ func (b *Box) Socket(path string) { os.Chmod(path, 0o777) }
 // with args in the box, within lim. Its descriptors, output and extra
 // files are the caller's to set; Start it, then Kill the box.
 func (b *Box) Command(lim Limits, program string, args ...string) *exec.Cmd {
-	self, err := os.Executable()
-	if err != nil {
-		self = os.Args[0]
-	}
+	self := launcherPath()
 	launch := []string{launcherArg,
 		fmt.Sprintf("as=%d", lim.Memory), fmt.Sprintf("nproc=%d", b.procs(lim.Procs)),
 		fmt.Sprintf("cpu=%d", int64((lim.CPU+time.Second-1)/time.Second)),
@@ -209,15 +206,34 @@ func (b *Box) Remove() error { return os.RemoveAll(b.Root) }
 // sweep kills every process of uid: kill(-1) run as that user reaches
 // exactly its processes, wherever they went (setsid, double fork).
 func sweep(uid int) {
-	self, err := os.Executable()
-	if err != nil {
-		return
-	}
+	self := launcherPath()
 	for range 3 {
 		if exec.Command(self, sweepArg, strconv.Itoa(uid)).Run() == nil {
 			return
 		}
 	}
+}
+
+// launcher is the program that launches runs and sweeps (see Init):
+// one that calls Init first thing, as this one does.
+var launcher string
+
+// UseLauncher has runs launched, and users swept, by the program at
+// path, rather than by this one: a small program whose main calls Init
+// starts faster than a large one, and a run is launched by a program
+// started anew each time. Empty: by this program.
+func UseLauncher(path string) { launcher = path }
+
+// launcherPath is the launcher's path: UseLauncher's, or this program's.
+func launcherPath() string {
+	if launcher != "" {
+		return launcher
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return os.Args[0]
+	}
+	return self
 }
 
 const (

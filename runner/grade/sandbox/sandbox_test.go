@@ -158,3 +158,22 @@ func TestBubblewrap(t *testing.T) {
 		t.Errorf("the scratch folder written was on disk, not a tmpfs of its own")
 	}
 }
+
+// TestUseLauncher: runs are launched by the program UseLauncher names,
+// this one by default.
+func TestUseLauncher(t *testing.T) {
+	b, err := New("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Remove()
+	self, _ := os.Executable()
+	if cmd := b.Command(DefaultLimits(time.Second), "/bin/true"); cmd.Path != self {
+		t.Errorf("launched by %s, want this program, %s", cmd.Path, self)
+	}
+	UseLauncher("/nowhere/launcher")
+	defer UseLauncher("")
+	if cmd := b.Command(DefaultLimits(time.Second), "/bin/true"); cmd.Path != "/nowhere/launcher" {
+		t.Errorf("launched by %s, want the launcher given", cmd.Path)
+	}
+}
