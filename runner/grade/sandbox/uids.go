@@ -4,7 +4,6 @@ package sandbox
 
 import (
 	"errors"
-	"math"
 	"os"
 	"sync"
 	"time"
@@ -43,9 +42,10 @@ type uidPool struct {
 
 var errNoUID = errors.New("sandbox: no free user id for the run")
 
-// maxUID keeps the ids handed out below 2^32-1, which is no user
-// (setuid(-1) changes nothing), and within an int.
-const maxUID = min(1<<32-1<<20, math.MaxInt)
+// maxUID keeps the ids handed out below 2^31: bubblewrap cannot map a
+// user id above it into its namespace ("setting up uid map: Invalid
+// argument"). That leaves a process about 500 ids of its own.
+const maxUID = 1<<31 - 1
 
 func newUIDPool(pid int, scan func() map[int]bool) *uidPool {
 	return &uidPool{base: 1<<20 + int64(pid%(1<<22)), scan: scan, now: time.Now, taken: map[int]bool{}}
