@@ -2,10 +2,11 @@
 // the package being graded (the learner's exercises, the reference
 // solutions, or any student's folder), refusing files that are not the
 // student's own; builds a shim around the package (package shim) and the
-// checker (package checks), which links no submission code; runs each
-// exercise in a checker process of its own, which calls the package's
-// functions in the sandboxed shim (package sandbox) and decides the
-// verdict; and reports, as text for the learner, as JSON, Markdown feedback
+// checker (package checks), which links no submission code; runs the
+// exercises in a checker process (one per submission in a class), which
+// runs them one after another, calls the package's functions in a
+// sandboxed shim process of each exercise's own (package sandbox) and
+// decides the verdict; and reports, as text for the learner, as JSON, Markdown feedback
 // or Gradescope results for classroom tools, or as a CSV for a whole class.
 package grade
 

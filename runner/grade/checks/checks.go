@@ -12,8 +12,9 @@
 // the grader builds around it (see packages grade, shim and wire), and its
 // Redis commands reach the backend through a gate of the checker's (package
 // redisgate), where the checks watch them. The checks' own tests pass
-// functions in as values (Funcs) and run in process. One run of the checker
-// runs one exercise against a fresh Redis, so that a panic or a hang fails
+// functions in as values (Funcs) and run in process. The checker runs a
+// submission's exercises one after another (Serve), each against a fresh
+// Redis and a shim process of its own, so that a panic or a hang fails
 // that exercise alone.
 package checks
 
