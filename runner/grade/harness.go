@@ -706,7 +706,7 @@ func (c *checkerProc) run(ctx context.Context, req checkerRequest, kill time.Dur
 	}
 }
 
-// ended says whether the checker has ended, or closed its result pipe.
+// ended says whether the checker's process has ended.
 func (c *checkerProc) ended() bool {
 	select {
 	case <-c.exited:
