@@ -17,6 +17,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis-notebook/tutorial/runner/build"
@@ -40,6 +41,9 @@ import (
 // time), and no larger than this: a link more for a big class costs less
 // than its first exercises waiting for one huge batch.
 var batchSize = 32
+
+// batchBuilds counts buildBatch's builds, for the benchmarks.
+var batchBuilds atomic.Int64
 
 // batchLen is the size of the batches of n inert submissions, jobs
 // building at once.
@@ -363,6 +367,7 @@ func buildBatch(ctx context.Context, root string, set *PackageExercises, members
 		return nil, err
 	}
 	main := batchMain(set, members)
+	batchBuilds.Add(1)
 	name := isolated + "b" + id[:11]
 	req := build.Request{
 		Root:  root,
