@@ -55,6 +55,9 @@ type Harness struct {
 	// batch.go), a folder of the same length of its own; sub then names
 	// it to the shim.
 	graft, sub string
+	// merged: compiled in a package with other members of its batch,
+	// its names marked (see merge.go).
+	merged bool
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -513,6 +516,9 @@ func (h *Harness) learnerPaths(s string) string {
 		// import path) is first named as a package built alone has it,
 		// so that its results read the same either way.
 		s = strings.ReplaceAll(s, g, graftDir)
+	}
+	if h.merged {
+		s = unmark(s)
 	}
 	s = strings.ReplaceAll(s, h.src+string(filepath.Separator), h.pkg.Display+string(filepath.Separator))
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))

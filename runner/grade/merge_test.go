@@ -1,0 +1,376 @@
+package grade
+
+import (
+	"maps"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/tools/txtar"
+)
+
+// mergeTricks are submissions whose merged package must read, and grade,
+// as each does alone: panics in a method of its own type, in a closure
+// and in a generic function; names of its own shadowed by a local
+// variable, a field, a method, a label and a composite literal's key;
+// type names printed with %T, %+v and in an error of encoding/json; and
+// two submissions declaring one type name (and helpers alike), which
+// cannot share a package. Each replaces a file of the solutions.
+var mergeTricks = map[string]map[string]string{
+	"mmethod": {"01_json.go": `package redisbasics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// saver counts its saves in a map it never makes: its method panics.
+type saver struct{ counts map[string]int }
+
+func (s *saver) note(key string) {
+	s.counts[key]++
+}
+
+var helper = "json"
+
+func SaveJSON(ctx context.Context, rdb *redis.Client, key string, v any) error {
+	var s saver
+	s.note(key)
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return rdb.Set(ctx, key, b, 0).Err()
+}
+
+func LoadJSON(ctx context.Context, rdb *redis.Client, key string, dst any) error {
+	b, err := rdb.Get(ctx, key).Bytes()
+	if err != nil {
+		return fmt.Errorf("loading %s (%s): %w", key, helper, err)
+	}
+	return json.Unmarshal(b, dst)
+}
+`},
+	"mclosure": {"02_lists.go": `package redisbasics
+
+import (
+	"context"
+	"errors"
+
+	"github.com/redis/go-redis/v9"
+)
+
+func PushFront(ctx context.Context, rdb *redis.Client, key string, values ...string) error {
+	pick := func(i int) string {
+		return values[i+1] // one too far: the last one panics
+	}
+	reversed := make([]any, len(values))
+	for i := range values {
+		reversed[len(values)-1-i] = pick(i)
+	}
+	return rdb.LPush(ctx, key, reversed...).Err()
+}
+
+// head is generic, and panics: there is no element at len(xs).
+func head[T any](xs []T) T {
+	return xs[len(xs)]
+}
+
+func PopFront(ctx context.Context, rdb *redis.Client, key string, n int) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	values, err := rdb.LPopCount(ctx, key, n).Result()
+	if errors.Is(err, redis.Nil) {
+		return nil, nil
+	}
+	_ = head(values)
+	return values, err
+}
+`},
+	"mshadow": {"01_json.go": `package redisbasics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+const prefix = "saved"
+
+var count = 0
+
+var head = "head"
+
+type entry struct {
+	helper int
+	count  int
+}
+
+func (e entry) helper2() int { return e.helper + e.count }
+
+func (e entry) count2() int { return e.count }
+
+func helper(n int) int { return n }
+
+func helper2() int { return 2 }
+
+func SaveJSON(ctx context.Context, rdb *redis.Client, key string, v any) error {
+	table := map[string]int{prefix: 1}
+	count := entry{helper: helper(1), count: table[prefix]}
+	if count.helper2() != helper2() || count.count2() != 1 {
+		panic("a name resolved to another")
+	}
+	prefix := key // the constant, shadowed
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("saving %s: %w", prefix, err)
+	}
+head:
+	for range 1 {
+		break head
+	}
+	return rdb.Set(ctx, prefix, b, 0).Err()
+}
+
+func LoadJSON(ctx context.Context, rdb *redis.Client, key string, dst any) error {
+	count++
+	b, err := rdb.Get(ctx, key).Bytes()
+	if err != nil {
+		return fmt.Errorf("loading %s (%d, %s): %w", key, helper(count)*0, head[:0], err)
+	}
+	return json.Unmarshal(b, dst)
+}
+`},
+	"mtypes": {"01_json.go": `package redisbasics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+type record struct{ N int }
+
+type wrapper struct {
+	record
+	Note string
+}
+
+func helper(n int) int { return n }
+
+func SaveJSON(ctx context.Context, rdb *redis.Client, key string, v any) error {
+	var r record
+	if err := json.Unmarshal([]byte(` + "`" + `{"N":"x"}` + "`" + `), &r); err != nil {
+		return fmt.Errorf("%T %+v: %w", r, wrapper{record: r}, err)
+	}
+	return nil
+}
+
+func LoadJSON(ctx context.Context, rdb *redis.Client, key string, dst any) error {
+	b, err := rdb.Get(ctx, key).Bytes()
+	if err != nil {
+		return err
+	}
+	var w wrapper
+	json.Unmarshal(b, &w)
+	return fmt.Errorf("%T %#v", w, w.record)
+}
+`},
+	"mtypes2": {"01_json.go": `package redisbasics
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/redis/go-redis/v9"
+)
+
+type record struct{ Name string }
+
+func helper(s string) string { return s }
+
+func SaveJSON(ctx context.Context, rdb *redis.Client, key string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return rdb.Set(ctx, key, b, 0).Err()
+}
+
+func LoadJSON(ctx context.Context, rdb *redis.Client, key string, dst any) error {
+	var r record
+	err := json.Unmarshal([]byte(` + "`" + `{"Name":1}` + "`" + `), &r)
+	return fmt.Errorf("%s: %T: %v", helper(key), r, err)
+}
+`},
+}
+
+func init() {
+	// A second saver: mtypes2 and it share a second package. Its
+	// PushFront right, PopFront panics in a generic function.
+	mergeTricks["mtypes3"] = map[string]string{
+		"01_json.go": strings.ReplaceAll(mergeTricks["mmethod"]["01_json.go"], `"json"`, `"JSON"`),
+		"02_lists.go": strings.NewReplacer("values[i+1] // one too far: the last one panics", "values[i]",
+			"\treversed := make", "\tif len(values) == 0 {\n\t\treturn nil\n\t}\n\treversed := make").
+			Replace(mergeTricks["mclosure"]["02_lists.go"]),
+	}
+}
+
+// addMergeTricks writes mergeTricks into the class in dir.
+func addMergeTricks(t testing.TB, dir string) {
+	for _, name := range slices.Sorted(maps.Keys(mergeTricks)) {
+		var files []txtar.File
+		for file, src := range mergeTricks[name] {
+			files = append(files, txtar.File{Name: "redisbasics/" + file, Data: []byte(src)})
+		}
+		submission(t, dir, name, "solutions", files)
+	}
+}
+
+// TestMergePlan: the tricky submissions are all merged, those that share
+// a type name into different packages, each name marked where it is the
+// package's own and only there.
+func TestMergePlan(t *testing.T) {
+	dir := t.TempDir()
+	addMergeTricks(t, dir)
+	names := slices.Sorted(maps.Keys(mergeTricks))
+	var pkgs []*Package
+	var index []int
+	for i, name := range names {
+		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inert(p, manifest.Package) {
+			t.Fatalf("%s is not inert", name)
+		}
+		pkgs = append(pkgs, p)
+		index = append(index, 10+i)
+	}
+	plan := planMerge(root, manifest.Package, pkgs, index)
+	if plan == nil {
+		t.Fatal("nothing merged")
+	}
+	group := map[string]int{}
+	for i, p := range pkgs {
+		g, ok := plan.group(p)
+		if !ok {
+			t.Errorf("%s is not merged", names[i])
+		}
+		group[names[i]] = g
+	}
+	if group["mtypes"] == group["mtypes2"] || group["mtypes2"] != group["mtypes3"] {
+		t.Errorf("mtypes and mtypes2 declare type record, mtypes3 and mmethod saver: in packages %v", group)
+	}
+	var shadow string
+	for _, g := range plan.groups {
+		for name, src := range g.files {
+			if name == "m12_01_json.go" { // mshadow's
+				shadow = string(src)
+			}
+		}
+	}
+	for _, want := range []string{
+		"/*line " + filepath.Join(root, batchGraft(12), "01_json.go") + ":1:1*/package redisbasics\n",
+		"const prefixǀ12 = \"saved\"", "var countǀ12 = 0", "type entry struct {\n\thelper int\n\tcount  int\n}",
+		"func (e entry) helper2() int { return e.helper + e.count }", "func helperǀ12(n int) int",
+		"func helper2ǀ12() int", "func SaveJSONǀ12(", "table := map[string]int{prefixǀ12: 1}",
+		"count := entry{helper: helperǀ12(1), count: table[prefixǀ12]}",
+		"count.helper2() != helper2ǀ12() || count.count2() != 1", "prefix := key //",
+		"rdb.Set(ctx, prefix, b, 0)", "head:\n\tfor range 1 {\n\t\tbreak head\n", "countǀ12++",
+		"helperǀ12(countǀ12)*0, headǀ12[:0]",
+	} {
+		if !strings.Contains(shadow, want) {
+			t.Errorf("mshadow merged lacks %q:\n%s", want, shadow)
+		}
+	}
+	if n := strings.Count(shadow, "\n"); n != strings.Count(mergeTricks["mshadow"]["01_json.go"], "\n") {
+		t.Errorf("mshadow merged has %d lines", n)
+	}
+	// A call of mtypes's helper (of the same type) in mshadow's place
+	// type-checks, but resolves to another member's function.
+	m, err := newMerger(root, manifest.Package)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []*mergeMember
+	for i, p := range pkgs {
+		if mm := m.member(index[i], p); mm != nil {
+			members = append(members, mm)
+		}
+	}
+	groups := m.group(members)
+	if len(groups) != 2 {
+		t.Fatalf("%d packages", len(groups))
+	}
+	g := groups[group["mshadow"]]
+	if g != groups[group["mtypes"]] {
+		t.Fatal("mshadow and mtypes in different packages")
+	}
+	src := string(g.files["m12_01_json.go"])
+	g.files["m12_01_json.go"] = []byte(strings.Replace(src, "helperǀ12(1)", "helperǀ13(1)", 1))
+	if m.verify(g) {
+		t.Error("verify accepts a name that resolves to another member's")
+	}
+	g.files["m12_01_json.go"] = []byte(src)
+	if !m.verify(g) {
+		t.Error("verify refuses the package it accepted")
+	}
+}
+
+// TestMergeRefused: a member that does not type-check, or holds the
+// mark, or a file the go command leaves out, is not merged.
+func TestMergeRefused(t *testing.T) {
+	good, err := os.ReadFile(filepath.Join(root, "solutions", "redisbasics", "01_json.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, files := range map[string]map[string]string{
+		"does not compile":        {"a.go": "package redisbasics\n\nfunc F() int { return \"x\" }\n"},
+		"holds the mark":          {"a.go": "package redisbasics\n\nvar s = \"" + mergeMark + "1\"\n"},
+		"a file for windows":      {"a_windows.go": "package redisbasics\n\nfunc F() {}\n"},
+		"shadows a universe type": {"a.go": "package redisbasics\n\ntype error interface{ Error() string }\n"},
+	} {
+		bad := &Package{Files: map[string][]byte{}, Hash: name}
+		for n, src := range files {
+			bad.Files[n] = []byte(src)
+		}
+		ok := &Package{Files: map[string][]byte{"01_json.go": good}, Hash: "ok"}
+		ok2 := &Package{Files: map[string][]byte{"01_json.go": good}, Hash: "ok2"}
+		plan := planMerge(root, manifest.Package, []*Package{ok, bad, ok2}, []int{0, 1, 2})
+		if plan == nil {
+			t.Fatalf("%s: nothing merged", name)
+		}
+		if _, merged := plan.group(bad); merged {
+			t.Errorf("%s: merged", name)
+		}
+		if _, merged := plan.group(ok); !merged {
+			t.Errorf("%s: the good ones not merged", name)
+		}
+	}
+}
+
+func TestUnmark(t *testing.T) {
+	for in, want := range map[string]string{
+		"redisbasics.SaveJSONǀ3(...)":        "redisbasics.SaveJSON(...)",
+		"redisbasics.headǀ12[...](...)":      "redisbasics.head[...](...)",
+		"redisbasics.SaveJSONǀ3.func1()":     "redisbasics.SaveJSON.func1()",
+		"a word: ǀ3, and a name: xǀ31 and ǀ": "a word: ǀ3, and a name: x and ǀ",
+		"nothing marked":                     "nothing marked",
+	} {
+		if got := unmark(in); got != want {
+			t.Errorf("unmark(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
