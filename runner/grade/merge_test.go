@@ -1,11 +1,14 @@
 package grade
 
 import (
+	"context"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"golang.org/x/tools/txtar"
@@ -372,5 +375,58 @@ func TestUnmark(t *testing.T) {
 		if got := unmark(in); got != want {
 			t.Errorf("unmark(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestBatchFailureKept: a batch whose first build fails (a member does
+// not compile) builds once when it is built again, its failure kept, and
+// comes to the same harnesses.
+func TestBatchFailureKept(t *testing.T) {
+	dir := t.TempDir()
+	broken, err := txtar.ParseFile("testdata/compile-error.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	submission(t, dir, "a", "solutions", nil)
+	submission(t, dir, "b", "solutions", broken.Files)
+	submission(t, dir, "c", "exercises", nil)
+	var pkgs []*Package
+	for _, name := range []string{"a", "b", "c"} {
+		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inert(p, manifest.Package) {
+			t.Fatalf("%s is not inert", name)
+		}
+		pkgs = append(pkgs, p)
+	}
+	build := func() (int64, string) {
+		t.Helper()
+		before := batchBuilds.Load()
+		var mu sync.Mutex
+		got := map[string]string{}
+		buildBatches(context.Background(), Options{Root: root, Isolated: classBuilds}, manifest, pkgs, make(chan struct{}, 1),
+			func(p *Package, b *built) {
+				mu.Lock()
+				defer mu.Unlock()
+				if b == nil {
+					got[p.Display] = "alone"
+					return
+				}
+				got[p.Display] = fmt.Sprintf("%s %s merged=%v broken=%v", filepath.Base(b.h.Shim), b.h.sub, b.h.merged, b.broken)
+			})
+		return batchBuilds.Load() - before, fmt.Sprint(got)
+	}
+	n1, first := build()
+	n2, again := build()
+	if n1 != 2 || n2 != 1 {
+		t.Errorf("%d builds, and %d built again; want 2 (one failed), and 1", n1, n2)
+	}
+	if first != again {
+		t.Errorf("built again:\n%s\nfirst:\n%s", again, first)
+	}
+	if !strings.Contains(first, "merged=true") {
+		t.Errorf("none merged: %s", first)
 	}
 }
