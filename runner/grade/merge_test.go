@@ -1,6 +1,7 @@
 package grade
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"maps"
@@ -12,6 +13,8 @@ import (
 	"testing"
 
 	"golang.org/x/tools/txtar"
+
+	"github.com/redis-notebook/tutorial/runner/build"
 )
 
 // mergeTricks are submissions whose merged package must read, and grade,
@@ -429,4 +432,40 @@ func TestBatchFailureKept(t *testing.T) {
 	if !strings.Contains(first, "merged=true") {
 		t.Errorf("none merged: %s", first)
 	}
+}
+
+// keptMerged says whether the build cache holds a merged package (see
+// merge.go) of a built batch with pkg's files in it, and whether a
+// batch's overlay names it.
+func keptMerged(pkg *Package) bool {
+	dirs, _ := filepath.Glob(filepath.Join(build.CacheDir(), "sources", "grade", "merge-*"))
+	overlays, _ := filepath.Glob(filepath.Join(build.CacheDir(), "sources", "grade", "batch-*.json"))
+	bins, _ := filepath.Glob(filepath.Join(build.CacheDir(), classBuilds+"b*"))
+	if len(bins) == 0 {
+		return false
+	}
+	for _, d := range dirs {
+		named := slices.ContainsFunc(overlays, func(o string) bool {
+			b, _ := os.ReadFile(o)
+			return bytes.Contains(b, []byte(d+string(filepath.Separator)))
+		})
+		if !named {
+			continue
+		}
+		files, _ := filepath.Glob(filepath.Join(d, "g*", "m*_*.go"))
+		found := map[string]bool{}
+		for _, f := range files {
+			b, _ := os.ReadFile(f)
+			_, src, ok := strings.Cut(string(b), ":1:1*/")
+			name := filepath.Base(f)
+			name = name[strings.Index(name, "_")+1:]
+			if ok && unmark(src) == string(pkg.Files[name]) {
+				found[name] = true
+			}
+		}
+		if len(found) == len(pkg.Files) {
+			return true
+		}
+	}
+	return false
 }
