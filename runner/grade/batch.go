@@ -27,10 +27,10 @@ import (
 
 // A class's shims are linked several submissions to a program: the link
 // of a go-redis program is most of a shim's build, and one link serves a
-// whole batch. Each submission's package is compiled under an import path
-// of its own (batchGraft), the shim serves the one the checker names
-// (package shim's MainBatch), and everything else is as for a shim of its
-// own: the sandbox, one process per exercise, the verdict decided in the
+// whole batch. The submissions' packages are compiled as one package, or
+// a few (see merge.go), each that cannot be under an import path of its
+// own (batchGraft), the shim serves the one the checker names (package
+// shim's MainBatch), and everything else is as for a shim of its own: the sandbox, one process per exercise, the verdict decided in the
 // checker. Go runs the initialization of every package a program links,
 // in every process of it: so only packages whose initialization runs none
 // of their own code (inert) are linked together, and any other is built
@@ -440,8 +440,8 @@ func buildBatch(ctx context.Context, root string, set *PackageExercises, members
 	for i, p := range members {
 		hs[i] = &Harness{Bin: checker, Shim: bin, pkg: p, src: srcs[i], exercises: set.Exercises,
 			graft: batchGraft(index[i]), sub: strconv.Itoa(index[i])}
-		if _, ok := plan.group(p); ok {
-			hs[i].merged = true
+		if g, ok := plan.group(p); ok {
+			hs[i].merged = mergedDir(g)
 			mergedMembers.Add(1)
 		}
 	}

@@ -55,9 +55,10 @@ type Harness struct {
 	// batch.go), a folder of the same length of its own; sub then names
 	// it to the shim.
 	graft, sub string
-	// merged: compiled in a package with other members of its batch,
-	// its names marked (see merge.go).
-	merged bool
+	// merged is the folder of the package the package was compiled in
+	// with others of its batch, its names marked (see merge.go); "" if
+	// none.
+	merged string
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -517,8 +518,8 @@ func (h *Harness) learnerPaths(s string) string {
 		// so that its results read the same either way.
 		s = strings.ReplaceAll(s, g, graftDir)
 	}
-	if h.merged {
-		s = unmark(s)
+	if h.merged != "" {
+		s = unmerged(s, h.merged)
 	}
 	s = strings.ReplaceAll(s, h.src+string(filepath.Separator), h.pkg.Display+string(filepath.Separator))
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))

@@ -430,8 +430,13 @@ func planMerge(root, name string, variants []*Package, index []int) *mergePlan {
 	return plan
 }
 
-// mergedDir is the folder, in the module, of the plan's g-th package.
-func mergedDir(g int) string { return fmt.Sprintf("runner/grade/merged/g%d", g) }
+// mergedDir is the folder, in the module, of the plan's g-th package: as
+// long as graftDir, as batchGraft's are, so that a stack trace, its
+// functions named by their package's path, reads as long as one of a
+// package built alone once it is named graftDir again.
+func mergedDir(g int) string {
+	return fmt.Sprintf("runner/grade/m%09d/%s", g, filepath.Base(graftDir))
+}
 
 // overlay writes the plan's packages' files into the build cache and adds
 // them to replace, an overlay's.
@@ -456,6 +461,12 @@ func (plan *mergePlan) overlay(replace map[string]string) error {
 
 // unmarkName matches a name marked in a merged package.
 var unmarkName = regexp.MustCompile(`([\p{L}\p{N}_])` + mergeMark + `[0-9]+`)
+
+// unmerged writes what s says of a merged package (its path, the names
+// as a member has them there) as a package built alone would have it.
+func unmerged(s, dir string) string {
+	return unmark(strings.ReplaceAll(s, dir, graftDir))
+}
 
 // unmark writes the names in s, as a merged package's member has them,
 // as its own package has them.

@@ -367,6 +367,19 @@ func TestMergeRefused(t *testing.T) {
 	}
 }
 
+func TestUnmerged(t *testing.T) {
+	if len(mergedDir(7)) != len(graftDir) {
+		t.Errorf("mergedDir(7) = %s, not as long as %s", mergedDir(7), graftDir)
+	}
+	in := "goroutine 7 [running]:\n" + modulePath + "/" + mergedDir(1) + ".SaveJSONǀ3.func1()\n\t" +
+		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
+	want := "goroutine 7 [running]:\n" + modulePath + "/" + graftDir + ".SaveJSON.func1()\n\t" +
+		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
+	if got := unmerged(in, mergedDir(1)); got != want {
+		t.Errorf("unmerged:\n%s\nwant:\n%s", got, want)
+	}
+}
+
 func TestUnmark(t *testing.T) {
 	for in, want := range map[string]string{
 		"redisbasics.SaveJSONǀ3(...)":        "redisbasics.SaveJSON(...)",
@@ -417,7 +430,7 @@ func TestBatchFailureKept(t *testing.T) {
 					got[p.Display] = "alone"
 					return
 				}
-				got[p.Display] = fmt.Sprintf("%s %s merged=%v broken=%v", filepath.Base(b.h.Shim), b.h.sub, b.h.merged, b.broken)
+				got[p.Display] = fmt.Sprintf("%s %s merged=%v broken=%v", filepath.Base(b.h.Shim), b.h.sub, b.h.merged != "", b.broken)
 			})
 		return batchBuilds.Load() - before, fmt.Sprint(got)
 	}
