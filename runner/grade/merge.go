@@ -120,6 +120,7 @@ type merger struct {
 	fset       *token.FileSet
 	imp        types.Importer
 	sizes      types.Sizes
+	goVersion  string // the module's, which the compiler holds the package to
 }
 
 func newMerger(root, name string) (*merger, error) {
@@ -138,8 +139,16 @@ func newMerger(root, name string) (*merger, error) {
 		}
 		return nil, fmt.Errorf("no export data for %s", path)
 	})
-	return &merger{root: abs, name: name, fset: fset, imp: imp, sizes: types.SizesFor("gc", runtime.GOARCH)}, nil
+	m := &merger{root: abs, name: name, fset: fset, imp: imp, sizes: types.SizesFor("gc", runtime.GOARCH)}
+	if mod, err := os.ReadFile(filepath.Join(root, "go.mod")); err == nil {
+		if v := goDirective.FindSubmatch(mod); v != nil {
+			m.goVersion = "go" + string(v[1])
+		}
+	}
+	return m, nil
 }
+
+var goDirective = regexp.MustCompile(`(?m)^go\s+([0-9][0-9.]*)\s*$`)
 
 // check type-checks files, of a package of m.name.
 func (m *merger) check(files []*ast.File) (*types.Package, *types.Info, error) {
@@ -148,7 +157,7 @@ func (m *merger) check(files []*ast.File) (*types.Package, *types.Info, error) {
 		Uses:      map[*ast.Ident]types.Object{},
 		Implicits: map[ast.Node]types.Object{},
 	}
-	conf := types.Config{Importer: m.imp, Sizes: m.sizes}
+	conf := types.Config{Importer: m.imp, Sizes: m.sizes, GoVersion: m.goVersion}
 	tpkg, err := conf.Check(m.name, m.fset, files, info)
 	if err == nil && tpkg.Name() != m.name {
 		err = fmt.Errorf("package %s", tpkg.Name())
@@ -170,7 +179,10 @@ func (m *merger) member(index int, pkg *Package) *mergeMember {
 		src := pkg.Files[name]
 		// A file the go command would leave out (name_windows.go) is
 		// for a build of its own.
-		if ok, err := ctx.MatchFile("/", name); !ok || err != nil || bytes.Contains(src, []byte(mergeMark)) {
+		// Nor one that starts with a byte order mark, which the line
+		// directive would put in the middle.
+		if ok, err := ctx.MatchFile("/", name); !ok || err != nil || bytes.Contains(src, []byte(mergeMark)) ||
+			bytes.HasPrefix(src, []byte("\uFEFF")) {
 			return nil
 		}
 		f, err := parser.ParseFile(m.fset, name, src, parser.SkipObjectResolution)

@@ -310,6 +310,9 @@ func TestMergePlan(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if !strings.HasPrefix(m.goVersion, "go1.") {
+		t.Errorf("checked as Go version %q, not the module's", m.goVersion)
+	}
 	var members []*mergeMember
 	for i, p := range pkgs {
 		if mm := m.member(index[i], p); mm != nil {
@@ -347,6 +350,7 @@ func TestMergeRefused(t *testing.T) {
 		"holds the mark":          {"a.go": "package redisbasics\n\nvar s = \"" + mergeMark + "1\"\n"},
 		"a file for windows":      {"a_windows.go": "package redisbasics\n\nfunc F() {}\n"},
 		"shadows a universe type": {"a.go": "package redisbasics\n\ntype error interface{ Error() string }\n"},
+		"a byte order mark":       {"a.go": "\uFEFFpackage redisbasics\n\nfunc F() {}\n"},
 	} {
 		bad := &Package{Files: map[string][]byte{}, Hash: name}
 		for n, src := range files {
