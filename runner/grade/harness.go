@@ -519,7 +519,7 @@ func (h *Harness) learnerPaths(s string) string {
 		s = strings.ReplaceAll(s, g, graftDir)
 	}
 	if h.merged != "" {
-		s = unmerged(s, h.merged)
+		s = unmerged(s, h.merged, h.sub)
 	}
 	s = strings.ReplaceAll(s, h.src+string(filepath.Separator), h.pkg.Display+string(filepath.Separator))
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unicode"
+	"unicode/utf8"
 
 	rbuild "github.com/redis-notebook/tutorial/runner/build"
 )
@@ -471,22 +473,34 @@ func (plan *mergePlan) overlay(replace map[string]string) error {
 	return nil
 }
 
-// unmarkName matches a name marked in a merged package.
-var unmarkName = regexp.MustCompile(`([\p{L}\p{N}_])` + mergeMark + `[0-9]+`)
-
-// unmerged writes what s says of a merged package (its path, the names
-// as a member has them there) as a package built alone would have it.
-func unmerged(s, dir string) string {
-	return unmark(strings.ReplaceAll(s, dir, graftDir))
+// unmerged writes what s says of a merged package, dir, (its path, the
+// names as member index has them there) as a package built alone would
+// have it.
+func unmerged(s, dir, index string) string {
+	return unmark(strings.ReplaceAll(s, dir, graftDir), mergeMark+index)
 }
 
-// unmark writes the names in s, as a merged package's member has them,
-// as its own package has them.
-func unmark(s string) string {
-	if !strings.Contains(s, mergeMark) {
+// unmark drops mark, a member's, from the names it ends in s: only after
+// a letter, a digit or _, and before no digit (ǀ3 is not ǀ31).
+func unmark(s, mark string) string {
+	if !strings.Contains(s, mark) {
 		return s
 	}
-	return unmarkName.ReplaceAllString(s, "$1")
+	var b strings.Builder
+	for {
+		i := strings.Index(s, mark)
+		if i < 0 {
+			b.WriteString(s)
+			return b.String()
+		}
+		before, _ := utf8.DecodeLastRuneInString(s[:i])
+		rest := s[i+len(mark):]
+		b.WriteString(s[:i])
+		if !(unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') || rest != "" && '0' <= rest[0] && rest[0] <= '9' {
+			b.WriteString(mark)
+		}
+		s = rest
+	}
 }
 
 // group is the plan's package p is merged in, if any.

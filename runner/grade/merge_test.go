@@ -379,20 +379,22 @@ func TestUnmerged(t *testing.T) {
 		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
 	want := "goroutine 7 [running]:\n" + modulePath + "/" + graftDir + ".SaveJSON.func1()\n\t" +
 		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
-	if got := unmerged(in, mergedDir(1)); got != want {
+	if got := unmerged(in, mergedDir(1), "3"); got != want {
 		t.Errorf("unmerged:\n%s\nwant:\n%s", got, want)
 	}
 }
 
 func TestUnmark(t *testing.T) {
 	for in, want := range map[string]string{
-		"redisbasics.SaveJSONǀ3(...)":        "redisbasics.SaveJSON(...)",
-		"redisbasics.headǀ12[...](...)":      "redisbasics.head[...](...)",
-		"redisbasics.SaveJSONǀ3.func1()":     "redisbasics.SaveJSON.func1()",
-		"a word: ǀ3, and a name: xǀ31 and ǀ": "a word: ǀ3, and a name: x and ǀ",
-		"nothing marked":                     "nothing marked",
+		"redisbasics.SaveJSONǀ3(...)":      "redisbasics.SaveJSON(...)",
+		"redisbasics.headǀ3[...](...)":     "redisbasics.head[...](...)",
+		"redisbasics.SaveJSONǀ3.func1()":   "redisbasics.SaveJSON.func1()",
+		"aǀ3bǀ3 _ǀ3 é1ǀ3":                  "ab _ é1",
+		"a word: ǀ3, ǀ3x, xǀ31, yǀ4 and ǀ": "a word: ǀ3, ǀ3x, xǀ31, yǀ4 and ǀ",
+		"nothing marked":                   "nothing marked",
+		"xǀ3":                              "x",
 	} {
-		if got := unmark(in); got != want {
+		if got := unmark(in, mergeMark+"3"); got != want {
 			t.Errorf("unmark(%q) = %q, want %q", in, got, want)
 		}
 	}
@@ -474,9 +476,8 @@ func keptMerged(pkg *Package) bool {
 		for _, f := range files {
 			b, _ := os.ReadFile(f)
 			_, src, ok := strings.Cut(string(b), ":1:1*/")
-			name := filepath.Base(f)
-			name = name[strings.Index(name, "_")+1:]
-			if ok && unmark(src) == string(pkg.Files[name]) {
+			index, name, _ := strings.Cut(strings.TrimPrefix(filepath.Base(f), "m"), "_")
+			if ok && unmark(src, mergeMark+index) == string(pkg.Files[name]) {
 				found[name] = true
 			}
 		}
