@@ -28,9 +28,10 @@ import (
 // A class's shims are linked several submissions to a program: the link
 // of a go-redis program is most of a shim's build, and one link serves a
 // whole batch. The submissions' packages are compiled as one package, or
-// a few (see merge.go), each that cannot be under an import path of its
-// own (batchGraft), the shim serves the one the checker names (package
-// shim's MainBatch), and everything else is as for a shim of its own: the sandbox, one process per exercise, the verdict decided in the
+// a few (see merge.go), and any that cannot be merged under an import
+// path of its own (batchGraft); the shim serves the one the checker names
+// (package shim's MainBatch), and everything else is as for a shim of its
+// own: the sandbox, one process per exercise, the verdict decided in the
 // checker. Go runs the initialization of every package a program links,
 // in every process of it: so only packages whose initialization runs none
 // of their own code (inert) are linked together, and any other is built
