@@ -213,6 +213,9 @@ func TestBatchSameResults(t *testing.T) {
 	// generic function, names shadowed, type names printed, and type
 	// names declared twice.
 	addMergeTricks(t, dir)
+	// And one whose merged package would not compile: its batch is
+	// built again without merging.
+	submission(t, dir, "zhuge", "solutions", []txtar.File{{Name: "redisbasics/huge.go", Data: []byte(tooLarge)}})
 	grade := func(size int) (*Class, int64) {
 		t.Helper()
 		defer func(old int) { batchSize = old }(batchSize)

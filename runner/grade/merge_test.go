@@ -3,6 +3,7 @@ package grade
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"os"
@@ -232,6 +233,17 @@ func init() {
 			Replace(mergeTricks["mclosure"]["02_lists.go"]),
 	}
 }
+
+// tooLarge is a file that go/types accepts and the compiler does not (a
+// local array larger than the address space): a package merged with it
+// does not compile, and its batch is built again without merging.
+const tooLarge = `package redisbasics
+
+func tooLarge() int {
+	var a [1 << 50]byte
+	return len(a[:])
+}
+`
 
 // addMergeTricks writes mergeTricks into the class in dir.
 func addMergeTricks(t testing.TB, dir string) {
@@ -486,4 +498,48 @@ func keptMerged(pkg *Package) bool {
 		}
 	}
 	return false
+}
+
+// TestMergedPackageFails: a batch whose merged package does not compile
+// is built again with a package per member, as before merging: here the
+// compiler's message is in no member's files (alone too, it names the
+// graft), so each is built alone, and reads as it does alone.
+func TestMergedPackageFails(t *testing.T) {
+	dir := t.TempDir()
+	submission(t, dir, "a", "solutions", nil)
+	submission(t, dir, "huge", "solutions", []txtar.File{{Name: "redisbasics/huge.go", Data: []byte(tooLarge)}})
+	submission(t, dir, "c", "exercises", nil)
+	var pkgs []*Package
+	for _, name := range []string{"a", "huge", "c"} {
+		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if plan := planMerge(root, manifest.Package, pkgs, []int{0, 1, 2}); plan == nil || len(plan.members) != 3 {
+		t.Fatal("go/types does not accept the three: the test tests nothing")
+	}
+	opt := Options{Root: root, Isolated: classBuilds}
+	var mu sync.Mutex
+	got := map[string]*built{}
+	before := batchBuilds.Load()
+	buildBatches(context.Background(), opt, manifest, pkgs, make(chan struct{}, 1), func(p *Package, b *built) {
+		mu.Lock()
+		defer mu.Unlock()
+		got[p.Display] = b
+	})
+	if n := batchBuilds.Load() - before; n != 2 {
+		t.Errorf("%d builds, want 2: merged, and not", n)
+	}
+	for _, name := range []string{"a", "huge", "c"} {
+		if b, ok := got[name]; !ok || b != nil {
+			t.Errorf("%s: %v, want to be built alone", name, b)
+		}
+	}
+	_, err := buildGraded(context.Background(), pkgs[1], manifest, opt)
+	defer RemoveIsolated(classBuilds, pkgs[1])
+	if _, ok := errors.AsType[*build.CompileError](err); !ok {
+		t.Errorf("huge alone: %v, want it not to compile", err)
+	}
 }
