@@ -149,7 +149,8 @@ func wait() int { time.Sleep(time.Hour); return 0 }
 // the times they took and the time a log line was written. The class:
 // complete, untouched, wrong and non-compiling submissions, ones that
 // panic, print, crash, hang or compute forever, a function with type
-// parameters, twins (handed in alike), and ones whose initialization
+// parameters, twins (handed in alike), those of mergeTricks, which are
+// compiled in one package with others, and ones whose initialization
 // plants keys, forges verdicts, panics or hangs, which are built alone
 // and touch nobody else's grade.
 func TestBatchSameResults(t *testing.T) {
@@ -208,16 +209,26 @@ func TestBatchSameResults(t *testing.T) {
 			t.Errorf("%s is inert", name)
 		}
 	}
+	// Merged with others: code that panics in a method, a closure or a
+	// generic function, names shadowed, type names printed, and type
+	// names declared twice.
+	addMergeTricks(t, dir)
+	// And one whose merged package would not compile: its batch is
+	// built again without merging.
+	submission(t, dir, "zhuge", "solutions", []txtar.File{{Name: "redisbasics/huge.go", Data: []byte(tooLarge)}})
 	grade := func(size int) (*Class, int64) {
 		t.Helper()
 		defer func(old int) { batchSize = old }(batchSize)
 		batchSize = size
-		before := timings.batched.Load()
+		before, merged := timings.batched.Load(), mergedMembers.Load()
 		opt := ClassOptions{Options: Options{Root: root, RunConfig: RunConfig{Seed: 2026}}, Regrade: true}
 		opt.Timeout = 3 * time.Second
 		c, err := GradeClass(context.Background(), dir, manifest.Exercises, opt)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if n := mergedMembers.Load() - merged; size > 1 && n < int64(len(mergeTricks)) {
+			t.Errorf("%d submissions merged, want %d or more", n, len(mergeTricks))
 		}
 		return c, timings.batched.Load() - before
 	}

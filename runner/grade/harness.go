@@ -62,6 +62,10 @@ type Harness struct {
 	// before it stops it; 0: a little over sandbox.Backstop of the time
 	// limit, by which the checker stops an exercise itself.
 	killAfter time.Duration
+	// merged is the folder of the package the package was compiled in
+	// with others of its batch, its names marked (see merge.go); "" if
+	// none.
+	merged string
 }
 
 // checkerMain is the checker's program: the same for every package.
@@ -800,6 +804,9 @@ func (h *Harness) learnerPaths(s string) string {
 		// import path) is first named as a package built alone has it,
 		// so that its results read the same either way.
 		s = strings.ReplaceAll(s, g, graftDir)
+	}
+	if h.merged != "" {
+		s = unmerged(s, h.merged, h.sub)
 	}
 	s = strings.ReplaceAll(s, h.src+string(filepath.Separator), h.pkg.Display+string(filepath.Separator))
 	return graftPath.ReplaceAllLiteralString(s, h.pkg.Display+string(filepath.Separator))
