@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,9 +72,25 @@ func BenchmarkGradeClass(b *testing.B) {
 	})
 }
 
-// generateClass writes n submissions into dir.
+// generateClass writes n submissions into dir: a class of package
+// redisbasics, so its wrong answers are testdata/wrong's for that
+// package (another package's file would make a package that does not
+// build at all, not one wrong answer).
 func generateClass(b testing.TB, dir string, n int) {
-	wrong, _ := filepath.Glob("testdata/wrong/*.txtar")
+	var wrong []string
+	all, _ := filepath.Glob("testdata/wrong/*.txtar")
+	for _, path := range all {
+		a, err := txtar.ParseFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(a.Files) > 0 && strings.HasPrefix(a.Files[0].Name, "redisbasics/") {
+			wrong = append(wrong, path)
+		}
+	}
+	if len(wrong) == 0 {
+		b.Fatal("no wrong answers of package redisbasics in testdata/wrong")
+	}
 	broken, _ := txtar.ParseFile("testdata/compile-error.txtar")
 	for i := range n {
 		name := fmt.Sprintf("student%03d", i)
