@@ -319,7 +319,7 @@ func batchMain(set *PackageExercises, members []*Package, index []int, plan *mer
 	}
 	var groupUsed []bool
 	if plan != nil {
-		groupUsed = make([]bool, len(plan.groups))
+		groupUsed = make([]bool, len(plan.files))
 	}
 	for i, p := range members {
 		if g, ok := plan.group(p); ok {
@@ -344,7 +344,7 @@ func batchMain(set *PackageExercises, members []*Package, index []int, plan *mer
 		fmt.Fprintf(&b, "\t\tcase %q:\n\t\t\treturn map[string]any{\n", strconv.Itoa(index[i]))
 		pkg, mark := fmt.Sprintf("s%d", index[i]), ""
 		if g, ok := plan.group(p); ok {
-			pkg, mark = fmt.Sprintf("g%d", g), plan.members[p].mark()
+			pkg, mark = fmt.Sprintf("g%d", g), plan.marks[p]
 		}
 		for _, f := range MainFuncs(set, p) {
 			if f.Usable {

@@ -1,3 +1,5 @@
+//go:build !js
+
 package grade
 
 import (
@@ -23,11 +25,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
-	"unicode"
-	"unicode/utf8"
-
-	rbuild "github.com/redis-notebook/tutorial/runner/build"
 )
 
 // A batch's members are compiled as few packages as can be: compiling a
@@ -46,19 +43,6 @@ import (
 // compiled in a package of its own, as before; and the merged package
 // is checked once more with go/types, each identifier of it resolving to
 // what it did in the member's own package.
-
-// mergeMark joins a name to its member's number: a letter (U+01C0, LATIN
-// LETTER DENTAL CLICK), so that the name stays an identifier, exported
-// if it was. A member whose source holds it is not merged.
-const mergeMark = "ǀ"
-
-// mergeVersion names the way merged packages are written, for the
-// batch's cache key.
-const mergeVersion = "merge 1"
-
-// mergedMembers counts the members compiled in a merged package, for the
-// tests and benchmarks.
-var mergedMembers atomic.Int64
 
 // exportData holds, per module root, where go list found the export data
 // of batchImports and their dependencies.
@@ -398,16 +382,6 @@ func allNodes(f *ast.File) []ast.Node {
 	return nodes
 }
 
-// mergePlan is how a batch's members are merged: the groups, and each
-// merged member's group by the variant it was type-checked as. A member
-// built in another variant (a file stubbed) is compiled on its own.
-type mergePlan struct {
-	groups  []*mergeGroup
-	byPkg   map[*Package]int
-	members map[*Package]*mergeMember
-	id      string // of the groups' sources
-}
-
 // planMerge type-checks the variants, numbered index, and merges those it
 // can: nil when none (fewer than two) can be.
 func planMerge(root, name string, variants []*Package, index []int) *mergePlan {
@@ -424,16 +398,18 @@ func planMerge(root, name string, variants []*Package, index []int) *mergePlan {
 	if len(members) < 2 {
 		return nil
 	}
-	plan := &mergePlan{groups: m.group(members), byPkg: map[*Package]int{}, members: map[*Package]*mergeMember{}}
-	if len(plan.groups) == 0 {
+	groups := m.group(members)
+	if len(groups) == 0 {
 		return nil
 	}
+	plan := &mergePlan{byPkg: map[*Package]int{}, marks: map[*Package]string{}}
 	h := sha256.New()
 	fmt.Fprintln(h, mergeVersion)
-	for g, grp := range plan.groups {
+	for g, grp := range groups {
+		plan.files = append(plan.files, grp.files)
 		for _, mm := range grp.members {
 			plan.byPkg[mm.pkg] = g
-			plan.members[mm.pkg] = mm
+			plan.marks[mm.pkg] = mm.mark()
 		}
 		for _, name := range slices.Sorted(maps.Keys(grp.files)) {
 			fmt.Fprintf(h, "%d %s %d\n", g, name, len(grp.files[name]))
@@ -442,72 +418,4 @@ func planMerge(root, name string, variants []*Package, index []int) *mergePlan {
 	}
 	plan.id = hex.EncodeToString(h.Sum(nil))
 	return plan
-}
-
-// mergedDir is the folder, in the module, of the plan's g-th package: as
-// long as graftDir, as batchGraft's are, so that a stack trace, its
-// functions named by their package's path, reads as long as one of a
-// package built alone once it is named graftDir again.
-func mergedDir(g int) string {
-	return fmt.Sprintf("runner/grade/m%09d/%s", g, filepath.Base(graftDir))
-}
-
-// overlay writes the plan's packages' files into the build cache and adds
-// them to replace, an overlay's.
-func (plan *mergePlan) overlay(replace map[string]string) error {
-	dir := filepath.Join(rbuild.CacheDir(), "sources", "grade", "merge-"+plan.id[:20])
-	for g, grp := range plan.groups {
-		for name, src := range grp.files {
-			file := filepath.Join(dir, fmt.Sprintf("g%d", g), name)
-			if _, err := os.Stat(file); err != nil {
-				if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
-					return err
-				}
-				if err := rbuild.WriteFile(file, src); err != nil {
-					return err
-				}
-			}
-			replace[mergedDir(g)+"/"+name] = file
-		}
-	}
-	return nil
-}
-
-// unmerged writes what s says of a merged package, dir, (its path, the
-// names as member index has them there) as a package built alone would
-// have it.
-func unmerged(s, dir, index string) string {
-	return unmark(strings.ReplaceAll(s, dir, graftDir), mergeMark+index)
-}
-
-// unmark drops mark, a member's, from the names it ends in s: only after
-// a letter, a digit or _, and before no digit (ǀ3 is not ǀ31).
-func unmark(s, mark string) string {
-	if !strings.Contains(s, mark) {
-		return s
-	}
-	var b strings.Builder
-	for {
-		i := strings.Index(s, mark)
-		if i < 0 {
-			b.WriteString(s)
-			return b.String()
-		}
-		before, _ := utf8.DecodeLastRuneInString(s[:i])
-		rest := s[i+len(mark):]
-		b.WriteString(s[:i])
-		if !(unicode.IsLetter(before) || unicode.IsDigit(before) || before == '_') || rest != "" && '0' <= rest[0] && rest[0] <= '9' {
-			b.WriteString(mark)
-		}
-		s = rest
-	}
-}
-
-// group is the plan's package p is merged in, if any.
-func (plan *mergePlan) group(p *Package) (int, bool) {
-	if plan == nil {
-		return 0, false
-	}
-	g, ok := plan.byPkg[p]
-	return g, ok
 }

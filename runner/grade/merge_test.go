@@ -292,8 +292,8 @@ func TestMergePlan(t *testing.T) {
 		t.Errorf("mtypes and mtypes2 declare type record, mtypes3 and mmethod saver: in packages %v", group)
 	}
 	var shadow string
-	for _, g := range plan.groups {
-		for name, src := range g.files {
+	for _, files := range plan.files {
+		for name, src := range files {
 			if name == "m12_01_json.go" { // mshadow's
 				shadow = string(src)
 			}
@@ -517,7 +517,7 @@ func TestMergedPackageFails(t *testing.T) {
 		}
 		pkgs = append(pkgs, p)
 	}
-	if plan := planMerge(root, manifest.Package, pkgs, []int{0, 1, 2}); plan == nil || len(plan.members) != 3 {
+	if plan := planMerge(root, manifest.Package, pkgs, []int{0, 1, 2}); plan == nil || len(plan.marks) != 3 {
 		t.Fatal("go/types does not accept the three: the test tests nothing")
 	}
 	opt := Options{Root: root, Isolated: classBuilds}
