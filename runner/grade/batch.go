@@ -540,25 +540,35 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 		}
 	}
 	// The members that go/types accepts as they are are merged, in
-	// every build of the batch: those that take a stub are built each in
-	// a package of their own, as are all when a merged package does not
+	// every build of the batch. A member that does not compile is built
+	// in a package of its own, so that its messages are the compiler's
+	// own; on the retry, the stubbed variants that go/types accepts are
+	// merged in turn, in packages of their own added to the plan (the
+	// packages merged before are compiled as they were, the build
+	// cache's). None is merged any more once a merged package does not
 	// compile.
 	var plan *mergePlan
-	if len(members) > 1 {
-		variants, index := make([]*Package, len(members)), make([]int, len(members))
-		for i, m := range members {
-			variants[i], index[i] = m.variant, m.index
-		}
-		plan = planMerge(opt.Root, set.Package, variants, index)
-	}
+	merging := true
+	fresh := members // the variants not planned yet
 	for len(members) > 1 {
 		variants, index := make([]*Package, len(members)), make([]int, len(members))
 		for i, m := range members {
 			variants[i], index[i] = m.variant, m.index
 		}
+		if merging && len(fresh) > 1 {
+			fv, fi := make([]*Package, len(fresh)), make([]int, len(fresh))
+			for i, m := range fresh {
+				fv[i], fi[i] = m.variant, m.index
+			}
+			plan = plan.and(planMerge(opt.Root, set.Package, fv, fi))
+		}
+		fresh = nil
 		hs, err := buildBatch(ctx, opt.Root, set, variants, index, plan, opt.Isolated, opt.Progress)
 		if err == nil {
 			for i, m := range members {
+				if _, ok := plan.group(m.variant); ok && m.variant != m.pkgs[0] {
+					mergedStubbed.Add(int64(len(m.pkgs)))
+				}
 				for j, p := range m.pkgs {
 					h := *hs[i]
 					h.pkg = p
@@ -574,7 +584,7 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 		}
 		by, ok := blame(ce, opt.Root, members)
 		if !ok && plan != nil {
-			plan = nil // a merged package's message, or another's
+			plan, merging = nil, false // a merged package's message, or another's
 			continue
 		}
 		if !ok {
@@ -620,6 +630,7 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 			}
 			m.variant = v
 			rest = append(rest, m)
+			fresh = append(fresh, m)
 		}
 		members = rest
 	}

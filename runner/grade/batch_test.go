@@ -213,6 +213,17 @@ func TestBatchSameResults(t *testing.T) {
 	// generic function, names shadowed, type names printed, and type
 	// names declared twice.
 	addMergeTricks(t, dir)
+	// Three that do not compile, side by side (two of them, at least,
+	// in one batch): each is compiled alone in the batch's first build,
+	// for the compiler's messages, and the stubbed variants are merged
+	// on the retry.
+	broken, err := txtar.ParseFile("testdata/compile-error.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, from := range []string{"solutions", "exercises", "solutions"} {
+		submission(t, dir, fmt.Sprintf("broken%d", i), from, broken.Files)
+	}
 	// And one whose merged package would not compile: its batch is
 	// built again without merging.
 	submission(t, dir, "zhuge", "solutions", []txtar.File{{Name: "redisbasics/huge.go", Data: []byte(tooLarge)}})
@@ -220,7 +231,7 @@ func TestBatchSameResults(t *testing.T) {
 		t.Helper()
 		defer func(old int) { batchSize = old }(batchSize)
 		batchSize = size
-		before, merged := timings.batched.Load(), mergedMembers.Load()
+		before, merged, stubbed := timings.batched.Load(), mergedMembers.Load(), mergedStubbed.Load()
 		opt := ClassOptions{Options: Options{Root: root, RunConfig: RunConfig{Seed: 2026}}, Regrade: true}
 		opt.Timeout = 3 * time.Second
 		c, err := GradeClass(context.Background(), dir, manifest.Exercises, opt)
@@ -229,6 +240,9 @@ func TestBatchSameResults(t *testing.T) {
 		}
 		if n := mergedMembers.Load() - merged; size > 1 && n < int64(len(mergeTricks)) {
 			t.Errorf("%d submissions merged, want %d or more", n, len(mergeTricks))
+		}
+		if n := mergedStubbed.Load() - stubbed; size > 1 && n < 2 {
+			t.Errorf("%d submissions merged with a file stubbed, want 2 or more", n)
 		}
 		return c, timings.batched.Load() - before
 	}

@@ -5,8 +5,6 @@ package grade
 import (
 	"bufio"
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
 	"go/ast"
 	"go/build"
@@ -403,19 +401,13 @@ func planMerge(root, name string, variants []*Package, index []int) *mergePlan {
 		return nil
 	}
 	plan := &mergePlan{byPkg: map[*Package]int{}, marks: map[*Package]string{}}
-	h := sha256.New()
-	fmt.Fprintln(h, mergeVersion)
 	for g, grp := range groups {
 		plan.files = append(plan.files, grp.files)
 		for _, mm := range grp.members {
 			plan.byPkg[mm.pkg] = g
 			plan.marks[mm.pkg] = mm.mark()
 		}
-		for _, name := range slices.Sorted(maps.Keys(grp.files)) {
-			fmt.Fprintf(h, "%d %s %d\n", g, name, len(grp.files[name]))
-			h.Write(grp.files[name])
-		}
 	}
-	plan.id = hex.EncodeToString(h.Sum(nil))
+	plan.id = planID(plan.files)
 	return plan
 }

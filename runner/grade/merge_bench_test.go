@@ -48,7 +48,7 @@ func BenchmarkBatchBuild(b *testing.B) {
 		builds := make(chan struct{}, runtime.NumCPU())
 		b.StartTimer()
 		cpu0 := cpuUsed()
-		batchBuilds0, merged0 := batchBuilds.Load(), mergedMembers.Load()
+		batchBuilds0, merged0, stubbed0 := batchBuilds.Load(), mergedMembers.Load(), mergedStubbed.Load()
 		var mu sync.Mutex
 		var batched, alone atomic.Int64
 		buildBatches(context.Background(), opt, manifest, pkgs, builds, func(p *Package, bt *built) {
@@ -62,7 +62,7 @@ func BenchmarkBatchBuild(b *testing.B) {
 		})
 		cpu := cpuUsed() - cpu0
 		b.ReportMetric(cpu.Seconds(), "cpu-s")
-		b.Logf("class of %d: %d inert, %d batched, %d left to be built alone, %d merged; %d batch builds; CPU %.2f s; load average %s",
-			n, len(pkgs), batched.Load(), alone.Load(), mergedMembers.Load()-merged0, batchBuilds.Load()-batchBuilds0, cpu.Seconds(), loadAverage())
+		b.Logf("class of %d: %d inert, %d batched, %d left to be built alone, %d merged (%d with a file stubbed); %d batch builds; CPU %.2f s; load average %s",
+			n, len(pkgs), batched.Load(), alone.Load(), mergedMembers.Load()-merged0, mergedStubbed.Load()-stubbed0, batchBuilds.Load()-batchBuilds0, cpu.Seconds(), loadAverage())
 	}
 }

@@ -396,6 +396,43 @@ func TestUnmerged(t *testing.T) {
 	}
 }
 
+// TestMergePlanAnd: a plan added to another numbers its packages after
+// the other's, keeps every member's mark, and is named by all the
+// packages' sources, the first plan's name unchanged on its own.
+func TestMergePlanAnd(t *testing.T) {
+	p0, p1, p2, p3 := &Package{}, &Package{}, &Package{}, &Package{}
+	first := &mergePlan{files: []map[string][]byte{{"m0_a.go": []byte("a")}, {"m1_a.go": []byte("b")}},
+		byPkg: map[*Package]int{p0: 0, p1: 1}, marks: map[*Package]string{p0: mergeMark + "0", p1: mergeMark + "1"}}
+	first.id = planID(first.files)
+	more := &mergePlan{files: []map[string][]byte{{"m2_a.go": []byte("c"), "m3_a.go": []byte("d")}},
+		byPkg: map[*Package]int{p2: 0, p3: 0}, marks: map[*Package]string{p2: mergeMark + "2", p3: mergeMark + "3"}}
+	more.id = planID(more.files)
+	if got := first.and(nil); got != first {
+		t.Error("a plan and nil is not the plan")
+	}
+	if got := (*mergePlan)(nil).and(more); got != more {
+		t.Error("nil and a plan is not the plan")
+	}
+	both := first.and(more)
+	for p, want := range map[*Package]int{p0: 0, p1: 1, p2: 2, p3: 2} {
+		if g, ok := both.group(p); !ok || g != want {
+			t.Errorf("group %d, %v; want %d", g, ok, want)
+		}
+		if both.marks[p] != first.marks[p]+more.marks[p] {
+			t.Errorf("mark %q, want %q", both.marks[p], first.marks[p]+more.marks[p])
+		}
+	}
+	if len(both.files) != 3 || string(both.files[2]["m3_a.go"]) != "d" {
+		t.Errorf("files %q", both.files)
+	}
+	if both.id != planID(both.files) || both.id == first.id || both.id == more.id {
+		t.Errorf("id %s (first %s, more %s)", both.id, first.id, more.id)
+	}
+	if first.id != planID(first.files) || len(first.files) != 2 || len(first.byPkg) != 2 {
+		t.Error("and changed the first plan")
+	}
+}
+
 func TestUnmark(t *testing.T) {
 	for in, want := range map[string]string{
 		"redisbasics.SaveJSONǀ3(...)":      "redisbasics.SaveJSON(...)",

@@ -1,9 +1,13 @@
 package grade
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"unicode"
@@ -29,9 +33,15 @@ const mergeVersion = "merge 1"
 // tests and benchmarks.
 var mergedMembers atomic.Int64
 
+// mergedStubbed counts the members compiled in a merged package with a
+// file stubbed (merged on a batch's retry), for the tests and
+// benchmarks.
+var mergedStubbed atomic.Int64
+
 // mergePlan is how a batch's members are merged: the groups, and each
 // merged member's group by the variant it was type-checked as. A member
-// built in another variant (a file stubbed) is compiled on its own.
+// built in another variant (a file stubbed) is compiled on its own, but
+// for one a plan added on the batch's retry (and) merges.
 type mergePlan struct {
 	files []map[string][]byte // each package's, by name in its folder
 	byPkg map[*Package]int    // a merged member's package
@@ -105,4 +115,38 @@ func (plan *mergePlan) group(p *Package) (int, bool) {
 	}
 	g, ok := plan.byPkg[p]
 	return g, ok
+}
+
+// planID names the packages of a plan, files, by their sources.
+func planID(files []map[string][]byte) string {
+	h := sha256.New()
+	fmt.Fprintln(h, mergeVersion)
+	for g, grp := range files {
+		for _, name := range slices.Sorted(maps.Keys(grp)) {
+			fmt.Fprintf(h, "%d %s %d\n", g, name, len(grp[name]))
+			h.Write(grp[name])
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// and is plan with more's packages after its own, numbered on from
+// them: the marks are the members' numbers in the batch, which no two
+// members share, so that the packages' sources stay as each plan wrote
+// them (and a package built before is the build cache's). Either may be
+// nil.
+func (plan *mergePlan) and(more *mergePlan) *mergePlan {
+	if plan == nil {
+		return more
+	}
+	if more == nil {
+		return plan
+	}
+	c := &mergePlan{files: slices.Concat(plan.files, more.files), byPkg: maps.Clone(plan.byPkg), marks: maps.Clone(plan.marks)}
+	for p, g := range more.byPkg {
+		c.byPkg[p] = len(plan.files) + g
+	}
+	maps.Copy(c.marks, more.marks)
+	c.id = planID(c.files)
+	return c
 }
