@@ -143,6 +143,35 @@ func wait() int { time.Sleep(time.Hour); return 0 }
 `,
 }
 
+// sameResultsClass writes a class into dir for the tests that grade one
+// both ways and want the same outputs: generateClass's ten, and
+// testdata's submissions that crash, hit the limits, and act in their
+// initialization. Every verdict and message in it is the same from one
+// run to another: student006's wrong file (an HSET per field, in a Go
+// map's order) sends its commands in an order no two runs share, so
+// another wrong one takes its place.
+func sameResultsClass(t *testing.T, dir string) {
+	t.Helper()
+	generateClass(t, dir, 10)
+	os.RemoveAll(filepath.Join(dir, "student006"))
+	lists, err := txtar.ParseFile("testdata/wrong/lists-lpush-order.txtar")
+	if err != nil {
+		t.Fatal(err)
+	}
+	submission(t, dir, "student006", "solutions", lists.Files)
+	for _, name := range []string{"crash", "limits", "tricks/in-init"} {
+		a, err := txtar.ParseFile("testdata/" + name + ".txtar")
+		if err != nil {
+			t.Fatal(err)
+		}
+		from := ""
+		if name == "tricks/in-init" {
+			from = "solutions"
+		}
+		submission(t, dir, strings.ReplaceAll(name, "/", "-"), from, a.Files)
+	}
+}
+
 // TestBatchSameResults grades one class twice, every submission built
 // alone and then the inert ones linked several to a shim, and wants the
 // same verdicts, feedback, CSV, gradebook and Gradescope results, but for
@@ -158,33 +187,13 @@ func TestBatchSameResults(t *testing.T) {
 		t.Skip("grades a class twice")
 	}
 	dir := t.TempDir()
-	generateClass(t, dir, 10)
-	// But student006's wrong file (an HSET per field, in a Go map's
-	// order) sends its commands in an order no two runs share: another
-	// wrong one in its place.
-	os.RemoveAll(filepath.Join(dir, "student006"))
-	lists, err := txtar.ParseFile("testdata/wrong/lists-lpush-order.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	submission(t, dir, "student006", "solutions", lists.Files)
+	sameResultsClass(t, dir)
 	// A function with type parameters, which the shim cannot pass.
 	generic, err := txtar.ParseFile("testdata/wrong/json-generic.txtar")
 	if err != nil {
 		t.Fatal(err)
 	}
 	submission(t, dir, "generic", "solutions", generic.Files)
-	for _, name := range []string{"crash", "limits", "tricks/in-init"} {
-		a, err := txtar.ParseFile("testdata/" + name + ".txtar")
-		if err != nil {
-			t.Fatal(err)
-		}
-		from := ""
-		if name != "crash" && name != "limits" {
-			from = "solutions"
-		}
-		submission(t, dir, strings.ReplaceAll(name, "/", "-"), from, a.Files)
-	}
 	// A panic and a print in code that is linked with others: their
 	// positions and output read as they do alone.
 	crash, err := txtar.ParseFile("testdata/crash.txtar")

@@ -184,26 +184,7 @@ func TestOneCheckerSameResults(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	generateClass(t, dir, 10)
-	// student006's wrong file sends its commands in a Go map's order,
-	// which no two runs share: another wrong one in its place.
-	os.RemoveAll(filepath.Join(dir, "student006"))
-	lists, err := txtar.ParseFile("testdata/wrong/lists-lpush-order.txtar")
-	if err != nil {
-		t.Fatal(err)
-	}
-	submission(t, dir, "student006", "solutions", lists.Files)
-	for _, name := range []string{"crash", "limits", "tricks/in-init"} {
-		a, err := txtar.ParseFile("testdata/" + name + ".txtar")
-		if err != nil {
-			t.Fatal(err)
-		}
-		from := ""
-		if name == "tricks/in-init" {
-			from = "solutions"
-		}
-		submission(t, dir, strings.ReplaceAll(name, "/", "-"), from, a.Files)
-	}
+	sameResultsClass(t, dir)
 	grade := func(perExercise bool) *Class {
 		t.Helper()
 		opt := ClassOptions{Options: Options{Root: root, RunConfig: RunConfig{Seed: 2026}, checkerPerExercise: perExercise},
