@@ -263,17 +263,9 @@ func TestMergePlan(t *testing.T) {
 	dir := t.TempDir()
 	addMergeTricks(t, dir)
 	names := slices.Sorted(maps.Keys(mergeTricks))
-	var pkgs []*Package
+	pkgs := inertPackages(t, dir, names)
 	var index []int
-	for i, name := range names {
-		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !inert(p, manifest.Package) {
-			t.Fatalf("%s is not inert", name)
-		}
-		pkgs = append(pkgs, p)
+	for i := range names {
 		index = append(index, 10+i)
 	}
 	plan := planMerge(root, manifest.Package, pkgs, index)
@@ -461,17 +453,7 @@ func TestBatchFailureKept(t *testing.T) {
 	submission(t, dir, "a", "solutions", nil)
 	submission(t, dir, "b", "solutions", broken.Files)
 	submission(t, dir, "c", "exercises", nil)
-	var pkgs []*Package
-	for _, name := range []string{"a", "b", "c"} {
-		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !inert(p, manifest.Package) {
-			t.Fatalf("%s is not inert", name)
-		}
-		pkgs = append(pkgs, p)
-	}
+	pkgs := inertPackages(t, dir, []string{"a", "b", "c"})
 	build := func() (int64, string) {
 		t.Helper()
 		before := batchBuilds.Load()
@@ -579,4 +561,22 @@ func TestMergedPackageFails(t *testing.T) {
 	if _, ok := errors.AsType[*build.CompileError](err); !ok {
 		t.Errorf("huge alone: %v, want it not to compile", err)
 	}
+}
+
+// inertPackages reads the submissions names of dir, each of which must be
+// inert (see inert): a test of merging that merged none tests nothing.
+func inertPackages(t *testing.T, dir string, names []string) []*Package {
+	t.Helper()
+	var pkgs []*Package
+	for _, name := range names {
+		p, err := ReadPackage(filepath.Join(dir, name, "redisbasics"), name, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !inert(p, manifest.Package) {
+			t.Fatalf("%s is not inert", name)
+		}
+		pkgs = append(pkgs, p)
+	}
+	return pkgs
 }
