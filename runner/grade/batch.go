@@ -551,15 +551,9 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 	merging := true
 	fresh := members // the variants not planned yet
 	for len(members) > 1 {
-		variants, index := make([]*Package, len(members)), make([]int, len(members))
-		for i, m := range members {
-			variants[i], index[i] = m.variant, m.index
-		}
+		variants, index := variantsOf(members)
 		if merging && len(fresh) > 1 {
-			fv, fi := make([]*Package, len(fresh)), make([]int, len(fresh))
-			for i, m := range fresh {
-				fv[i], fi[i] = m.variant, m.index
-			}
+			fv, fi := variantsOf(fresh)
 			plan = plan.and(planMerge(opt.Root, set.Package, fv, fi))
 		}
 		fresh = nil
@@ -637,4 +631,13 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 	for _, m := range members {
 		alone(m)
 	}
+}
+
+// variantsOf returns the variant each of ms is built as, and its number
+// in the batch.
+func variantsOf(ms []*member) (variants []*Package, index []int) {
+	for _, m := range ms {
+		variants, index = append(variants, m.variant), append(index, m.index)
+	}
+	return variants, index
 }
