@@ -29,7 +29,7 @@ import (
 // of a go-redis program is most of a shim's build, and one link serves a
 // whole batch. The submissions' packages are compiled as one package, or
 // a few (see merge.go), and any that cannot be merged under an import
-// path of its own (batchGraft); the shim serves the one the checker names
+// path of its own (BatchGraft); the shim serves the one the checker names
 // (package shim's MainBatch), and everything else is as for a shim of its
 // own: the sandbox, one process per exercise, the verdict decided in the
 // checker. Go runs the initialization of every package a program links,
@@ -53,11 +53,12 @@ func batchLen(n, jobs int) int {
 	return max(1, min(batchSize, (n+jobs-1)/max(jobs, 1)))
 }
 
-// batchGraft is the folder the i-th package of a batch is compiled as:
+// BatchGraft is the folder the i-th package of a batch is compiled as:
 // as long as graftDir, so that messages with paths in them (a stack
 // trace, cut to a length) read the same as a package built alone, once
-// it is named graftDir again (see Harness.learnerPaths).
-func batchGraft(i int) string {
+// it is named graftDir again (see Harness.learnerPaths). The in-page
+// check's tests name their cases' folders with it too.
+func BatchGraft(i int) string {
 	return fmt.Sprintf("runner/grade/s%09d/%s", i, filepath.Base(graftDir))
 }
 
@@ -76,15 +77,16 @@ var batchImports = map[string]bool{
 // have: a batch is not slowed down for everyone by one huge package.
 const maxBatchSource = 256 << 10
 
-// inert says whether linking pkg, whose files are to be package name, into a program runs none of its code
+// Inert says whether linking pkg, whose files are to be package name, into a program runs none of its code
 // unless a function of it is called: no func init, no package-level
 // variable whose initializer could call anything, panic, block or
 // allocate much, no compiler directive (//go:linkname), no import but
 // batchImports, no fixed-size array in a package-level type or
 // variable (a huge one is memory every process of the program would
 // map). Decided conservatively, from the syntax alone: what it cannot
-// tell is built alone.
-func inert(pkg *Package, name string) bool {
+// tell is built alone. The in-page check's tests link the grader's cases
+// that are inert into one program, as a batch.
+func Inert(pkg *Package, name string) bool {
 	if len(pkg.Refused) > 0 || pkg.Main != "" || len(pkg.Files) == 0 {
 		return false
 	}
@@ -330,14 +332,14 @@ func batchMain(set *PackageExercises, members []*Package, index []int, plan *mer
 		if usable(p) {
 			name = fmt.Sprintf("s%d", index[i])
 		}
-		fmt.Fprintf(&b, "\t%s %q\n", name, modulePath+"/"+batchGraft(index[i]))
+		fmt.Fprintf(&b, "\t%s %q\n", name, ModulePath+"/"+BatchGraft(index[i]))
 	}
 	for g, used := range groupUsed {
 		name := "_"
 		if used {
 			name = fmt.Sprintf("g%d", g)
 		}
-		fmt.Fprintf(&b, "\t%s %q\n", name, modulePath+"/"+mergedDir(g))
+		fmt.Fprintf(&b, "\t%s %q\n", name, ModulePath+"/"+mergedDir(g))
 	}
 	b.WriteString(")\n\nfunc main() {\n\tshim.MainBatch(func(sub string) map[string]any {\n\t\tswitch sub {\n")
 	for i, p := range members {
@@ -350,7 +352,7 @@ func batchMain(set *PackageExercises, members []*Package, index []int, plan *mer
 			if f.Usable {
 				fmt.Fprintf(&b, "\t\t\t\t%q: %s.%s%s,\n", f.Name, pkg, f.Name, mark)
 			} else {
-				fmt.Fprintf(&b, "\t\t\t\t%q: shim.Unusable(%q),\n", f.Name, f.Name+" has type parameters: the grader calls it as a plain function")
+				fmt.Fprintf(&b, "\t\t\t\t%q: shim.Unusable(%q),\n", f.Name, f.Why())
 			}
 		}
 		b.WriteString("\t\t\t}\n")
@@ -380,7 +382,7 @@ func buildBatch(ctx context.Context, root string, set *PackageExercises, members
 		srcs[i] = src
 		if _, ok := plan.group(p); !ok {
 			for name := range p.Files {
-				replace[filepath.ToSlash(filepath.Join(batchGraft(index[i]), name))] = filepath.Join(src, name)
+				replace[filepath.ToSlash(filepath.Join(BatchGraft(index[i]), name))] = filepath.Join(src, name)
 			}
 		}
 		fmt.Fprintf(h, "%d %s\n", index[i], p.Hash)
@@ -440,7 +442,7 @@ func buildBatch(ctx context.Context, root string, set *PackageExercises, members
 	hs := make([]*Harness, len(members))
 	for i, p := range members {
 		hs[i] = &Harness{Bin: checker, Shim: bin, pkg: p, src: srcs[i], exercises: set.Exercises,
-			graft: batchGraft(index[i]), sub: strconv.Itoa(index[i])}
+			graft: BatchGraft(index[i]), sub: strconv.Itoa(index[i])}
 		if g, ok := plan.group(p); ok {
 			hs[i].merged = mergedDir(g)
 			mergedMembers.Add(1)
@@ -618,7 +620,7 @@ func buildBatch1(ctx context.Context, opt Options, set *PackageExercises, pkgs [
 				continue
 			}
 			v, err := replaced(first, m.broken[0], byFile, opt.Root, set.Package)
-			if err != nil || !inert(v, set.Package) {
+			if err != nil || !Inert(v, set.Package) {
 				alone(m)
 				continue
 			}

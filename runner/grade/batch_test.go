@@ -17,8 +17,8 @@ import (
 func TestBatchGraftLength(t *testing.T) {
 	// Same length: a message cut to a length reads the same batched or not.
 	for _, i := range []int{0, 7, 123456789} {
-		if g := batchGraft(i); len(g) != len(graftDir) || g == graftDir {
-			t.Errorf("batchGraft(%d) = %s, want a folder other than, and as long as, %s", i, g, graftDir)
+		if g := BatchGraft(i); len(g) != len(graftDir) || g == graftDir {
+			t.Errorf("BatchGraft(%d) = %s, want a folder other than, and as long as, %s", i, g, graftDir)
 		}
 	}
 }
@@ -86,12 +86,12 @@ func F() string { return ToUpper("a") }`, false},
 		}
 		src += tc.src + "\n"
 		pkg := &Package{Files: map[string][]byte{"a.go": []byte(src)}, Funcs: map[string]bool{}}
-		if got := inert(pkg, "redisbasics"); got != tc.inert {
+		if got := Inert(pkg, "redisbasics"); got != tc.inert {
 			t.Errorf("%s: inert = %v, want %v\n%s", tc.name, got, tc.inert, src)
 		}
 	}
 	pkg := &Package{Files: map[string][]byte{"a.go": []byte("package other\n")}}
-	if inert(pkg, "redisbasics") {
+	if Inert(pkg, "redisbasics") {
 		t.Error("a package of another name is inert")
 	}
 }
@@ -214,7 +214,7 @@ func TestBatchSameResults(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if inert(pkg, "redisbasics") {
+		if Inert(pkg, "redisbasics") {
 			t.Errorf("%s is inert", name)
 		}
 	}

@@ -178,7 +178,7 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 			t.done, t.reused = done, true
 			continue
 		}
-		if t.pkg, s.Err = s.read(dir, exercises); t.pkg != nil && set != nil && batchSize > 1 && inert(t.pkg, set.Package) {
+		if t.pkg, s.Err = s.read(dir, exercises); t.pkg != nil && set != nil && batchSize > 1 && Inert(t.pkg, set.Package) {
 			t.ready = make(chan *built, 1)
 			ready[t.pkg] = t.ready
 			batched = append(batched, t.pkg)

@@ -29,9 +29,11 @@ import (
 )
 
 const (
-	modulePath = "github.com/redis-notebook/tutorial"
-	checksPkg  = modulePath + "/runner/grade/checks"
-	shimPkg    = modulePath + "/runner/grade/shim"
+	// ModulePath is the module's path, inside which graded packages are
+	// compiled.
+	ModulePath = "github.com/redis-notebook/tutorial"
+	checksPkg  = ModulePath + "/runner/grade/checks"
+	shimPkg    = ModulePath + "/runner/grade/shim"
 	// graftDir is where the graded package appears to be, inside the
 	// module, for the build: no such folder exists. go build -overlay
 	// maps each of its files onto the package's own (a copy in the build
@@ -93,7 +95,7 @@ func main() {
 {{- if .Usable}}
 		{{printf "%q" .Name}}: learner.{{.Name}},
 {{- else}}
-		{{printf "%q" .Name}}: {{$.Pkg}}.Unusable({{printf "%q" (print .Name " has type parameters: the grader calls it as a plain function")}}),
+		{{printf "%q" .Name}}: {{$.Pkg}}.Unusable({{printf "%q" .Why}}),
 {{- end}}
 {{- end}}
 	})
@@ -105,6 +107,12 @@ func main() {
 type MainFunc struct {
 	Name   string
 	Usable bool
+}
+
+// Why is what a generated main passes for f when it is not usable: the
+// message a call of it gets.
+func (f MainFunc) Why() string {
+	return f.Name + " has type parameters: the grader calls it as a plain function"
 }
 
 // MainFuncs are the functions of set's exercises that pkg declares, in
@@ -255,7 +263,7 @@ package main
 import (
 	"os"
 
-	"` + modulePath + `/runner/grade/sandbox"
+	"` + ModulePath + `/runner/grade/sandbox"
 )
 
 func main() {
@@ -776,13 +784,19 @@ var (
 // whatever its folder: the in-page check (package browsercheck) compiles
 // the learner's package as this path too, so that stack traces name it
 // as the grader's do.
-const GraftImportPath = modulePath + "/" + graftDir
+const GraftImportPath = ModulePath + "/" + graftDir
 
 // ShowGraftPaths rewrites, in r, the folder the package was compiled as
 // (in a stack trace) to display, the learner's folder: for a package
-// compiled elsewhere than in a Harness, as the in-page check's is.
-func ShowGraftPaths(r *verdict.Result, display string) {
+// compiled elsewhere than in a Harness, as the in-page check's is. graft
+// is that folder, from the module's root, when it is not GraftImportPath's
+// but one of a batch's (BatchGraft), as in the in-page check's tests,
+// which link the grader's cases into one program; "": GraftImportPath's.
+func ShowGraftPaths(r *verdict.Result, graft, display string) {
 	for _, s := range []*string{&r.Message, &r.Called, &r.Expected, &r.Got, &r.Hint, &r.Where, &r.Output} {
+		if graft != "" && graft != graftDir {
+			*s = strings.ReplaceAll(*s, graft, graftDir) // as Harness.learnerPaths does
+		}
 		*s = graftPath.ReplaceAllLiteralString(*s, display+string(filepath.Separator))
 	}
 }

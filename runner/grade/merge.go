@@ -35,7 +35,7 @@ import (
 // its name. Types keep theirs, which %T, errors and reflection print, so
 // that two members that declare one type name go into different
 // packages. A line directive names each file as the folder the member
-// would have been compiled in alone in the batch (batchGraft), so that
+// would have been compiled in alone in the batch (BatchGraft), so that
 // positions (in a stack trace, in Where) read the same. A member
 // go/types rejects, or that cannot be merged for any reason below, is
 // compiled in a package of its own, as before; and the merged package
@@ -220,7 +220,7 @@ func (m *merger) source(mm *mergeMember, i int) []byte {
 	slices.Sort(at)
 	at = slices.Compact(at)
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "/*line %s:1:1*/", filepath.Join(m.root, filepath.FromSlash(batchGraft(mm.index)), name))
+	fmt.Fprintf(&b, "/*line %s:1:1*/", filepath.Join(m.root, filepath.FromSlash(BatchGraft(mm.index)), name))
 	last := 0
 	for _, off := range at {
 		b.Write(src[last:off])

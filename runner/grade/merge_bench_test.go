@@ -36,7 +36,7 @@ func BenchmarkBatchBuild(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if inert(p, manifest.Package) {
+			if Inert(p, manifest.Package) {
 				pkgs = append(pkgs, p)
 			}
 		}

@@ -292,7 +292,7 @@ func TestMergePlan(t *testing.T) {
 		}
 	}
 	for _, want := range []string{
-		"/*line " + filepath.Join(root, batchGraft(12), "01_json.go") + ":1:1*/package redisbasics\n",
+		"/*line " + filepath.Join(root, BatchGraft(12), "01_json.go") + ":1:1*/package redisbasics\n",
 		"const prefixǀ12 = \"saved\"", "var countǀ12 = 0", "type entry struct {\n\thelper int\n\tcount  int\n}",
 		"func (e entry) helper2() int { return e.helper + e.count }", "func helperǀ12(n int) int",
 		"func helper2ǀ12() int", "func SaveJSONǀ12(", "table := map[string]int{prefixǀ12: 1}",
@@ -379,10 +379,10 @@ func TestUnmerged(t *testing.T) {
 	if len(mergedDir(7)) != len(graftDir) {
 		t.Errorf("mergedDir(7) = %s, not as long as %s", mergedDir(7), graftDir)
 	}
-	in := "goroutine 7 [running]:\n" + modulePath + "/" + mergedDir(1) + ".SaveJSONǀ3.func1()\n\t" +
-		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
-	want := "goroutine 7 [running]:\n" + modulePath + "/" + graftDir + ".SaveJSON.func1()\n\t" +
-		root + "/" + batchGraft(3) + "/01_json.go:12 +0x1d"
+	in := "goroutine 7 [running]:\n" + ModulePath + "/" + mergedDir(1) + ".SaveJSONǀ3.func1()\n\t" +
+		root + "/" + BatchGraft(3) + "/01_json.go:12 +0x1d"
+	want := "goroutine 7 [running]:\n" + ModulePath + "/" + graftDir + ".SaveJSON.func1()\n\t" +
+		root + "/" + BatchGraft(3) + "/01_json.go:12 +0x1d"
 	if got := unmerged(in, mergedDir(1), "3"); got != want {
 		t.Errorf("unmerged:\n%s\nwant:\n%s", got, want)
 	}
@@ -573,7 +573,7 @@ func inertPackages(t *testing.T, dir string, names []string) []*Package {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !inert(p, manifest.Package) {
+		if !Inert(p, manifest.Package) {
 			t.Fatalf("%s is not inert", name)
 		}
 		pkgs = append(pkgs, p)

@@ -50,7 +50,7 @@ type mergePlan struct {
 }
 
 // mergedDir is the folder, in the module, of the plan's g-th package: as
-// long as graftDir, as batchGraft's are, so that a stack trace, its
+// long as graftDir, as BatchGraft's are, so that a stack trace, its
 // functions named by their package's path, reads as long as one of a
 // package built alone once it is named graftDir again.
 func mergedDir(g int) string {

@@ -207,7 +207,7 @@ func refusedImport(fset *token.FileSet, f *ast.File, shown string) *build.Diagno
 			return at(`uses cgo (import "C"): the grader builds pure Go only`)
 		case path == "runtime/cgo" || path == "plugin":
 			return at(fmt.Sprintf("imports %q: the grader builds pure Go only", path))
-		case path == modulePath || strings.HasPrefix(path, modulePath+"/"):
+		case path == ModulePath || strings.HasPrefix(path, ModulePath+"/"):
 			return at(fmt.Sprintf("imports %q, the tutorial's own package: a submission is graded on its own code", path))
 		case path == goRedis || strings.HasPrefix(path, goRedis+"/"):
 		case !strings.Contains(first, "."):

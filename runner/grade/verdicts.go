@@ -141,7 +141,7 @@ func graderVersion(root, pkg string) (string, error) {
 // course's stubs and reference solutions of pkg, from which a broken
 // file's stub is written.
 func GraderVersion(root, pkg string) (string, error) {
-	files, err := build.Sources(root, modulePath+"/runner/grade", checksPkg, shimPkg)
+	files, err := build.Sources(root, ModulePath+"/runner/grade", checksPkg, shimPkg)
 	if err != nil {
 		return "", err
 	}

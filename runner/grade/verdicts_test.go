@@ -148,7 +148,7 @@ func TestVerdictsReused(t *testing.T) {
 func TestGraderVersion(t *testing.T) {
 	t.Parallel()
 	copyRoot := t.TempDir()
-	files, err := build.Sources(root, modulePath+"/runner/grade", checksPkg, shimPkg)
+	files, err := build.Sources(root, ModulePath+"/runner/grade", checksPkg, shimPkg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -46,6 +46,10 @@ const CheckCommand = checkprog.CheckCommand
 type Options struct {
 	Seed    uint64        // of the generated cases; 0: a new one, as check picks
 	Timeout time.Duration // the exercise's time limit; 0: settings.DefaultTimeout
+	// Graft is the folder the learner's package was compiled as, from the
+	// module's root, when it is not grade.GraftImportPath's: one of a
+	// program holding several (see MainCases).
+	Graft string
 }
 
 // Check runs exercise e's checks against funcs, the learner's package's
@@ -60,10 +64,13 @@ func Check(e grade.Exercise, display string, funcs map[string]any, opt Options) 
 	if opt.Timeout <= 0 {
 		opt.Timeout = settings.DefaultTimeout
 	}
+	if opt.Graft == "" {
+		opt.Graft = strings.TrimPrefix(grade.GraftImportPath, grade.ModulePath+"/")
+	}
 	cfg := checks.Config{
 		Exercise:  checks.Exercise{ID: e.ID, Name: e.Name, Funcs: e.Funcs},
 		Timeout:   opt.Timeout,
-		SourceDir: grade.GraftImportPath[len("github.com/redis-notebook/tutorial/"):],
+		SourceDir: opt.Graft,
 		Seed:      opt.Seed,
 		Local: &checks.Local{
 			Serve: func(requests io.Reader, responses io.Writer, ro redis.Options) error {
@@ -73,7 +80,7 @@ func Check(e grade.Exercise, display string, funcs map[string]any, opt Options) 
 		},
 	}
 	res := grade.Result{Result: checks.Run(cfg, nil)}
-	grade.ShowGraftPaths(&res.Result, display)
+	grade.ShowGraftPaths(&res.Result, opt.Graft, display)
 	return &grade.Report{
 		Package:   display,
 		Backend:   "miniredis",
@@ -116,18 +123,44 @@ func ExitCode(status verdict.Status) int {
 // are several), prints the report on standard output and exits with the
 // verdict's status.
 func Main(exercises string, funcs map[string]any) {
+	run(exercises, []Case{{Funcs: funcs}})
+}
+
+// A Case is one learner's package in a program that holds several (see
+// checkprog.CasesSource): its functions, and the folder it was compiled
+// as, from the module's root.
+type Case struct {
+	Graft string
+	Funcs map[string]any
+}
+
+// MainCases is Main for a program holding several learners' packages,
+// as the tests build the grader's cases, many to a program: -case picks
+// one, by its index in cases.
+func MainCases(exercises string, cases []Case) {
+	run(exercises, cases)
+}
+
+func run(exercises string, cases []Case) {
 	var set grade.PackageExercises
 	if err := json.Unmarshal([]byte(exercises), &set); err != nil || len(set.Exercises) == 0 {
 		fmt.Fprintf(os.Stderr, "check: the exercises: %v\n", err)
 		os.Exit(ExitError)
 	}
 	var opt Options
-	id := 0
+	id, k := 0, 0
 	fs := flag.NewFlagSet("check", flag.ContinueOnError)
 	fs.Uint64Var(&opt.Seed, "seed", 0, "seed of the generated cases (0: a new one)")
 	fs.DurationVar(&opt.Timeout, "timeout", settings.DefaultTimeout, "the exercise's time limit")
 	fs.IntVar(&id, "exercise", 0, "the exercise to check (needed when the program has several)")
+	if len(cases) > 1 {
+		fs.IntVar(&k, "case", -1, "the learner's package to check, of the program's several")
+	}
 	if err := fs.Parse(os.Args[1:]); err != nil {
+		os.Exit(ExitError)
+	}
+	if k < 0 || k >= len(cases) {
+		fmt.Fprintf(os.Stderr, "check: -case %d: this program holds cases 0 to %d\n", k, len(cases)-1)
 		os.Exit(ExitError)
 	}
 	i := slices.IndexFunc(set.Exercises, func(e grade.Exercise) bool { return e.ID == id })
@@ -140,7 +173,8 @@ func Main(exercises string, funcs map[string]any) {
 	}
 	e := set.Exercises[i]
 	e.Package = set.Package
-	rep := Check(e, "exercises/"+set.Package, funcs, opt)
+	opt.Graft = cases[k].Graft
+	rep := Check(e, "exercises/"+set.Package, cases[k].Funcs, opt)
 	rep.WriteText(os.Stdout, TextOptions)
 	os.Exit(ExitCode(rep.Results[0].Status))
 }

@@ -16,8 +16,6 @@ import (
 	"sync"
 	"testing"
 
-	"golang.org/x/tools/txtar"
-
 	"github.com/redis-notebook/tutorial/runner/grade"
 	"github.com/redis-notebook/tutorial/runner/grade/browsercheck"
 	"github.com/redis-notebook/tutorial/runner/grade/browsercheck/checkbuild"
@@ -55,102 +53,42 @@ type parityCase struct {
 	exercises []grade.Exercise
 }
 
-// parityCases are the grader's own cases: every package's reference
-// solutions and stubs, and testdata's wrong and right answers, grouped
-// as the grader's TestCases groups them (at most one case per exercise in
-// a package, so that one build checks several).
+// parityCases are the grader's own cases (checkbuild.GraderCases),
+// grouped in rounds: cases of one package whose exercises and files
+// differ share a build.
 func parityCases(t *testing.T, short bool) []*parityCase {
-	var out []*parityCase
-	for _, p := range course.Packages {
-		for _, from := range []string{"solutions", "exercises"} {
-			if short && p.Package != "redisbasics" {
-				continue
-			}
-			c := &parityCase{name: from + "-" + p.Package, pkg: p.Package, exercises: p.Exercises, files: map[string][]byte{}}
-			entries, err := os.ReadDir(filepath.Join(root, from, p.Package))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, e := range entries {
-				if strings.HasSuffix(e.Name(), ".go") && !strings.HasSuffix(e.Name(), "_test.go") {
-					b, err := os.ReadFile(filepath.Join(root, from, p.Package, e.Name()))
-					if err != nil {
-						t.Fatal(err)
-					}
-					c.files[p.Package+"/"+e.Name()] = b
-				}
-			}
-			out = append(out, c)
-		}
+	all, err := checkbuild.GraderCases(root, course)
+	if err != nil {
+		t.Fatal(err)
 	}
-	byName := map[string]grade.Exercise{}
-	for _, e := range course.Exercises() {
-		byName[e.Name] = e
-	}
-	paths, _ := filepath.Glob(filepath.Join(root, "runner/grade/testdata/wrong/*.txtar"))
-	right, _ := filepath.Glob(filepath.Join(root, "runner/grade/testdata/right/*.txtar"))
-	paths = append(paths, right...)
-	if short {
-		paths = slices.DeleteFunc(paths, func(p string) bool {
-			return !slices.Contains(shortCases, strings.TrimSuffix(filepath.Base(p), ".txtar"))
-		})
-	}
-	var cases []*parityCase
-	for _, path := range paths {
-		a, err := txtar.ParseFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		name := strings.TrimSuffix(filepath.Base(path), ".txtar")
-		c := &parityCase{name: name, files: map[string][]byte{}}
-		for _, line := range strings.Split(string(a.Comment), "\n") {
-			if v, ok := strings.CutPrefix(line, "exercise: "); ok && v != "all" {
-				e, ok := byName[v]
-				if !ok {
-					t.Fatalf("%s: no exercise %q", path, v)
-				}
-				c.exercises = []grade.Exercise{e}
-				c.pkg = e.Package
-			}
-		}
-		for _, f := range a.Files {
-			c.files[f.Name] = f.Data
-			if c.pkg == "" {
-				c.pkg = strings.Split(f.Name, "/")[0]
-			}
-		}
-		if len(c.exercises) == 0 {
-			c.exercises = course.Package(c.pkg).Exercises
-		}
-		cases = append(cases, c)
-	}
-	// Rounds: cases of one package whose exercises and files differ
-	// share a build.
 	var rounds []*parityCase
-	for _, c := range cases {
+	for _, c := range all {
+		if short && !strings.HasSuffix(c.Name, "-redisbasics") && !slices.Contains(shortCases, c.Name) {
+			continue
+		}
 		i := slices.IndexFunc(rounds, func(r *parityCase) bool {
-			if r.pkg != c.pkg || len(c.exercises) != 1 || len(r.exercises) == len(course.Package(c.pkg).Exercises) {
+			if r.pkg != c.Package || len(c.Exercises) != 1 || len(r.exercises) == len(course.Package(c.Package).Exercises) {
 				return false
 			}
-			for f := range c.files {
+			for f := range c.Files {
 				if _, ok := r.files[f]; ok {
 					return false
 				}
 			}
-			return !slices.ContainsFunc(r.exercises, func(e grade.Exercise) bool { return e.ID == c.exercises[0].ID })
+			return !slices.ContainsFunc(r.exercises, func(e grade.Exercise) bool { return e.ID == c.Exercises[0].ID })
 		})
-		if i < 0 || len(c.exercises) != 1 {
-			rounds = append(rounds, &parityCase{name: c.name, pkg: c.pkg, files: map[string][]byte{}})
+		if i < 0 || len(c.Exercises) != 1 {
+			rounds = append(rounds, &parityCase{name: c.Name, pkg: c.Package, files: map[string][]byte{}})
 			i = len(rounds) - 1
 		} else {
-			rounds[i].name += "+" + c.name
+			rounds[i].name += "+" + c.Name
 		}
-		for f, b := range c.files {
+		for f, b := range c.Files {
 			rounds[i].files[f] = b
 		}
-		rounds[i].exercises = append(rounds[i].exercises, c.exercises...)
+		rounds[i].exercises = append(rounds[i].exercises, c.Exercises...)
 	}
-	return append(out, rounds...)
+	return rounds
 }
 
 // shortCases are the wrong and right answers -short compares: a wrong

@@ -5,7 +5,11 @@
 package checkprog
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
+	"go/format"
+	"slices"
 	"strconv"
 
 	"github.com/redis-notebook/tutorial/runner/grade"
@@ -50,3 +54,45 @@ const (
 	ExitNotDone = 11
 	ExitError   = 12 // the grader's own (verdict.Error), or bad arguments
 )
+
+// A CaseSource is one learner's package in a program that holds
+// several: the folder it is compiled as, from the module's root
+// (grade.BatchGraft), and the functions it declares.
+type CaseSource struct {
+	Graft string
+	Funcs []grade.MainFunc
+}
+
+// CasesSource writes the package main of a check program that holds
+// several learners' packages of set's package, cases, for exercises of
+// it: the tests check the grader's cases so, many to a build. Its -case
+// flag picks one (see browsercheck.MainCases).
+func CasesSource(set *grade.PackageExercises, exercises []grade.Exercise, cases []CaseSource) ([]byte, error) {
+	ex, err := json.Marshal(grade.PackageExercises{Package: set.Package, Exercises: exercises})
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Code generated for a test; DO NOT EDIT.\n\npackage main\n\nimport (\n\t%q\n", ImportPath)
+	for i, c := range cases {
+		name := "_"
+		if slices.ContainsFunc(c.Funcs, func(f grade.MainFunc) bool { return f.Usable }) {
+			name = fmt.Sprintf("c%d", i)
+		}
+		fmt.Fprintf(&b, "\t%s %q\n", name, grade.ModulePath+"/"+c.Graft)
+	}
+	fmt.Fprintf(&b, ")\n\nfunc main() {\n\tbrowsercheck.MainCases(%s, []browsercheck.Case{\n", strconv.Quote(string(ex)))
+	for i, c := range cases {
+		fmt.Fprintf(&b, "\t\t{Graft: %q, Funcs: map[string]any{\n", c.Graft)
+		for _, f := range c.Funcs {
+			if f.Usable {
+				fmt.Fprintf(&b, "\t\t\t%q: c%d.%s,\n", f.Name, i, f.Name)
+			} else {
+				fmt.Fprintf(&b, "\t\t\t%q: browsercheck.Unusable(%q),\n", f.Name, f.Why())
+			}
+		}
+		b.WriteString("\t\t}},\n")
+	}
+	b.WriteString("\t})\n}\n")
+	return format.Source(b.Bytes())
+}
