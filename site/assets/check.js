@@ -200,33 +200,43 @@
       return;
     }
     status.textContent = "Checking…";
+    const { verdict, report, line } = await judge(result.wasm, [], seed);
+    show(report);
+    remember(verdict, seed);
+    status.textContent = line;
+  };
+
+  // judge runs the check program, with args after the seed's, and says
+  // what the page shows of it: the verdict, the report and the status
+  // line. The tests call it (NotebookCheck.judge) with the grader's own
+  // cases.
+  const judge = async (wasm, args, seed) => {
     const limitMs = (bundle.timeout + 10) * 1000;
-    const out = await runProgram(result.wasm, ["-seed", String(seed)], limitMs);
+    const out = await runProgram(wasm, ["-seed", String(seed), ...args], limitMs);
     const verdicts = Object.fromEntries(Object.entries(bundle.exit).map(([k, v]) => [v, k]));
     if (out.timedOut) {
-      show(`✗ ${id} ${bundle.name}  failed  the check did not finish within ${bundle.timeout + 10}s: the page stopped it\n\n` +
-        "look for a loop that never ends, or one that never waits for anything: in this tab such a loop holds\n" +
-        `the program's only thread, and the check's own time limit cannot stop it; ${bundle.checkCommand} --seed ${seed} ${id}\n` +
-        "says more.\n");
-      remember("failed", seed);
-      status.textContent = "The check was stopped.";
-      return;
+      return {
+        verdict: "failed", line: "The check was stopped.",
+        report: `✗ ${id} ${bundle.name}  failed  the check did not finish within ${bundle.timeout + 10}s: the page stopped it\n\n` +
+          "look for a loop that never ends, or one that never waits for anything: in this tab such a loop holds\n" +
+          `the program's only thread, and the check's own time limit cannot stop it; ${bundle.checkCommand} --seed ${seed} ${id}\n` +
+          "says more.\n",
+      };
     }
     const verdict = out.type === "exit" ? verdicts[out.code] : undefined;
     if (!verdict) {
       // The program ended itself: a panic in a goroutine of the code,
       // os.Exit or log.Fatal end the whole program, checks included.
       const why = out.type === "exit" ? `exit status ${out.code}` : out.message;
-      show(`✗ ${id} ${bundle.name}  failed  the program stopped before the exercise was graded (${why})\n\n` +
-        (out.stdout || "") + (out.stderr || ""));
-      remember("failed", seed);
-      status.textContent = "The program stopped.";
-      return;
+      return {
+        verdict: "failed", line: "The program stopped.",
+        report: `✗ ${id} ${bundle.name}  failed  the program stopped before the exercise was graded (${why})\n\n` +
+          (out.stdout || "") + (out.stderr || ""),
+      };
     }
-    show(out.stdout);
-    remember(verdict, seed);
-    status.textContent = `Checked in this page on seed ${seed}: ${verdict}.`;
+    return { verdict, report: out.stdout, line: `Checked in this page on seed ${seed}: ${verdict}.` };
   };
+  globalThis.NotebookCheck = { judge: async (wasm, args, seed) => { await ready; return judge(wasm, args, seed); } };
 
   const checkOnServer = async () => {
     status.textContent = "Grading (the first check builds the grader, which takes a few seconds)…";
