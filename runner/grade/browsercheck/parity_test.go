@@ -45,48 +45,40 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
-// A parityCase is a package to check, and the exercises of it to compare.
-type parityCase struct {
-	name      string
-	files     map[string][]byte // by path under the case's folder: redisbasics/02_lists.go
-	pkg       string
-	exercises []grade.Exercise
-}
-
 // parityCases are the grader's own cases (checkbuild.GraderCases),
 // grouped in rounds: cases of one package whose exercises and files
 // differ share a build.
-func parityCases(t *testing.T, short bool) []*parityCase {
+func parityCases(t *testing.T, short bool) []*checkbuild.Case {
 	all, err := checkbuild.GraderCases(root, course)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var rounds []*parityCase
+	var rounds []*checkbuild.Case
 	for _, c := range all {
 		if short && !strings.HasSuffix(c.Name, "-redisbasics") && !slices.Contains(shortCases, c.Name) {
 			continue
 		}
-		i := slices.IndexFunc(rounds, func(r *parityCase) bool {
-			if r.pkg != c.Package || len(c.Exercises) != 1 || len(r.exercises) == len(course.Package(c.Package).Exercises) {
+		i := slices.IndexFunc(rounds, func(r *checkbuild.Case) bool {
+			if r.Package != c.Package || len(c.Exercises) != 1 || len(r.Exercises) == len(course.Package(c.Package).Exercises) {
 				return false
 			}
 			for f := range c.Files {
-				if _, ok := r.files[f]; ok {
+				if _, ok := r.Files[f]; ok {
 					return false
 				}
 			}
-			return !slices.ContainsFunc(r.exercises, func(e grade.Exercise) bool { return e.ID == c.Exercises[0].ID })
+			return !slices.ContainsFunc(r.Exercises, func(e grade.Exercise) bool { return e.ID == c.Exercises[0].ID })
 		})
 		if i < 0 || len(c.Exercises) != 1 {
-			rounds = append(rounds, &parityCase{name: c.Name, pkg: c.Package, files: map[string][]byte{}})
+			rounds = append(rounds, &checkbuild.Case{Name: c.Name, Package: c.Package, Files: map[string][]byte{}})
 			i = len(rounds) - 1
 		} else {
-			rounds[i].name += "+" + c.Name
+			rounds[i].Name += "+" + c.Name
 		}
 		for f, b := range c.Files {
-			rounds[i].files[f] = b
+			rounds[i].Files[f] = b
 		}
-		rounds[i].exercises = append(rounds[i].exercises, c.Exercises...)
+		rounds[i].Exercises = append(rounds[i].Exercises, c.Exercises...)
 	}
 	return rounds
 }
@@ -123,32 +115,25 @@ func TestParity(t *testing.T) {
 	})
 	sem := make(chan struct{}, max(1, runtime.NumCPU()/2))
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(c.Name, func(t *testing.T) {
 			t.Parallel()
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			dir := t.TempDir()
-			for name, b := range c.files {
-				p := filepath.Join(dir, "exercises", filepath.FromSlash(name))
-				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-					t.Fatal(err)
-				}
-				if err := os.WriteFile(p, b, 0o644); err != nil {
-					t.Fatal(err)
-				}
+			slices.SortFunc(c.Exercises, func(a, b grade.Exercise) int { return a.ID - b.ID })
+			pkgDir, err := c.Write(t.TempDir())
+			if err != nil {
+				t.Fatal(err)
 			}
-			pkgDir := filepath.Join(dir, "exercises", c.pkg)
-			slices.SortFunc(c.exercises, func(a, b grade.Exercise) int { return a.ID - b.ID })
-			native := nativeReports(t, pkgDir, c.exercises, dir)
-			bin := buildCheck(t, pkgDir, c.pkg, c.exercises, "js", "wasm")
-			var again [][]nativeReport // the grader's other opinions, when needed
-			for i, e := range c.exercises {
+			native := nativeReports(t, c)
+			bin := buildCheck(t, pkgDir, c.Package, c.Exercises, "js", "wasm")
+			var again [][]checkbuild.Report // the grader's other opinions, when needed
+			for i, e := range c.Exercises {
 				want := native[i]
 				got, status := runWasm(t, node, bin, e.ID)
-				if status == want.status && got == want.text {
+				if status == want.Status && got == want.Text {
 					continue
 				}
-				if status == want.status {
+				if status == want.Status {
 					// The same verdict, other words: the learner's code may
 					// send its commands in a Go map's order, or race a
 					// goroutine against its return, and a check may name
@@ -160,66 +145,34 @@ func TestParity(t *testing.T) {
 					varies := false
 					for try := 0; try < 3 && !varies; try++ {
 						if len(again) <= try {
-							again = append(again, nativeReports(t, pkgDir, c.exercises, dir))
+							again = append(again, nativeReports(t, c))
 						}
-						varies = again[try][i].text != want.text
+						varies = again[try][i].Text != want.Text
 					}
 					if varies {
 						t.Logf("exercise %d %s: the same verdict; the report differs, as it does between two of the grader's own "+
-							"runs:\n--- grader:\n%s\n--- in-page check:\n%s", e.ID, e.Name, want.text, got)
+							"runs:\n--- grader:\n%s\n--- in-page check:\n%s", e.ID, e.Name, want.Text, got)
 						continue
 					}
 				}
 				mu.Lock()
-				differ = append(differ, fmt.Sprintf("%s, exercise %d: %s, in the page %s", c.name, e.ID, want.status, status))
+				differ = append(differ, fmt.Sprintf("%s, exercise %d: %s, in the page %s", c.Name, e.ID, want.Status, status))
 				mu.Unlock()
 				t.Errorf("exercise %d %s: the grader says %s, the in-page check %s\n--- grader:\n%s\n--- in-page check:\n%s",
-					e.ID, e.Name, want.status, status, want.text, got)
+					e.ID, e.Name, want.Status, status, want.Text, got)
 			}
 		})
 	}
 }
 
-// firstLine is a report's first line: the exercise, its verdict and its
-// message.
-func firstLine(s string) string {
-	line, _, _ := strings.Cut(s, "\n")
-	return line
-}
-
-type nativeReport struct {
-	status verdict.Status
-	text   string
-}
-
-// nativeReports grades the package in pkgDir as `runner check` does, and
-// returns each exercise's report as check prints it alone (check N), the
-// folder named as from the course's root (exercises/<package>), which
-// stands at dir.
-func nativeReports(t *testing.T, pkgDir string, exercises []grade.Exercise, dir string) []nativeReport {
+// nativeReports grades c as `runner check` does, on the test's seed.
+func nativeReports(t *testing.T, c *checkbuild.Case) []checkbuild.Report {
 	t.Helper()
-	opt := grade.Options{Root: root, Isolated: "browserchecktest", RunConfig: grade.RunConfig{Seed: seed}}
-	rep, _, err := grade.Check(context.Background(), pkgDir, exercises, opt)
+	reps, err := checkbuild.CheckCase(context.Background(), root, *c, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	pkg, err := grade.ReadPackage(pkgDir, pkgDir, "")
-	if err == nil {
-		t.Cleanup(func() { grade.RemoveIsolated("browserchecktest", pkg) })
-	}
-	if rep.Compile != nil {
-		t.Fatalf("does not compile:\n%s", rep.Compile)
-	}
-	out := make([]nativeReport, len(exercises))
-	for i := range exercises {
-		one := &grade.Report{Package: rep.Package, Backend: rep.Backend, Exercises: rep.Exercises[i : i+1],
-			Results: rep.Results[i : i+1], Seed: rep.Seed}
-		var b bytes.Buffer
-		one.WriteText(&b, browsercheck.TextOptions)
-		text := strings.ReplaceAll(b.String(), dir+string(filepath.Separator), "")
-		out[i] = nativeReport{status: one.Results[0].Status, text: text}
-	}
-	return out
+	return reps
 }
 
 // buildCheck builds the in-page check program for exercises of the
