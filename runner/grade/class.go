@@ -58,6 +58,11 @@ type ClassOptions struct {
 	// earlier grading of the same files, grader and settings left in
 	// the cache (see Verdicts); it keeps the new ones there.
 	Regrade bool
+	// Builds, when set, prefixes the names of the class's builds in the
+	// build cache instead of the classes' own prefix, under which they
+	// are kept for the next grading: for a caller that grades a class
+	// once and removes its builds (RemoveBuilds), as tests do.
+	Builds string
 }
 
 // GradeClass grades every folder in dir as one student's submission, on
@@ -81,6 +86,9 @@ func GradeClass(ctx context.Context, dir string, exercises []Exercise, opt Class
 		return nil, err
 	}
 	opt.Isolated = classBuilds
+	if opt.Builds != "" {
+		opt.Isolated = opt.Builds
+	}
 	if opt.Seed == 0 && opt.Part != "" {
 		if head, err := readPartHead(opt.Part); err == nil {
 			opt.Seed = head.Seed // going on with the part's cases

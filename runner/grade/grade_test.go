@@ -758,3 +758,37 @@ func TestGradeClass(t *testing.T) {
 	}
 
 }
+
+// TestClassBuildsRemoved: a class graded with builds of its own
+// (ClassOptions.Builds) leaves them under that prefix only, and
+// RemoveBuilds deletes them, and nothing of the classes' own prefix.
+func TestClassBuildsRemoved(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	submission(t, dir, "alice", "solutions", nil)
+	wrong, _ := txtar.ParseFile("testdata/wrong/lists-lpush-order.txtar")
+	submission(t, dir, "erin", "solutions", wrong.Files)
+	prefix := fmt.Sprintf("gradetestonce%d-", os.Getpid())
+	opt := ClassOptions{Options: options(), Builds: prefix}
+	if _, err := GradeClass(context.Background(), dir, manifest.Exercises[:1], opt); err != nil {
+		t.Fatal(err)
+	}
+	made, _ := filepath.Glob(filepath.Join(build.CacheDir(), prefix+"*"))
+	if len(made) == 0 {
+		t.Fatalf("no build in the cache is named %s…", prefix)
+	}
+	ours := filepath.Join(build.CacheDir(), classBuilds+"-removebuildstest")
+	if err := os.MkdirAll(ours, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(ours)
+	RemoveBuilds("")
+	RemoveBuilds(classBuilds)
+	RemoveBuilds(prefix)
+	if left, _ := filepath.Glob(filepath.Join(build.CacheDir(), prefix+"*")); len(left) > 0 {
+		t.Errorf("RemoveBuilds left %s", left)
+	}
+	if _, err := os.Stat(ours); err != nil {
+		t.Errorf("RemoveBuilds removed a class's build: %v", err)
+	}
+}

@@ -845,6 +845,20 @@ func RemoveIsolated(prefix string, pkg *Package) {
 	os.RemoveAll(snapshotDir(pkg))
 }
 
+// RemoveBuilds deletes from the build cache every build named with
+// prefix (see ClassOptions.Builds): the binaries of a class graded once,
+// built alone or in batches. The sources they were built from stay, as
+// they are shared by content with other builds.
+func RemoveBuilds(prefix string) {
+	if prefix == "" || prefix == classBuilds {
+		return // not a name of the caller's own
+	}
+	dirs, _ := filepath.Glob(filepath.Join(build.CacheDir(), prefix+"*"))
+	for _, d := range dirs {
+		os.RemoveAll(d)
+	}
+}
+
 func isolatedName(prefix string, pkg *Package) string { return prefix + pkg.Hash[:12] }
 
 // capped keeps the first max bytes written to it, and counts the rest: a

@@ -23,14 +23,19 @@ type Report struct {
 
 // GradeCases grades cases as the grader grades a class, on seed, each
 // case a student's submission, the cases that check the same exercises
-// one class (grade.GradeClass), in a temporary folder; it returns each
-// case's reports, in the order of its Exercises.
+// one class (grade.GradeClass), in a temporary folder, its builds removed
+// from the cache when done; it returns each case's reports, in the order
+// of its Exercises.
 func GradeCases(ctx context.Context, root string, cases []Case, seed uint64) ([][]Report, error) {
 	tmp, err := os.MkdirTemp("", "gradecases-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
+	// Builds of its own, removed when done: graded once, they are not
+	// kept in the cache for a next grading as a class's are.
+	builds := fmt.Sprintf("gradecases%d-", os.Getpid())
+	defer grade.RemoveBuilds(builds)
 	classes := map[string][]int{} // by the exercises checked
 	for i, c := range cases {
 		key := c.Package + fmt.Sprint(ids(c.Exercises))
@@ -47,7 +52,7 @@ func GradeCases(ctx context.Context, root string, cases []Case, seed uint64) ([]
 				return nil, err
 			}
 		}
-		opt := grade.ClassOptions{Options: grade.Options{Root: root, RunConfig: grade.RunConfig{Seed: seed}}, Regrade: true}
+		opt := grade.ClassOptions{Options: grade.Options{Root: root, RunConfig: grade.RunConfig{Seed: seed}}, Regrade: true, Builds: builds}
 		class, err := grade.GradeClass(ctx, dir, exercises, opt)
 		if err != nil {
 			return nil, fmt.Errorf("grading %s: %w", key, err)
@@ -63,6 +68,11 @@ func GradeCases(ctx context.Context, root string, cases []Case, seed uint64) ([]
 			if out[members[i]], err = reports(s.Report, s.Name+string(filepath.Separator)); err != nil {
 				return nil, fmt.Errorf("%s: %w", s.Name, err)
 			}
+		}
+	}
+	for i, reps := range out {
+		if len(reps) != len(cases[i].Exercises) {
+			return nil, fmt.Errorf("%s: the class's grading has %d results, not one per exercise (%d)", cases[i].Name, len(reps), len(cases[i].Exercises))
 		}
 	}
 	return out, nil
